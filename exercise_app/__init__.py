@@ -1,0 +1,53 @@
+"""Guided home-exercise programmes for hip and lower-back pain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and CLI commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    from . import config
+
+    config.load(app, test_config)
+
+    from . import main, sessions
+    from .extensions import configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    sessions.init_app(app)
+    main.init_app(app)
+
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .clinician.views import bp as clinician_bp
+    from .patient.views import bp as patient_bp
+
+    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from .cli import register
+
+    register(app)
+    return app

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from ..clinician.forms import InviteForm
+
+
+class NewPhysioForm(InviteForm):
+    pass

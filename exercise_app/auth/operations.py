@@ -1,0 +1,104 @@
+"""Account writes. Operations add and flush; the request commits once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Invitation, PasswordReset, User, new_session_token, now_utc
+from ..security import hash_password, hash_token, needs_rehash, new_link_token, verify_password
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None. Unknown e-mails cost the same."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    assert user is not None and user.password_hash is not None
+    if not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Rotate the session token so every existing session cookie stops working."""
+    user.session_token = new_session_token()
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and sign out every other session."""
+    user.password_hash = hash_password(password)
+    sign_out_everywhere(user)
+
+
+def create_invitation(user: User, invited_by: User, ttl: timedelta) -> str:
+    """Create a single-use invitation for ``user`` and return its token (only its hash is kept)."""
+    token, token_hash = new_link_token()
+    db.session.add(
+        Invitation(
+            user=user,
+            invited_by_id=invited_by.id,
+            token_hash=token_hash,
+            expires_at=now_utc() + ttl,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_invitation(token: str, now: datetime | None = None) -> Invitation | None:
+    """Return the unused, unexpired invitation for ``token``."""
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.token_hash == hash_token(token),
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > (now or now_utc()),
+        )
+    )
+
+
+def accept_invitation(invitation: Invitation, password: str, time_zone: str) -> User:
+    """Set the invited user's password and time zone, and spend the invitation."""
+    user = invitation.user
+    set_password(user, password)
+    user.time_zone = time_zone
+    invitation.used_at = now_utc()
+    db.session.flush()
+    return user
+
+
+def create_password_reset(user: User, ttl: timedelta) -> str:
+    """Create a single-use reset token for ``user`` and return it."""
+    token, token_hash = new_link_token()
+    db.session.add(PasswordReset(user=user, token_hash=token_hash, expires_at=now_utc() + ttl))
+    db.session.flush()
+    return token
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    """Return the unused, unexpired reset for ``token`` whose user may still sign in."""
+    reset = db.session.scalar(
+        select(PasswordReset).where(
+            PasswordReset.token_hash == hash_token(token),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now_utc(),
+        )
+    )
+    if reset is None or not reset.user.is_active:
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, password: str) -> None:
+    """Set the new password and spend the reset link."""
+    set_password(reset.user, password)
+    reset.used_at = now_utc()
+    db.session.flush()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))

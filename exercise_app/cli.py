@@ -1,0 +1,77 @@
+"""``flask`` commands: create-user and seed-demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .domain.passwords import password_problems
+from .extensions import db
+from .forms import normalise_email
+from .models import CareRelationship, Clinic, Role, User
+from .security import hash_password
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--clinic", "clinic_name", required=True, help="Created when it does not exist.")
+@click.option("--physio", "physio_email", help="The responsible physio (patients only).")
+@click.password_option()
+def create_user(
+    email: str, display_name: str, role: str, clinic_name: str, physio_email: str | None,
+    password: str,
+) -> None:
+    """Create an account (the first admin of a clinic, typically)."""
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"An account with {email} already exists.")
+    problems = password_problems(password, email=email, display_name=display_name)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    clinic = db.session.scalar(select(Clinic).where(Clinic.name == clinic_name))
+    if clinic is None:
+        clinic = Clinic(name=clinic_name)
+        db.session.add(clinic)
+        db.session.flush()
+    user = User(
+        clinic_id=clinic.id, email=email, display_name=display_name.strip(), role=Role(role),
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    if user.role == Role.PATIENT:
+        physio = db.session.scalar(
+            select(User).where(
+                User.email == normalise_email(physio_email), User.role == Role.PHYSIO,
+                User.clinic_id == clinic.id,
+            )
+        )
+        if physio is None:
+            db.session.rollback()
+            raise click.ClickException("A patient needs --physio: a physio of the same clinic.")
+        db.session.add(
+            CareRelationship(patient_id=user.id, physio_id=physio.id, clinic_id=clinic.id)
+        )
+    db.session.commit()
+    click.echo(f"Created {role} {email} in {clinic.name}.")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo clinic and its people (safe to run again) and print the logins."""
+    from .demo import DEMO_LOGINS, seed_demo
+
+    created, kept = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo data: {len(created)} accounts created, {len(kept)} already there.")
+    click.echo("Demo logins (password after the e-mail):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.role.value:<8} {login.email:<22} {login.password}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,77 @@
+"""Form fields and validators shared by every feature's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from .domain.passwords import MAX_LENGTH, password_problems
+from .models import EMAIL_MAX, NAME_MAX
+
+TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+
+
+def normalise_email(value: str | None) -> str:
+    """Compare and store e-mail addresses trimmed and lower-cased."""
+    return (value or "").strip().lower()
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label: str = "E-mail address") -> EmailField:
+    return EmailField(
+        label,
+        validators=[DataRequired(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
+        filters=[normalise_email],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def name_field(label: str = "Name") -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=NAME_MAX)],
+        filters=[strip],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def time_zone_field() -> SelectField:
+    return SelectField(
+        "Time zone",
+        choices=[(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+        default="Europe/London",
+        description="Used to work out which day it is for you.",
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password with its confirmation, checked against the password policy."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description="At least 12 characters. A few unrelated words make a good one.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    account_email = ""
+    account_name = ""
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = password_problems(
+            field.data or "", email=self.account_email, display_name=self.account_name
+        )
+        if problems:
+            raise ValidationError(" ".join(problems))

@@ -1,0 +1,96 @@
+"""The front door, health check, error pages and response headers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .models import Role
+
+bp = Blueprint("main", __name__)
+
+LANDING = {Role.PATIENT: "patient.today", Role.PHYSIO: "clinician.patients",
+           Role.ADMIN: "admin.users"}
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(LANDING[current_user.role]))
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+def reject_unsafe_text() -> None:
+    """Refuse form values holding NUL or lone surrogates before any view sees them."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    for values in request.form.listvalues():
+        for value in values:
+            if "\x00" in value or any(unicodedata.category(ch) == "Cs" for ch in value):
+                abort(400, "The form contained characters that cannot be stored.")
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        # Pages may hold patient data: never keep them in shared or browser caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+ERROR_TEXT = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("You cannot open this page", "Your account does not have access to it."),
+    404: ("Page not found", "The page does not exist, or you do not have access to it."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too much data", "What you sent was larger than the app accepts."),
+    422: ("Something in that request was not right", "Please go back and try again."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
+    500: ("Something went wrong on our side", "It has been logged. Please try again shortly."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, text = ERROR_TEXT.get(code, (error.name, error.description or ""))
+    if isinstance(error, CSRFError):
+        title, text = "This form has expired", "Please reload the page and send it again."
+    response = render_template("errors/error.html", code=code, title=title, text=text)
+    return response, code
+
+
+def internal_error(_error: Exception):
+    from .extensions import db
+
+    db.session.rollback()
+    title, text = ERROR_TEXT[500]
+    return render_template("errors/error.html", code=500, title=title, text=text), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(reject_unsafe_text)
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(500, internal_error)

@@ -1,0 +1,252 @@
+"""Fixtures shared by every tier: the database backends, the app, the client and a small world.
+
+The suite runs on SQLite always and on PostgreSQL when ``TEST_DATABASE_URL`` is set. With
+``CI=true`` a missing PostgreSQL or browser leg fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, inspect, text
+
+from exercise_app import create_app
+from exercise_app.extensions import db
+from exercise_app.models import CareRelationship, Clinic, Role, User
+from exercise_app.security import hash_password
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "lantern-orchard-ninety"
+
+
+def missing_leg(reason: str) -> None:
+    """Skip a test leg locally; fail it in CI, where every leg is mandatory."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true makes this leg mandatory)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate_to_head(url: str) -> None:
+    """Build the schema the way production does: by running every migration."""
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database per backend for the whole session."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    else:
+        pg = _postgres_url()
+        if not pg:
+            missing_leg("TEST_DATABASE_URL is not set: PostgreSQL leg not run")
+        assert pg is not None
+        url = pg
+        reset_postgres_schema(url)
+    migrate_to_head(url)
+    return url
+
+
+def config_for(database_url: str, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "locmem",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database with config overrides; tables are emptied afterwards."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = create_app(config_for(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps[-1:]:
+        empty_tables(app)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """Hashing is slow on purpose; tests hash each password once."""
+    return hash_password(password)
+
+
+@dataclass
+class World:
+    """Two clinics with their people, for own/foreign access checks."""
+
+    clinic: Clinic
+    other_clinic: Clinic
+    admin: User
+    physio: User
+    other_physio: User
+    patient: User
+    other_patient: User
+    foreign_admin: User
+    foreign_physio: User
+    foreign_patient: User
+    invited_patient: User
+
+    def ids(self) -> dict[str, int]:
+        return {
+            name: value.id for name, value in vars(self).items() if isinstance(value, User)
+        }
+
+
+def add_user(clinic: Clinic, role: Role, name: str, *, physio: User | None = None,
+             accepted: bool = True) -> User:
+    slug = re.sub(r"\W+", ".", name.lower())
+    user = User(
+        clinic_id=clinic.id,
+        email=f"{slug}@example.org",
+        display_name=name,
+        role=role,
+        password_hash=password_hash(PASSWORD) if accepted else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    if physio is not None:
+        db.session.add(
+            CareRelationship(patient_id=user.id, physio_id=physio.id, clinic_id=clinic.id)
+        )
+    return user
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    with app.app_context():
+        clinic = Clinic(name="Northside Physio")
+        other = Clinic(name="Southside Physio")
+        db.session.add_all([clinic, other])
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Pat Physio")
+        other_physio = add_user(clinic, Role.PHYSIO, "Olive Otherphysio")
+        foreign_physio = add_user(other, Role.PHYSIO, "Fern Foreignphysio")
+        made = World(
+            clinic=clinic,
+            other_clinic=other,
+            admin=add_user(clinic, Role.ADMIN, "Ada Admin"),
+            physio=physio,
+            other_physio=other_physio,
+            patient=add_user(clinic, Role.PATIENT, "Paula Patient", physio=physio),
+            other_patient=add_user(clinic, Role.PATIENT, "Otto Otherpatient",
+                                   physio=other_physio),
+            foreign_admin=add_user(other, Role.ADMIN, "Fay Foreignadmin"),
+            foreign_physio=foreign_physio,
+            foreign_patient=add_user(other, Role.PATIENT, "Finn Foreignpatient",
+                                     physio=foreign_physio),
+            invited_patient=add_user(clinic, Role.PATIENT, "Ivy Invited", physio=physio,
+                                     accepted=False),
+        )
+        db.session.commit()
+        for value in vars(made).values():
+            db.session.refresh(value)
+        db.session.expunge_all()
+        return made
+
+
+class Auth:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user_or_email: User | str, password: str = PASSWORD):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+def snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to show that a refused request changed nothing."""
+    with app.app_context():
+        db.session.remove()
+        names = inspect(db.engine).get_table_names()
+        result = {}
+        with db.engine.connect() as connection:
+            for name in sorted(names):
+                if name == "alembic_version":
+                    continue
+                rows = connection.execute(text(f"SELECT * FROM {name}")).all()  # noqa: S608
+                result[name] = sorted(tuple(map(repr, row)) for row in rows)
+        return result
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
