@@ -74,7 +74,7 @@ def password_problems(password: str, *, email: str = "", display_name: str = "")
     normal = _normalise(password)
     if _is_mostly_common(normal):
         problems.append("This password is too common. Try a few unrelated words together.")
-    personal = [_normalise(email.split("@")[0])] + _normalise(display_name).split()
+    personal = [_normalise(email.split("@")[0]), *_normalise(display_name).split()]
     if any(len(part) >= 4 and part in normal for part in personal):
         problems.append("Do not build the password from your name or e-mail address.")
     return problems

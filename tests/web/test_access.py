@@ -1,0 +1,186 @@
+"""Every route's access rules: anonymous, wrong role, foreign object, own object.
+
+`test_every_route_has_an_access_rule` walks `app.url_map`: a new route without an entry in
+ROUTES fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import World, snapshot
+
+ALL_ROLES = ("patient", "physio", "admin")
+OWN_USER = {"patient": "patient", "physio": "physio", "admin": "admin"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a route, with URLs for an object they own and one they do not."""
+
+    method: str
+    own: Callable[[World], str]
+    roles: tuple[str, ...] = ()  # empty: public
+    foreign: tuple[Callable[[World], str], ...] = ()
+    ok: tuple[int, ...] = (200,)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def fixed(url: str) -> Callable[[World], str]:
+    return lambda _world: url
+
+
+ROUTES: dict[str, list[Rule]] = {
+    "static": [Rule("GET", fixed("/static/app.css"))],
+    "main.home": [Rule("GET", fixed("/"), ok=(302,))],
+    "main.healthz": [Rule("GET", fixed("/healthz"))],
+    "auth.login": [
+        Rule("GET", fixed("/login")),
+        Rule("POST", fixed("/login"), ok=(401,),
+             extra={"email": "nobody@example.org", "password": "wrong-password-123"}),
+    ],
+    "auth.forgot_password": [
+        Rule("GET", fixed("/password/forgot")),
+        Rule("POST", fixed("/password/forgot"), ok=(303,), extra={"email": "x@example.org"}),
+    ],
+    # Token routes are public; a wrong token is a 404 (the right ones: test_auth).
+    "auth.reset_password": [
+        Rule("GET", fixed("/password/reset/not-a-token"), ok=(404,)),
+        Rule("POST", fixed("/password/reset/not-a-token"), ok=(404,)),
+    ],
+    "auth.accept_invitation": [
+        Rule("GET", fixed("/invitations/not-a-token"), ok=(404,)),
+        Rule("POST", fixed("/invitations/not-a-token"), ok=(404,)),
+    ],
+    "auth.logout": [Rule("POST", fixed("/logout"), roles=ALL_ROLES, ok=(303,))],
+    "auth.change_password": [
+        Rule("GET", fixed("/account/password"), roles=ALL_ROLES),
+        Rule("POST", fixed("/account/password"), roles=ALL_ROLES, ok=(422,)),
+    ],
+    "patient.today": [Rule("GET", fixed("/today"), roles=("patient",))],
+    "clinician.patients": [Rule("GET", fixed("/clinic/patients"), roles=("physio",))],
+    "clinician.invite": [
+        Rule("GET", fixed("/clinic/patients/invite"), roles=("physio",)),
+        Rule("POST", fixed("/clinic/patients/invite"), roles=("physio",), ok=(201,),
+             extra={"display_name": "New Person", "email": "new.person@example.org"}),
+    ],
+    "clinician.patient": [
+        Rule(
+            "GET",
+            lambda w: f"/clinic/patients/{w.patient.id}",
+            roles=("physio",),
+            foreign=(
+                lambda w: f"/clinic/patients/{w.other_patient.id}",
+                lambda w: f"/clinic/patients/{w.foreign_patient.id}",
+                lambda w: f"/clinic/patients/{w.physio.id}",
+                lambda w: "/clinic/patients/999999",
+            ),
+        )
+    ],
+    "clinician.reinvite": [
+        Rule(
+            "POST",
+            lambda w: f"/clinic/patients/{w.invited_patient.id}/invitation",
+            roles=("physio",),
+            ok=(201,),
+            foreign=(
+                lambda w: f"/clinic/patients/{w.other_patient.id}/invitation",
+                lambda w: f"/clinic/patients/{w.foreign_patient.id}/invitation",
+            ),
+        )
+    ],
+    "admin.users": [Rule("GET", fixed("/admin/users"), roles=("admin",))],
+    "admin.new_physio": [
+        Rule("GET", fixed("/admin/physios/new"), roles=("admin",)),
+        Rule("POST", fixed("/admin/physios/new"), roles=("admin",), ok=(201,),
+             extra={"display_name": "New Physio", "email": "new.physio@example.org"}),
+    ],
+    "admin.deactivate": [
+        Rule(
+            "POST",
+            lambda w: f"/admin/users/{w.patient.id}/deactivate",
+            roles=("admin",),
+            ok=(303,),
+            foreign=(
+                lambda w: f"/admin/users/{w.foreign_patient.id}/deactivate",
+                lambda w: f"/admin/users/{w.foreign_physio.id}/deactivate",
+            ),
+        )
+    ],
+    "admin.reactivate": [
+        Rule(
+            "POST",
+            lambda w: f"/admin/users/{w.patient.id}/reactivate",
+            roles=("admin",),
+            ok=(303,),
+            foreign=(lambda w: f"/admin/users/{w.foreign_patient.id}/reactivate",),
+        )
+    ],
+}
+
+CASES = [(endpoint, rule) for endpoint, rules in ROUTES.items() for rule in rules]
+IDS = [f"{endpoint}-{rule.method}" for endpoint, rule in CASES]
+
+
+def test_every_route_has_an_access_rule(app):
+    """A new route fails here until its access rules are written down and tested."""
+    missing = []
+    for url_rule in app.url_map.iter_rules():
+        methods = (url_rule.methods or set()) - {"HEAD", "OPTIONS"}
+        covered = {rule.method for rule in ROUTES.get(url_rule.endpoint, [])}
+        if not methods <= covered:
+            missing.append(f"{url_rule.endpoint} {sorted(methods - covered)}")
+        if url_rule.arguments - {"filename", "token"} and url_rule.endpoint in ROUTES:
+            for rule in ROUTES[url_rule.endpoint]:
+                assert rule.foreign, f"{url_rule.endpoint} takes an id but has no foreign case"
+    assert not missing, "routes without access rules: " + ", ".join(missing)
+
+
+def _request(client, rule: Rule, url: str):
+    response = client.get(url) if rule.method == "GET" else client.post(url, data=rule.extra)
+    response.get_data()
+    response.close()  # static files are streamed from an open file
+    return response
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), CASES, ids=IDS)
+def test_anonymous(app, client, world, endpoint, rule):
+    before = snapshot(app)
+    response = _request(client, rule, rule.own(world))
+    if rule.roles:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+        assert snapshot(app) == before
+    else:
+        assert response.status_code in rule.ok
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), [c for c in CASES if c[1].roles],
+                         ids=[i for i, c in zip(IDS, CASES, strict=True) if c[1].roles])
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_roles(app, client, auth, world, endpoint, rule, role):
+    auth.login(getattr(world, OWN_USER[role]))
+    before = snapshot(app)
+    response = _request(client, rule, rule.own(world))
+    if role in rule.roles:
+        assert response.status_code in rule.ok, response.data[:500]
+    else:
+        assert response.status_code == 403
+        assert snapshot(app) == before
+
+
+FOREIGN = [(endpoint, rule, i) for endpoint, rule in CASES for i in range(len(rule.foreign))]
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "index"), FOREIGN,
+                         ids=[f"{e}-{r.method}-{i}" for e, r, i in FOREIGN])
+def test_foreign_objects_are_not_found(app, client, auth, world, endpoint, rule, index):
+    for role in rule.roles:
+        auth.login(getattr(world, OWN_USER[role]))
+        before = snapshot(app)
+        response = _request(client, rule, rule.foreign[index](world))
+        assert response.status_code == 404
+        assert snapshot(app) == before
