@@ -36,8 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    sessions.init_app(app)
     main.init_app(app)
+    sessions.init_app(app)
 
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp

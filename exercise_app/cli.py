@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .domain.passwords import password_problems
@@ -20,6 +21,7 @@ from .security import hash_password
 @click.option("--clinic", "clinic_name", required=True, help="Created when it does not exist.")
 @click.option("--physio", "physio_email", help="The responsible physio (patients only).")
 @click.password_option()
+@with_appcontext
 def create_user(
     email: str, display_name: str, role: str, clinic_name: str, physio_email: str | None,
     password: str,
@@ -60,6 +62,7 @@ def create_user(
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load the demo clinic and its people (safe to run again) and print the logins."""
     from .demo import DEMO_LOGINS, seed_demo

@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from .domain.passwords import MAX_LENGTH, password_problems
@@ -45,7 +45,7 @@ def name_field(label: str = "Name") -> StringField:
 def time_zone_field() -> SelectField:
     return SelectField(
         "Time zone",
-        choices=[(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+        choices=[SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
         default="Europe/London",
         description="Used to work out which day it is for you.",
     )

@@ -7,7 +7,8 @@ import unicodedata
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter
 
 from .models import Role
 
@@ -76,6 +77,9 @@ def render_error(error: HTTPException):
     title, text = ERROR_TEXT.get(code, (error.name, error.description or ""))
     if isinstance(error, CSRFError):
         title, text = "This form has expired", "Please reload the page and send it again."
+    if isinstance(error, SecurityError):
+        # An untrusted Host header: no URLs can be built, so answer in plain text.
+        return f"{code} {title}", code, {"Content-Type": "text/plain; charset=utf-8"}
     response = render_template("errors/error.html", code=code, title=title, text=text)
     return response, code
 
@@ -88,7 +92,17 @@ def internal_error(_error: Exception):
     return render_template("errors/error.html", code=500, title=title, text=text), 500
 
 
+class IdConverter(IntegerConverter):
+    """A database id: 1 to 2**31 - 1 (PostgreSQL's integer); anything else is a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(bp)
     app.before_request(reject_unsafe_text)
     app.after_request(security_headers)

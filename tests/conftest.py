@@ -114,8 +114,12 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
         return app
 
     yield factory
-    for app in apps[-1:]:
-        empty_tables(app)
+    if apps:
+        empty_tables(apps[-1])
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

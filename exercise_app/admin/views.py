@@ -60,13 +60,13 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("admin.users"), 303)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @role_required(Role.ADMIN)
 def deactivate(user_id: int):
     return _set_active(user_id, active=False)
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @role_required(Role.ADMIN)
 def reactivate(user_id: int):
     return _set_active(user_id, active=True)

@@ -44,14 +44,14 @@ def invite():
     return invalid("clinician/invite.html", form=form)
 
 
-@bp.get("/patients/<int:patient_id>")
+@bp.get("/patients/<id:patient_id>")
 @role_required(Role.PHYSIO)
 def patient(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     return render_template("clinician/patient.html", patient=patient)
 
 
-@bp.post("/patients/<int:patient_id>/invitation")
+@bp.post("/patients/<id:patient_id>/invitation")
 @role_required(Role.PHYSIO)
 @limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"])
 def reinvite(patient_id: int):

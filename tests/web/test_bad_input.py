@@ -1,0 +1,89 @@
+"""Bad input gets a clear 4xx and changes nothing (security.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD, snapshot
+
+INVITE = "/clinic/patients/invite"
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"display_name": "Nul\x00Byte", "email": "nul@example.org"}, 400, b""),
+        ({"display_name": "", "email": "empty@example.org"}, 422, b"This field is required"),
+        ({"display_name": "   ", "email": "blank@example.org"}, 422, b"This field is required"),
+        ({"display_name": "x" * 101, "email": "long@example.org"}, 422, b"longer than"),
+        ({"display_name": "Long Mail", "email": "a" * 250 + "@example.org"}, 422, b"longer than"),
+        ({"display_name": "Not Mail", "email": "not-an-email"}, 422, b"Invalid email"),
+        ({"display_name": "Two", "email": ["a@example.org", "b@example.org"]}, 201, b""),
+    ],
+)
+def test_invite_bad_input(app, client, auth, world, form, status, message):
+    auth.login(world.physio)
+    before = snapshot(app)
+    response = client.post(INVITE, data=form)
+    assert response.status_code == status
+    assert message in response.data
+    if status >= 400:
+        assert snapshot(app) == before
+
+
+def test_xss_and_rtl_text_are_escaped(app, client, auth, world):
+    auth.login(world.physio)
+    name = "<script>alert(1)</script>\u202eevil"
+    assert client.post(INVITE, data={"display_name": name, "email": "x@example.org"}
+                       ).status_code == 201
+    page = client.get("/clinic/patients").data.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_oversized_body_is_refused(app, client, auth, world):
+    auth.login(world.physio)
+    before = snapshot(app)
+    response = client.post(INVITE, data={"display_name": "x" * (1024 * 1024),
+                                         "email": "big@example.org"})
+    assert response.status_code == 413
+    assert snapshot(app) == before
+
+
+def test_login_with_missing_or_odd_fields(client, world):
+    assert client.post("/login", data={}).status_code == 422
+    assert client.post("/login", data={"email": world.patient.email}).status_code == 422
+    assert client.post("/login", data={"email": world.patient.email,
+                                       "password": "x" * 10_000}).status_code == 422
+    assert client.post("/login", data={"email": world.patient.email + "\x00",
+                                       "password": PASSWORD}).status_code == 400
+
+
+def test_invalid_utf8_is_not_a_500(client, world):
+    response = client.post("/login", data=b"email=%ED%A0%80&password=%FF%FE",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (400, 401, 422)
+
+
+@pytest.mark.parametrize("path", ["/clinic/patients/abc", "/clinic/patients/-1",
+                                  "/clinic/patients/99999999999999999999999"])
+def test_malformed_ids_are_not_found(client, auth, world, path):
+    auth.login(world.physio)
+    assert client.get(path).status_code == 404
+
+
+def test_error_pages_use_the_app_layout(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data and b"Hip &amp; Back" in response.data
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                 "frame-ancestors 'none'", "form-action 'self'"):
+        assert part in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"

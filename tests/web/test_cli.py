@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from exercise_app.demo import DEMO_LOGINS
+from exercise_app.extensions import db
+from exercise_app.models import CareRelationship, Role, User
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "4 accounts created" in first.output
+    for login in DEMO_LOGINS:
+        assert login.email in first.output and login.password in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 accounts created, 4 already there" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 4
+        assert db.session.scalar(select(func.count()).select_from(CareRelationship)) == 2
+
+
+def test_demo_logins_work(app, client, runner):
+    runner.invoke(args=["seed-demo"])
+    for login in DEMO_LOGINS:
+        response = client.post("/login", data={"email": login.email, "password": login.password})
+        assert response.status_code == 303, login.email
+        client.post("/logout")
+
+
+def test_create_user(app, runner):
+    result = runner.invoke(args=[
+        "create-user", "--email", "Boss@Example.org", "--name", "Bo Boss", "--role", "admin",
+        "--clinic", "New Clinic", "--password", "granite-willow-seventy"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=[
+        "create-user", "--email", "pt@example.org", "--name", "Pete Physio", "--role", "physio",
+        "--clinic", "New Clinic", "--password", "granite-willow-seventy"])
+    result = runner.invoke(args=[
+        "create-user", "--email", "pa@example.org", "--name", "Pam Patient", "--role", "patient",
+        "--clinic", "New Clinic", "--physio", "pt@example.org",
+        "--password", "granite-willow-seventy"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+        assert boss.role == Role.ADMIN
+        assert db.session.scalar(select(func.count()).select_from(CareRelationship)) == 1
+
+
+def test_create_user_refuses_weak_password_and_duplicates(app, runner, world):
+    weak = runner.invoke(args=[
+        "create-user", "--email", "w@example.org", "--name", "W", "--role", "admin",
+        "--clinic", "C", "--password", "short"])
+    assert weak.exit_code != 0 and "at least 12" in weak.output
+    dup = runner.invoke(args=[
+        "create-user", "--email", world.physio.email, "--name", "W", "--role", "admin",
+        "--clinic", "C", "--password", "granite-willow-seventy"])
+    assert dup.exit_code != 0 and "already exists" in dup.output
