@@ -1,0 +1,120 @@
+"""What a person clicks: signing in as each role, inviting and accepting, signing out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from exercise_app.extensions import db
+from exercise_app.models import Clinic, Role
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD, add_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def people(live_app):
+    with live_app.app_context():
+        clinic = Clinic(name="Browser Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Pia Physio")
+        people = {
+            "admin": add_user(clinic, Role.ADMIN, "Abe Admin").email,
+            "physio": physio.email,
+            "patient": add_user(clinic, Role.PATIENT, "Pete Patient", physio=physio).email,
+        }
+        db.session.commit()
+        return people
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [("patient", "Today"), ("physio", "Your patients"), ("admin", "Browser Clinic")],
+)
+def test_each_role_signs_in_and_out(page, people, role, heading):
+    sign_in(page, people[role])
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    screenshot(page, f"landing-{role}")
+    sign_out(page)
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_wrong_password_shows_a_generic_error(page, people):
+    sign_in(page, people["patient"], "not-the-right-one")
+    expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
+    screenshot(page, "login-error")
+
+
+def test_physio_invites_a_patient_who_accepts(page, people):
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Invite a patient").first.click()
+    page.get_by_label("Full name").fill("Nadia Newcomer")
+    page.get_by_label("E-mail address").fill("nadia@example.org")
+    page.get_by_role("button", name="Create the invitation").click()
+    expect(page.get_by_role("heading", name="Invitation created")).to_be_visible()
+    screenshot(page, "invitation-created")
+    link = page.get_by_label("Invitation link").input_value()
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("cell", name="Invited")).to_be_visible()
+    sign_out(page)
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Welcome, Nadia Newcomer")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Repeat the new password").fill("short")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_text("Use at least 12 characters.")).to_be_visible()
+    expect(page.get_by_label("New password", exact=True)).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "accept-invitation-error")
+    page.get_by_label("New password", exact=True).fill("pebble-comet-eleven")
+    page.get_by_label("Repeat the new password").fill("pebble-comet-eleven")
+    page.get_by_label("Time zone").select_option("Europe/Dublin")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    expect(page.get_by_text("Welcome, Nadia Newcomer")).to_be_visible()
+    sign_out(page)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+
+
+def test_admin_adds_a_physio(page, people):
+    sign_in(page, people["admin"])
+    screenshot(page, "admin-users")
+    page.get_by_role("link", name="Add a physio").first.click()
+    page.get_by_label("Full name").fill("Hana Hire")
+    page.get_by_label("E-mail address").fill("hana@example.org")
+    page.get_by_role("button", name="Create the invitation").click()
+    expect(page.get_by_role("heading", name="Invitation created")).to_be_visible()
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_text("hana@example.org")).to_be_visible()
+
+
+def test_keyboard_users_can_skip_to_content_and_sign_in(page, people):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")  # skips the header: the next Tab lands in the form
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("E-mail address")).to_be_focused()
+    page.keyboard.type(people["patient"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
