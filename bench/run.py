@@ -1,0 +1,156 @@
+"""`make bench`: the app's key pages against a plain Flask hello-world, in the same run.
+
+Both are served by gunicorn with 2 workers on loopback and driven by wrk (16 connections).
+Prints requests/s, p50 and p99 latency per page and the ratio to hello-world.
+Set BENCH_SECONDS to change the duration per page (default 5) and DATABASE_URL to bench
+PostgreSQL instead of a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = 16
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return shutil.which("wrk") or "wrk"
+    sys.exit("wrk is needed for the benchmark: apt-get install wrk")
+
+
+def serve(app: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", app],
+        cwd=cwd, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/", timeout=1)
+            return process, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit(f"{app} did not start")
+
+
+def login(base: str, email: str, password: str) -> str:
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=5).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = session.post(base + "/login", data={
+        "email": email, "password": password, "csrf_token": token}, allow_redirects=False,
+        timeout=5)
+    assert response.status_code == 303, f"login failed for {email}: {response.status_code}"
+    return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def drive(wrk: str, name: str, url: str, cookie: str | None = None) -> Result:
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", output).group(1))
+    errors = 0
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if match:
+        errors = int(match.group(1))
+    return Result(name, rps, p50, p99, errors)
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="exercise-bench-"))
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
+        "FLASK_APP": "exercise_app",
+        "MAIL_BACKEND": "dummy",
+    }
+    flask = str(VENV_BIN / "flask")
+    print(f"Preparing the database ({database.split('://')[0]})...", flush=True)
+    subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    subprocess.run([flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+
+    from exercise_app.demo import DEMO_LOGINS
+
+    hello, hello_base = serve("hello:app", env, ROOT / "bench")
+    app, app_base = serve("exercise_app:create_app()", env, ROOT)
+    try:
+        cookies = {demo.role.value: login(app_base, demo.email, demo.password)
+                   for demo in DEMO_LOGINS[:3]}
+        pages = [
+            ("login page (anonymous)", "/login", None),
+            ("patient: Today", "/today", cookies["patient"]),
+            ("physio: patient list", "/clinic/patients", cookies["physio"]),
+            ("admin: clinic users", "/admin/users", cookies["admin"]),
+        ]
+        print(f"Driving each page for {SECONDS} s with {CONNECTIONS} connections...", flush=True)
+        baseline = drive(wrk, "hello-world (plain Flask)", hello_base + "/")
+        results = [drive(wrk, name, app_base + path, cookie) for name, path, cookie in pages]
+    finally:
+        for process in (hello, app):
+            process.terminate()
+            process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    header = f"{'page':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9} {'errors':>7}"
+    print()
+    print(header)
+    print("-" * len(header))
+    for result in [baseline, *results]:
+        ratio = result.rps / baseline.rps if baseline.rps else 0
+        print(f"{result.name:<28} {result.rps:>9.0f} {result.p50_ms:>8.1f} "
+              f"{result.p99_ms:>8.1f} {ratio:>8.0%} {result.errors:>7}")
+
+
+if __name__ == "__main__":
+    main()
