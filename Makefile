@@ -27,7 +27,7 @@ run: db
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy exercise_app/domain
+	$(VENV)/bin/mypy exercise_app/domain exercise_app/library
 
 chromium:
 	@./scripts/ensure-chromium
