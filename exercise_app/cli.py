@@ -76,5 +76,8 @@ def seed_demo_command() -> None:
 
 
 def register(app: Flask) -> None:
+    from .library.cli import library_cli
+
+    app.cli.add_command(library_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)

@@ -47,6 +47,7 @@ class Defaults:
     TRUSTED_HOSTS: list[str] | None = None
     PREFERRED_URL_SCHEME = "http"
     SECRET_KEY: str | None = None
+    LIBRARY_PATH = str(Path(__file__).resolve().parent.parent / "exercises")
 
 
 # Environment variables read without a prefix, as deployments conventionally name them.

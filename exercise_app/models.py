@@ -8,12 +8,15 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
     String,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -166,12 +169,98 @@ class PasswordReset(db.Model):
     user: Mapped[User] = relationship()
 
 
-__all__ = [
-    "CareRelationship",
-    "Clinic",
-    "Invitation",
-    "PasswordReset",
-    "Role",
-    "User",
-    "now_utc",
-]
+
+
+# The exercise library -------------------------------------------------------------------------
+
+
+class LibraryExercise(db.Model):
+    """An exercise of the library, as currently published, found by its stable slug.
+
+    ``data`` holds the whole validated file. Every published content is also kept in
+    ``LibraryExerciseVersion`` so history shows an exercise as it was when it was done.
+    """
+
+    __tablename__ = "library_exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[str] = mapped_column(String(200))
+    family: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[int]
+    position: Mapped[str] = mapped_column(String(32))
+    sides: Mapped[str] = mapped_column(String(8))
+    ladder_slug: Mapped[str] = mapped_column(String(80), index=True)
+    rung: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    tags: Mapped[list[LibraryExerciseTag]] = relationship(
+        cascade="all, delete-orphan", order_by="LibraryExerciseTag.value"
+    )
+
+
+class LibraryExerciseVersion(db.Model):
+    """One published content of an exercise; never changed once written."""
+
+    __tablename__ = "library_exercise_versions"
+    __table_args__ = (UniqueConstraint("exercise_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("library_exercises.id"), index=True)
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class TagKind(StrEnum):
+    TARGET = "target"
+    EQUIPMENT = "equipment"
+    PRECAUTION = "precaution"
+
+
+class LibraryExerciseTag(db.Model):
+    """A target, piece of equipment or precaution of an exercise, for filtering in SQL."""
+
+    __tablename__ = "library_exercise_tags"
+
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("library_exercises.id"), primary_key=True
+    )
+    kind: Mapped[TagKind] = mapped_column(
+        Enum(TagKind, native_enum=False, create_constraint=True, length=16,
+             values_callable=lambda kinds: [k.value for k in kinds]),
+        primary_key=True,
+    )
+    value: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class LibraryLadder(db.Model):
+    __tablename__ = "library_ladders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    family: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LibraryProgramme(db.Model):
+    """A programme template: stages of exercises with their dose and criteria to move on."""
+
+    __tablename__ = "library_programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
