@@ -19,6 +19,7 @@ install: $(STAMP)
 
 db: install
 	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask library sync
 	$(VENV)/bin/flask seed-demo
 
 run: db

@@ -42,9 +42,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .clinician.views import bp as clinician_bp
+    from .library.views import bp as library_bp
     from .patient.views import bp as patient_bp
 
-    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp):
+    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp, library_bp):
         app.register_blueprint(blueprint)
 
     from .cli import register

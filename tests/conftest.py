@@ -254,3 +254,53 @@ def snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def loaded_library():
+    """The real exercise library, parsed and validated once per test session."""
+    from exercise_app.config import Defaults
+    from exercise_app.library import load_library
+
+    return load_library(Path(Defaults.LIBRARY_PATH))
+
+
+@pytest.fixture
+def library(app: Flask, loaded_library):
+    """The real exercise library, synced into the test database."""
+    from exercise_app.library.sync import sync_library
+
+    loaded = loaded_library
+    with app.app_context():
+        sync_library(db.session(), loaded)
+        db.session.commit()
+    return loaded
+
+
+class QueryCounter:
+    """Count the SQL statements an app runs (for queries-per-page tests)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, *args) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        from sqlalchemy import event
+
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)

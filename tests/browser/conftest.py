@@ -59,6 +59,16 @@ def _clean(live_app):
     empty_tables(live_app)
 
 
+@pytest.fixture
+def synced_library(live_app, loaded_library):
+    from exercise_app.library.sync import sync_library
+
+    with live_app.app_context():
+        sync_library(db.session(), loaded_library)
+        db.session.commit()
+    return loaded_library
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = shutil.which("chromium")

@@ -92,6 +92,17 @@ ROUTES: dict[str, list[Rule]] = {
             ),
         )
     ],
+    "library.index": [Rule("GET", fixed("/library/"), roles=ALL_ROLES)],
+    "library.gallery": [Rule("GET", fixed("/library/gallery"), roles=ALL_ROLES)],
+    "library.programmes": [Rule("GET", fixed("/library/programmes"), roles=ALL_ROLES)],
+    # The library is shared by every signed-in user: the "foreign" case is an unknown slug.
+    "library.exercise": [Rule("GET", fixed("/library/exercises/glute-bridge"), roles=ALL_ROLES,
+                              foreign=(fixed("/library/exercises/no-such-exercise"),))],
+    "library.demo": [Rule("GET", fixed("/library/exercises/glute-bridge/demo.svg"),
+                          roles=ALL_ROLES,
+                          foreign=(fixed("/library/exercises/no-such-exercise/demo.svg"),))],
+    "library.programme": [Rule("GET", fixed("/library/programmes/hip-mobility"), roles=ALL_ROLES,
+                               foreign=(fixed("/library/programmes/no-such-programme"),))],
     "admin.users": [Rule("GET", fixed("/admin/users"), roles=("admin",))],
     "admin.new_physio": [
         Rule("GET", fixed("/admin/physios/new"), roles=("admin",)),
@@ -147,7 +158,7 @@ def _request(client, rule: Rule, url: str):
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), CASES, ids=IDS)
-def test_anonymous(app, client, world, endpoint, rule):
+def test_anonymous(app, client, world, library, endpoint, rule):
     before = snapshot(app)
     response = _request(client, rule, rule.own(world))
     if rule.roles:
@@ -161,7 +172,7 @@ def test_anonymous(app, client, world, endpoint, rule):
 @pytest.mark.parametrize(("endpoint", "rule"), [c for c in CASES if c[1].roles],
                          ids=[i for i, c in zip(IDS, CASES, strict=True) if c[1].roles])
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_roles(app, client, auth, world, endpoint, rule, role):
+def test_roles(app, client, auth, world, library, endpoint, rule, role):
     auth.login(getattr(world, OWN_USER[role]))
     before = snapshot(app)
     response = _request(client, rule, rule.own(world))
@@ -177,7 +188,8 @@ FOREIGN = [(endpoint, rule, i) for endpoint, rule in CASES for i in range(len(ru
 
 @pytest.mark.parametrize(("endpoint", "rule", "index"), FOREIGN,
                          ids=[f"{e}-{r.method}-{i}" for e, r, i in FOREIGN])
-def test_foreign_objects_are_not_found(app, client, auth, world, endpoint, rule, index):
+def test_foreign_objects_are_not_found(app, client, auth, world, library, endpoint, rule,
+                                      index):
     for role in rule.roles:
         auth.login(getattr(world, OWN_USER[role]))
         before = snapshot(app)

@@ -1,0 +1,69 @@
+"""How a dose reads to a person, and how long it takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DoseText:
+    """The parts of a dose a page shows: what to do, rest, and how often."""
+
+    work: str
+    rest: str
+    frequency: str
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe_dose(
+    *,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    rest_seconds: int,
+    sessions_per_week: int,
+    each_side: bool,
+) -> DoseText:
+    """Describe a dose in plain words, e.g. '2 sets of 10, holding each for 3 seconds'."""
+    side = " on each side" if each_side else ""
+    if reps is not None and hold_seconds is not None:
+        work = (
+            f"{_plural(sets, 'set')} of {reps}{side}, "
+            f"holding each for {_plural(hold_seconds, 'second')}"
+        )
+    elif reps is not None:
+        work = f"{_plural(sets, 'set')} of {reps}{side}"
+    elif hold_seconds is not None:
+        work = f"{_plural(sets, 'hold')} of {_plural(hold_seconds, 'second')}{side}"
+    else:
+        raise ValueError("a dose needs reps or a hold time")
+    rest = "no rest needed" if rest_seconds == 0 else f"rest {rest_seconds} s between sets"
+    if sessions_per_week == 7:
+        frequency = "every day"
+    elif sessions_per_week == 1:
+        frequency = "once a week"
+    else:
+        frequency = f"{sessions_per_week} days a week"
+    return DoseText(work=work, rest=rest, frequency=frequency)
+
+
+SECONDS_PER_REP = 4  # a controlled repetition (about 2 s each way) when no tempo is given
+
+
+def estimated_seconds(
+    *,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    rest_seconds: int,
+    each_side: bool,
+    tempo: tuple[int, int, int] | None = None,
+) -> int:
+    """Roughly how long an exercise takes: work plus rests between sets, both sides."""
+    per_rep = sum(tempo) if tempo else SECONDS_PER_REP
+    work = reps * (per_rep + (hold_seconds or 0)) if reps is not None else hold_seconds or 0
+    sides = 2 if each_side else 1
+    return sets * work * sides + max(sets - 1, 0) * rest_seconds
