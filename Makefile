@@ -28,7 +28,7 @@ run: db
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy exercise_app/domain exercise_app/library
+	$(VENV)/bin/mypy exercise_app/domain $(addprefix exercise_app/library/,schema.py loader.py figure.py labels.py sync.py)
 
 chromium:
 	@./scripts/ensure-chromium
