@@ -118,6 +118,8 @@ def main() -> None:
     print(f"Preparing the database ({database.split('://')[0]})...", flush=True)
     subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
+    subprocess.run([flask, "library", "sync"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
     subprocess.run([flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
 
     from exercise_app.demo import DEMO_LOGINS
@@ -132,6 +134,13 @@ def main() -> None:
             ("patient: Today", "/today", cookies["patient"]),
             ("physio: patient list", "/clinic/patients", cookies["physio"]),
             ("admin: clinic users", "/admin/users", cookies["admin"]),
+            ("library: all exercises", "/library/", cookies["physio"]),
+            ("library: filtered", "/library/?family=glute-strength&avoid=gluteal-tendinopathy",
+             cookies["patient"]),
+            ("library: exercise page", "/library/exercises/glute-bridge", cookies["patient"]),
+            ("library: demo SVG", "/library/exercises/glute-bridge/demo.svg", cookies["patient"]),
+            ("library: programme", "/library/programmes/hip-and-back-starter",
+             cookies["physio"]),
         ]
         print(f"Driving each page for {SECONDS} s with {CONNECTIONS} connections...", flush=True)
         baseline = drive(wrk, "hello-world (plain Flask)", hello_base + "/")

@@ -47,7 +47,10 @@ class ExerciseDetail:
 
 
 def card(row: Any) -> ExerciseCard:
-    data = row.data
+    """A summary of an exercise from its columns and tags (its content column stays unloaded)."""
+    tags: dict[str, list[str]] = {"equipment": [], "precaution": []}
+    for tag in row.tags:
+        tags.setdefault(str(tag.kind), []).append(tag.value)
     return ExerciseCard(
         slug=row.slug,
         name=row.name,
@@ -55,8 +58,8 @@ def card(row: Any) -> ExerciseCard:
         family=label(FAMILY_LABELS, row.family),
         level=row.level,
         position=label(POSITION_LABELS, row.position),
-        equipment=tuple(label(EQUIPMENT_LABELS, e) for e in data["equipment"]),
-        precautions=tuple(label(PRECAUTION_LABELS_BY_VALUE, p) for p in data["precautions"]),
+        equipment=tuple(label(EQUIPMENT_LABELS, e) for e in tags["equipment"]),
+        precautions=tuple(label(PRECAUTION_LABELS_BY_VALUE, p) for p in tags["precaution"]),
         retired=row.retired_at is not None,
     )
 

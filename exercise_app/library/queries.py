@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
 from ..models import LibraryExercise, LibraryExerciseTag, LibraryLadder, LibraryProgramme, TagKind
+
+# List pages show cards: tags (one extra query for all rows), never the large content column.
+CARD_OPTIONS = (defer(LibraryExercise.data), selectinload(LibraryExercise.tags))
 
 
 def _has_tag(kind: TagKind, value: str):
@@ -18,7 +22,10 @@ def _has_tag(kind: TagKind, value: str):
 
 def search_exercises(criteria: dict[str, str]) -> list[LibraryExercise]:
     """Published exercises matching every given filter, in family and ladder order."""
-    query = select(LibraryExercise).where(LibraryExercise.retired_at.is_(None))
+    query = (
+        select(LibraryExercise).options(*CARD_OPTIONS)
+        .where(LibraryExercise.retired_at.is_(None))
+    )
     if text := criteria.get("q"):
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(LibraryExercise.name.ilike(f"%{escaped}%", escape="\\"))
@@ -40,14 +47,17 @@ def search_exercises(criteria: dict[str, str]) -> list[LibraryExercise]:
 
 
 def exercise_by_slug(slug: str) -> LibraryExercise | None:
-    return db.session.scalar(select(LibraryExercise).where(LibraryExercise.slug == slug))
+    return db.session.scalar(
+        select(LibraryExercise).options(selectinload(LibraryExercise.tags))
+        .where(LibraryExercise.slug == slug)
+    )
 
 
 def ladder_with_rungs(ladder_slug: str) -> tuple[LibraryLadder | None, list[LibraryExercise]]:
     """The ladder and its published exercises, easiest first (two queries)."""
     ladder = db.session.scalar(select(LibraryLadder).where(LibraryLadder.slug == ladder_slug))
     rungs = list(db.session.scalars(
-        select(LibraryExercise)
+        select(LibraryExercise).options(*CARD_OPTIONS)
         .where(LibraryExercise.ladder_slug == ladder_slug, LibraryExercise.retired_at.is_(None))
         .order_by(LibraryExercise.rung)
     ))
@@ -70,5 +80,8 @@ def programme_by_slug(slug: str) -> LibraryProgramme | None:
 
 
 def exercises_by_slugs(slugs: set[str]) -> dict[str, LibraryExercise]:
-    rows = db.session.scalars(select(LibraryExercise).where(LibraryExercise.slug.in_(slugs)))
+    rows = db.session.scalars(
+        select(LibraryExercise).options(selectinload(LibraryExercise.tags))
+        .where(LibraryExercise.slug.in_(slugs))
+    )
     return {row.slug: row for row in rows}

@@ -287,12 +287,12 @@ def test_gallery_shows_every_demonstration(signed_in, loaded_library):
 
 def test_library_pages_issue_a_constant_number_of_queries(app, signed_in):
     counts = {}
-    for url in ("/library/", "/library/?family=glute-strength", "/library/?q=zzz",
+    for url in ("/library/", "/library/?family=glute-strength", "/library/?q=bridge",
                 "/library/?avoid=osteoporosis&target=glute-max"):
         with QueryCounter(app) as counter:
             assert signed_in.get(url).status_code == 200
         counts[url] = counter.count
-    assert len(set(counts.values())) == 1, counts
+    assert len(set(counts.values())) == 1, counts  # 66 results or 3: the same queries
     pages = {}
     for slug in ("glute-sets", "hip-thrust", "walking-programme"):
         with QueryCounter(app) as counter:
