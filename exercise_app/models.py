@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     String,
     Text,
     TypeDecorator,
@@ -264,3 +265,197 @@ class LibraryProgramme(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+# Programmes and sessions ----------------------------------------------------------------------
+
+PAIN_CHECK = "BETWEEN 0 AND 10"
+NOTE_MAX = 2000
+
+
+class PatientPrecaution(db.Model):
+    """A condition the physio recorded for a patient; unsuitable exercises are flagged."""
+
+    __tablename__ = "patient_precautions"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    precaution: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class ProgrammeVersion(db.Model):
+    """One version of a patient's programme. Changing a programme adds a version; the highest
+    number is current. Versions are never edited after they are saved."""
+
+    __tablename__ = "programme_versions"
+    __table_args__ = (UniqueConstraint("patient_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    start_date: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    template_slug: Mapped[str | None] = mapped_column(String(80))
+    template_stage: Mapped[int | None]
+
+    prescriptions: Mapped[list[Prescription]] = relationship(
+        order_by="Prescription.position", cascade="all, delete-orphan"
+    )
+
+
+class Side(StrEnum):
+    BOTH = "both"  # both legs together, or no side
+    EACH = "each"  # one side, then the other
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class Prescription(db.Model):
+    """One exercise of a programme version, with its dose and schedule."""
+
+    __tablename__ = "prescriptions"
+    __table_args__ = (
+        CheckConstraint("sets BETWEEN 1 AND 10", name="sets_range"),
+        CheckConstraint("reps IS NULL OR reps BETWEEN 1 AND 100", name="reps_range"),
+        CheckConstraint(
+            "hold_seconds IS NULL OR hold_seconds BETWEEN 1 AND 600", name="hold_range"
+        ),
+        CheckConstraint("reps IS NOT NULL OR hold_seconds IS NOT NULL", name="reps_or_hold"),
+        CheckConstraint("rest_seconds BETWEEN 0 AND 600", name="rest_range"),
+        CheckConstraint("weekdays BETWEEN 1 AND 127", name="weekdays_mask"),
+        UniqueConstraint("programme_version_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_version_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_versions.id"), index=True
+    )
+    position: Mapped[int]
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("library_exercises.id"))
+    exercise_version_id: Mapped[int] = mapped_column(ForeignKey("library_exercise_versions.id"))
+    sets: Mapped[int]
+    reps: Mapped[int | None]
+    hold_seconds: Mapped[int | None]
+    rest_seconds: Mapped[int]
+    tempo: Mapped[str | None] = mapped_column(String(10))
+    side: Mapped[Side] = mapped_column(
+        Enum(Side, native_enum=False, create_constraint=True, length=8,
+             values_callable=lambda sides: [s.value for s in sides])
+    )
+    load_note: Mapped[str] = mapped_column(String(200), default="")
+    # A 7-bit mask, bit 0 = Monday: the weekdays this exercise is due.
+    weekdays: Mapped[int]
+    sessions_per_week: Mapped[int | None]
+
+    exercise_version: Mapped[LibraryExerciseVersion] = relationship()
+
+
+class SessionOutcome(StrEnum):
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    STOPPED = "stopped"
+
+
+class ExerciseSession(db.Model):
+    """A routine the patient did (or started) on one day, with pain scores."""
+
+    __tablename__ = "exercise_sessions"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "client_id"),
+        CheckConstraint(f"pain_before {PAIN_CHECK}", name="pain_before_range"),
+        CheckConstraint(f"pain_during {PAIN_CHECK}", name="pain_during_range"),
+        CheckConstraint(f"pain_after {PAIN_CHECK}", name="pain_after_range"),
+        CheckConstraint(f"effort {PAIN_CHECK}", name="effort_range"),
+        CheckConstraint(
+            f"next_morning_pain IS NULL OR next_morning_pain {PAIN_CHECK}",
+            name="next_morning_pain_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    programme_version_id: Mapped[int] = mapped_column(ForeignKey("programme_versions.id"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    local_date: Mapped[date]
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pain_before: Mapped[int]
+    pain_during: Mapped[int]  # the worst during the session
+    pain_after: Mapped[int]
+    effort: Mapped[int]
+    outcome: Mapped[SessionOutcome] = mapped_column(
+        Enum(SessionOutcome, native_enum=False, create_constraint=True, length=12,
+             values_callable=lambda items: [i.value for i in items])
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    next_morning_pain: Mapped[int | None]
+    next_morning_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    logs: Mapped[list[ExerciseLog]] = relationship(
+        order_by="ExerciseLog.position", cascade="all, delete-orphan"
+    )
+
+
+Index("ix_exercise_sessions_patient_day", ExerciseSession.patient_id, ExerciseSession.local_date)
+
+
+class LogStatus(StrEnum):
+    DONE = "done"
+    PARTIAL = "partial"
+    SKIPPED = "skipped"
+    STOPPED = "stopped"  # "stop: this hurts"
+
+
+class SkipReason(StrEnum):
+    PAIN = "pain"
+    NO_TIME = "no-time"
+    TOO_HARD = "too-hard"
+    NO_EQUIPMENT = "no-equipment"
+    UNWELL = "unwell"
+    OTHER = "other"
+
+
+class StopReason(StrEnum):
+    PAIN_OVER_5 = "pain-over-5"
+    SHARP = "sharp-or-giving-way"
+    PINS_AND_NEEDLES = "pins-and-needles"
+    SPREADING = "spreading-leg-pain"
+    OTHER = "other"
+
+
+def _enum(kind: type[StrEnum], length: int) -> Enum:
+    return Enum(kind, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda items: [i.value for i in items])
+
+
+class ExerciseLog(db.Model):
+    """What was done of one prescribed exercise in a session."""
+
+    __tablename__ = "exercise_logs"
+    __table_args__ = (
+        UniqueConstraint("session_id", "prescription_id"),
+        CheckConstraint("sets_done BETWEEN 0 AND 10", name="sets_done_range"),
+        CheckConstraint("reps_done IS NULL OR reps_done BETWEEN 0 AND 1000",
+                        name="reps_done_range"),
+        CheckConstraint("reps_done_other_side IS NULL OR reps_done_other_side BETWEEN 0 AND 1000",
+                        name="reps_other_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exercise_sessions.id"), index=True)
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"), index=True)
+    exercise_version_id: Mapped[int] = mapped_column(ForeignKey("library_exercise_versions.id"))
+    position: Mapped[int]
+    status: Mapped[LogStatus] = mapped_column(_enum(LogStatus, 10))
+    sets_done: Mapped[int]
+    # Total reps over all sets; for one-side-then-the-other exercises, the left side here
+    # and the right side in reps_done_other_side.
+    reps_done: Mapped[int | None]
+    reps_done_other_side: Mapped[int | None]
+    skip_reason: Mapped[SkipReason | None] = mapped_column(_enum(SkipReason, 16))
+    stop_reason: Mapped[StopReason | None] = mapped_column(_enum(StopReason, 24))

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from .. import accounts
 from ..access import get_patient_or_404, role_required
 from ..auth.operations import create_invitation
+from ..domain.scheduling import local_today
 from ..extensions import db, limiter
-from ..models import Role
+from ..library import queries as library_queries
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE
+from ..models import Role, now_utc
 from ..notifications import send_invitation
 from ..pages import invalid
+from ..patient import history, routine
+from ..patient import queries as patient_queries
+from ..patient.forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS
+from ..patient.views import csv_response
+from ..programmes import editor
+from ..programmes import operations as programme_operations
+from ..programmes import queries as programme_queries
+from ..programmes.forms import PrecautionsForm, ProgrammeForm, TemplatePickForm
 from . import queries
 from .forms import InviteForm
 
@@ -48,7 +60,21 @@ def invite():
 @role_required(Role.PHYSIO)
 def patient(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
-    return render_template("clinician/patient.html", patient=patient)
+    today = local_today(now_utc(), patient.time_zone)
+    versions = programme_queries.versions(patient.id)
+    sessions = patient_queries.recent_sessions(patient.id, today)
+    precautions = programme_queries.precautions(patient.id)
+    version = history.effective(versions, today)
+    return render_template(
+        "clinician/patient.html", patient=patient, version=version,
+        upcoming=versions[-1] if versions and versions[-1] is not version else None,
+        items=[routine.item(p) for p in version.prescriptions] if version else [],
+        history=history.build(versions, sessions, history.exercise_names(versions), today),
+        status_text=history.STATUS_TEXT, session_endpoint="clinician.session",
+        session_args={"patient_id": patient.id},
+        csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
+        precautions_form=PrecautionsForm(precautions=sorted(precautions)),
+    )
 
 
 @bp.post("/patients/<id:patient_id>/invitation")
@@ -65,3 +91,98 @@ def reinvite(patient_id: int):
     db.session.commit()
     link = send_invitation(patient, current_user, token)
     return render_template("clinician/invited.html", person=patient, link=link), 201
+
+
+# Programmes, precautions and the patient's history --------------------------------------------
+
+
+def _editor_page(patient, form, choices_by_slug, precautions, template_form, status=200,
+                 clashes=()):
+    return render_template(
+        "clinician/programme_edit.html", patient=patient, form=form,
+        template_form=template_form, templates=library_queries.programmes(),
+        clashes=clashes, precautions=[PRECAUTION_LABELS_BY_VALUE[p] for p in sorted(precautions)],
+    ), status
+
+
+@bp.route("/patients/<id:patient_id>/programme", methods=["GET", "POST"])
+@role_required(Role.PHYSIO)
+def edit_programme(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    choices = programme_queries.exercise_choices()
+    by_slug = {c.slug: c for c in choices}
+    precautions = programme_queries.precautions(patient.id)
+    options = editor.choice_list(choices, precautions)
+    template_form = TemplatePickForm(request.args)
+    template_form.template.choices = [SelectChoice("", "(none)")] + [
+        SelectChoice(t.slug, t.name) for t in library_queries.programmes()]
+    if request.method == "GET":
+        form = ProgrammeForm(formdata=None)
+        current = programme_queries.current(patient.id)
+        template = library_queries.programme_by_slug(template_form.template.data or "")
+        if template is not None and template_form.validate():
+            stages = template.data["stages"]
+            stage = min(template_form.stage.data or 1, len(stages))
+            editor.fill(form, editor.rows_from_template(stages[stage - 1], by_slug))
+        elif current is not None:
+            editor.fill(form, editor.rows_from_version(current))
+            form.note.data = current.note
+        else:
+            editor.fill(form, [])
+        form.start_date.data = local_today(now_utc(), patient.time_zone)
+        editor.set_choices(form, options)
+        return _editor_page(patient, form, by_slug, precautions, template_form)
+    form = ProgrammeForm()
+    editor.set_choices(form, options)
+    rows = editor.prescriptions(form, by_slug) if form.validate() else None
+    if rows is None:
+        return _editor_page(patient, form, by_slug, precautions, template_form, 422)
+    clashes = editor.precaution_clashes(rows, by_slug, precautions)
+    if clashes and not form.confirm_precautions.data:
+        form.form_errors.append("Some exercises need care with this patient's conditions. "
+                                "Check them, then tick the box to save.")
+        return _editor_page(patient, form, by_slug, precautions, template_form, 422, clashes)
+    template = library_queries.programme_by_slug(template_form.template.data or "")
+    programme_operations.save_programme(
+        patient, current_user, start_date=form.start_date.data, note=form.note.data or "",
+        rows=rows, template_slug=template.slug if template else None,
+        template_stage=template_form.stage.data if template else None,
+    )
+    db.session.commit()
+    flash(f"{patient.display_name}'s programme is saved.", "success")
+    return redirect(url_for("clinician.patient", patient_id=patient.id), 303)
+
+
+@bp.post("/patients/<id:patient_id>/precautions")
+@role_required(Role.PHYSIO)
+def precautions(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    form = PrecautionsForm()
+    if not form.validate():
+        abort(422, "Choose conditions from the list.")
+    programme_operations.set_precautions(patient, form.precautions.data or [])
+    db.session.commit()
+    flash("Precautions saved.", "success")
+    return redirect(url_for("clinician.patient", patient_id=patient.id), 303)
+
+
+@bp.get("/patients/<id:patient_id>/sessions/<id:session_id>")
+@role_required(Role.PHYSIO)
+def session(patient_id: int, session_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    logged = patient_queries.session_for(patient.id, session_id)
+    if logged is None:
+        abort(404)
+    versions = programme_queries.versions(patient.id)
+    return render_template(
+        "patient/session.html", session=logged, names=history.exercise_names(versions),
+        can_correct=False, status_labels=STATUS_LABELS, skip_labels=SKIP_LABELS,
+        stop_labels=STOP_LABELS,
+    )
+
+
+@bp.get("/patients/<id:patient_id>/history.csv")
+@role_required(Role.PHYSIO)
+def patient_csv(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    return csv_response(patient_queries.log_rows(patient.id), f"patient-{patient.id}-log.csv")

@@ -1,24 +1,239 @@
-"""The patient's pages."""
+"""The patient's pages: Today, the programme, the guided routine, logs and history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..access import role_required
+from ..domain.scheduling import local_today
+from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS
 from ..extensions import db
-from ..models import CareRelationship, Role, User
+from ..models import Role, now_utc
+from ..programmes import queries as programmes
+from . import history, operations, queries, routine
+from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 
 bp = Blueprint("patient", __name__)
+
+
+def _today():
+    return local_today(now_utc(), current_user.time_zone)
+
+
+def _context():
+    """The patient's programme versions, today's date and the version in force."""
+    today = _today()
+    versions = programmes.versions(current_user.id)
+    return today, versions, history.effective(versions, today)
 
 
 @bp.get("/today")
 @role_required(Role.PATIENT)
 def today():
-    physio = db.session.scalar(
-        select(User)
-        .join(CareRelationship, CareRelationship.physio_id == User.id)
-        .where(CareRelationship.patient_id == current_user.id)
+    today, versions, version = _context()
+    sessions = queries.recent_sessions(current_user.id, today, days=history.WINDOW_DAYS)
+    due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
+    done_today = [s for s in sessions if s.local_date == today]
+    checkin = next((s for s in reversed(sessions)
+                    if (today - s.local_date).days == 1 and s.next_morning_pain is None), None)
+    summary = history.build(versions, sessions, history.exercise_names(versions), today)
+    return render_template(
+        "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
+        due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
+        done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
+        streak=summary.streak, adherence=summary.adherence_7, today=today,
+        pain_anchors=PAIN_ANCHORS,
     )
-    return render_template("patient/today.html", physio=physio)
+
+
+@bp.get("/programme")
+@role_required(Role.PATIENT)
+def programme():
+    today, versions, version = _context()
+    items = [routine.item(p) for p in version.prescriptions] if version else []
+    upcoming = versions[-1] if versions and versions[-1] is not version else None
+    return render_template("patient/programme.html", version=version, items=items,
+                           upcoming=upcoming, weekdays=_weekday_text)
+
+
+def _weekday_text(mask: int) -> str:
+    from ..domain.scheduling import days_from_mask
+    from ..programmes.forms import WEEKDAY_NAMES
+
+    days = days_from_mask(mask)
+    return "Every day" if len(days) == 7 else ", ".join(WEEKDAY_NAMES[d] for d in days)
+
+
+def _routine_page(form: RoutineLogForm, prescriptions, status: int = 200, **extra):
+    return render_template(
+        "patient/routine.html", form=form, items=[routine.item(p) for p in prescriptions],
+        pain_anchors=PAIN_ANCHORS, effort_anchors=EFFORT_ANCHORS, status_labels=STATUS_LABELS,
+        skip_labels=SKIP_LABELS, stop_labels=STOP_LABELS, **extra,
+    ), status
+
+
+@bp.route("/routine", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def routine_page():
+    today, versions, version = _context()
+    if version is None:
+        return render_template("patient/no_programme.html"), 200
+    if request.method == "GET":
+        every = request.args.get("all") == "1"
+        prescriptions = list(version.prescriptions) if every else history.due_on(versions, today)
+        if not prescriptions:
+            return render_template("patient/rest_day.html"), 200
+        return _routine_page(routine.blank_form(prescriptions), prescriptions)
+    form = RoutineLogForm()
+    by_id = {p.id: p for p in version.prescriptions}
+    shown = [by_id[e.form.prescription_id.data] for e in form.exercises
+             if e.form.prescription_id.data in by_id]
+    if not form.validate():
+        return _routine_page(form, shown, 422)
+    try:
+        session, created = operations.log_session(
+            current_user, version, form.client_id.data, routine.values(form))
+    except operations.ConflictingRetry as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return _routine_page(form, shown, 409)
+    except operations.LogRefused as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return _routine_page(form, shown, 422)
+    db.session.commit()
+    if created:
+        flash("Well done: your session is saved.", "success")
+    return redirect(url_for("patient.session_detail", session_id=session.id), 303)
+
+
+def _session_or_404(session_id: int):
+    session = queries.session_for(current_user.id, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.get("/sessions/<id:session_id>")
+@role_required(Role.PATIENT)
+def session_detail(session_id: int):
+    session = _session_or_404(session_id)
+    versions = programmes.versions(current_user.id)
+    return render_template(
+        "patient/session.html", session=session, names=history.exercise_names(versions),
+        can_correct=operations.can_correct(session), status_labels=STATUS_LABELS,
+        skip_labels=SKIP_LABELS, stop_labels=STOP_LABELS,
+    )
+
+
+@bp.route("/sessions/<id:session_id>/edit", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def session_edit(session_id: int):
+    session = _session_or_404(session_id)
+    if not operations.can_correct(session):
+        return render_template(
+            "errors/error.html", code=409, title="This log is now read-only",
+            text="Logs can be corrected for 24 hours after they are saved.",
+        ), 409
+    versions = programmes.versions(current_user.id)
+    version = next(v for v in versions if v.id == session.programme_version_id)
+    by_id = {p.id: p for p in version.prescriptions}
+    prescriptions = [by_id[log.prescription_id] for log in session.logs]
+    if request.method == "GET":
+        return _routine_page(routine.form_from_session(session), prescriptions, correcting=session)
+    form = RoutineLogForm()
+    form.client_id.data = session.client_id
+    if not form.validate():
+        return _routine_page(form, prescriptions, 422, correcting=session)
+    try:
+        operations.correct_session(session, version, routine.values(form))
+    except operations.LogRefused as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return _routine_page(form, prescriptions, 422, correcting=session)
+    db.session.commit()
+    flash("Your log is corrected.", "success")
+    return redirect(url_for("patient.session_detail", session_id=session.id), 303)
+
+
+@bp.post("/sessions/<id:session_id>/morning")
+@role_required(Role.PATIENT)
+def morning_checkin(session_id: int):
+    session = _session_or_404(session_id)
+    form = MorningCheckInForm()
+    if not form.validate():
+        abort(422, "Choose a number from 0 to 10.")
+    try:
+        operations.record_morning_pain(current_user, session, form.pain.data)
+    except operations.LogRefused as refusal:
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, title="Check-in not saved",
+                               text=str(refusal)), 409
+    db.session.commit()
+    flash("Thanks: this morning's pain is recorded.", "success")
+    return redirect(url_for("patient.today"), 303)
+
+
+@bp.get("/history")
+@role_required(Role.PATIENT)
+def history_page():
+    today, versions, _version = _context()
+    sessions = queries.recent_sessions(current_user.id, today)
+    return render_template(
+        "patient/history.html",
+        history=history.build(versions, sessions, history.exercise_names(versions), today),
+        csv_url=url_for("patient.history_csv"), session_endpoint="patient.session_detail",
+        session_args={}, status_text=history.STATUS_TEXT,
+    )
+
+
+CSV_HEADER = (
+    "date", "started_at", "ended_at", "pain_before", "worst_pain_during", "pain_after",
+    "next_morning_pain", "effort", "session_outcome", "exercise", "exercise_status",
+    "sets_done", "reps_done", "reps_done_other_side", "skip_reason", "stop_reason", "notes",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_lines(rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for session, log, name in rows:
+        writer.writerow([csv_cell(v) for v in (
+            session.local_date, session.started_at, session.ended_at, session.pain_before,
+            session.pain_during, session.pain_after, session.next_morning_pain, session.effort,
+            session.outcome.value, name, log.status.value if log else None,
+            log.sets_done if log else None, log.reps_done if log else None,
+            log.reps_done_other_side if log else None,
+            log.skip_reason.value if log and log.skip_reason else None,
+            log.stop_reason.value if log and log.stop_reason else None, session.notes,
+        )])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue()
+
+
+def csv_response(rows, filename: str) -> Response:
+    lines = list(csv_lines(rows))
+    return Response("".join(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/history.csv")
+@role_required(Role.PATIENT)
+def history_csv():
+    return csv_response(queries.log_rows(current_user.id), "my-exercise-log.csv")

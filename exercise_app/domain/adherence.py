@@ -1,0 +1,204 @@
+"""How well a patient kept to their plan: the status of each day, adherence, streaks, calendars.
+
+Rules, in one place:
+
+- A day is *prescribed* when at least one exercise is due on it (see ``scheduling.day_plan``).
+- An exercise in both ``done`` and ``partial`` counts as done. Several logs for one day merge.
+- Only exercises that were due count towards adherence; anything else is a welcome extra.
+- Today is never *missed*: until everything due is done it is ``TODAY_PENDING``.
+- Days after today are ``FUTURE`` when something is due and ``REST`` otherwise, so a calendar
+  can show what is coming.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from exercise_app.domain.scheduling import Prescribed, day_plan
+
+PARTIAL_CREDIT = 0.5  # started but not finished counts as half: the product rule for adherence
+DAYS_IN_WEEK = 7
+
+
+@dataclass(frozen=True)
+class DayLog:
+    """What a patient logged on one day: exercises completed and exercises only started."""
+
+    day: date
+    done: frozenset[str]
+    partial: frozenset[str] = frozenset()
+
+
+class DayStatus(StrEnum):
+    """How a day went against the plan."""
+
+    DONE = "done"  # every due exercise done
+    PARTLY = "partly"  # something logged, but not every due exercise done
+    MISSED = "missed"  # a past prescribed day with nothing logged at all
+    REST = "rest"  # nothing due and nothing logged (past, today or future)
+    EXTRA = "extra"  # nothing due, but the patient logged a session anyway
+    TODAY_PENDING = "today_pending"  # today, something due, not all of it done yet
+    FUTURE = "future"  # after today, something due
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Adherence over a window: exercise-days due and done, the percentage, and day counts."""
+
+    first: date  # the window's first and last day (last is today or yesterday)
+    last: date
+    prescribed_exercises: int
+    completed_exercises: float  # partial exercises count as PARTIAL_CREDIT, hence a float
+    percent: int | None  # None when nothing was prescribed
+    prescribed_days: int
+    days_done: int
+    days_partly: int
+    days_missed: int
+
+
+def _merge_logs(logs: Sequence[DayLog]) -> dict[date, tuple[frozenset[str], frozenset[str]]]:
+    """Merge logs by day into (done, partial-but-not-done)."""
+    merged: dict[date, tuple[frozenset[str], frozenset[str]]] = {}
+    for log in logs:
+        done, partial = merged.get(log.day, (frozenset(), frozenset()))
+        merged[log.day] = (done | log.done, partial | log.partial)
+    return {day: (done, partial - done) for day, (done, partial) in merged.items()}
+
+
+def _status(
+    due: tuple[str, ...], done: frozenset[str], partial: frozenset[str], day: date, today: date
+) -> DayStatus:
+    logged = bool(done or partial)
+    if not due:
+        if day > today:
+            return DayStatus.REST
+        return DayStatus.EXTRA if logged else DayStatus.REST
+    if day > today:
+        return DayStatus.FUTURE
+    if done.issuperset(due):
+        return DayStatus.DONE
+    if day == today:
+        return DayStatus.TODAY_PENDING
+    return DayStatus.PARTLY if logged else DayStatus.MISSED
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def day_statuses(
+    prescriptions: Sequence[Prescribed],
+    logs: Sequence[DayLog],
+    first: date,
+    last: date,
+    today: date,
+) -> list[tuple[date, DayStatus]]:
+    """Give the status of every day from `first` to `last` inclusive, in date order."""
+    merged = _merge_logs(logs)
+    empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    return [
+        (day, _status(day_plan(prescriptions, day), *merged.get(day, empty), day, today))
+        for day in _days(first, last)
+    ]
+
+
+def _percent(completed: float, prescribed: int) -> int | None:
+    """Round half up; 0 % and 100 % are kept for nothing done and everything done."""
+    if prescribed == 0:
+        return None
+    if completed >= prescribed:
+        return 100
+    if completed <= 0:
+        return 0
+    rounded = math.floor(100 * completed / prescribed + 0.5)
+    return min(max(rounded, 1), 99)
+
+
+def adherence(
+    prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date, days: int
+) -> Adherence:
+    """Measure adherence over the last `days` completed days, plus today once it is all done.
+
+    The window is yesterday back `days` days. Today joins it only when its plan is fully
+    done, so an unfinished today neither lowers the figure nor is counted as missed.
+    """
+    if days < 1:
+        raise ValueError("the adherence window needs at least one day")
+    first = today - timedelta(days=days)
+    statuses = day_statuses(prescriptions, logs, first, today, today)
+    if statuses[-1][1] is not DayStatus.DONE:
+        statuses.pop()
+    merged = _merge_logs(logs)
+    prescribed = 0
+    completed = 0.0
+    for day, _status_of_day in statuses:
+        due = day_plan(prescriptions, day)
+        done, partial = merged.get(day, (frozenset(), frozenset()))
+        prescribed += len(due)
+        completed += sum(
+            1.0 if key in done else PARTIAL_CREDIT if key in partial else 0.0 for key in due
+        )
+    counts = [status for _, status in statuses]
+    return Adherence(
+        first=statuses[0][0],
+        last=statuses[-1][0],
+        prescribed_exercises=prescribed,
+        completed_exercises=completed,
+        percent=_percent(completed, prescribed),
+        prescribed_days=sum(
+            status in (DayStatus.DONE, DayStatus.PARTLY, DayStatus.MISSED) for status in counts
+        ),
+        days_done=counts.count(DayStatus.DONE),
+        days_partly=counts.count(DayStatus.PARTLY),
+        days_missed=counts.count(DayStatus.MISSED),
+    )
+
+
+def streak(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date) -> int:
+    """Count the prescribed days done in a row, back from today (or yesterday if pending).
+
+    Rest days and extra sessions neither break the streak nor add to it; a partly done or
+    missed prescribed day ends it.
+    """
+    if not prescriptions:
+        return 0
+    earliest = min(p.start for p in prescriptions)
+    if earliest > today:
+        return 0
+    count = 0
+    for _day, status in reversed(day_statuses(prescriptions, logs, earliest, today, today)):
+        if status is DayStatus.DONE:
+            count += 1
+        elif status in (DayStatus.PARTLY, DayStatus.MISSED):
+            break
+    return count
+
+
+def calendar_weeks(
+    statuses: Sequence[tuple[date, DayStatus]], first_weekday: int = 0
+) -> list[list[tuple[date, DayStatus] | None]]:
+    """Group day statuses into seven-day weeks for a calendar, padding with None.
+
+    Weeks start on `first_weekday` (0 = Monday). Each day sits in its weekday column; days
+    missing from `statuses` (before, after, or in a gap) are None.
+    """
+    if not 0 <= first_weekday < DAYS_IN_WEEK:
+        raise ValueError(f"first weekday must be 0 (Monday) to 6 (Sunday), not {first_weekday}")
+    if not statuses:
+        return []
+    by_day = dict(statuses)
+    first, last = min(by_day), max(by_day)
+    week_start = first - timedelta(days=(first.weekday() - first_weekday) % DAYS_IN_WEEK)
+    weeks: list[list[tuple[date, DayStatus] | None]] = []
+    while week_start <= last:
+        week: list[tuple[date, DayStatus] | None] = []
+        for offset in range(DAYS_IN_WEEK):
+            day = week_start + timedelta(days=offset)
+            week.append((day, by_day[day]) if day in by_day else None)
+        weeks.append(week)
+        week_start += timedelta(days=DAYS_IN_WEEK)
+    return weeks

@@ -1,0 +1,40 @@
+"""Rules about a logged session that do not depend on storage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md)
+CORRECTION_HOURS = 24  # a patient can correct a log for a day; after that it is the record
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """What the patient reported for one prescribed exercise."""
+
+    status: str  # done | partial | skipped | stopped
+    sets_done: int
+    prescribed_sets: int
+
+
+def session_outcome(results: Sequence[ExerciseResult]) -> str:
+    """'stopped' if any exercise was stopped for pain, 'completed' if all were done, else
+    'partial'."""
+    if any(r.status == "stopped" for r in results):
+        return "stopped"
+    if results and all(r.status == "done" and r.sets_done >= r.prescribed_sets
+                       for r in results):
+        return "completed"
+    return "partial"
+
+
+EFFORT_ANCHORS = {
+    0: "No effort at all",
+    2: "Easy: I could do many more",
+    4: "Steady: I could do a fair few more",
+    6: "Hard: only a few more in me",
+    8: "Very hard: one or two more at most",
+    10: "Everything I had",
+}
+PAIN_ANCHORS = {0: "No pain", 3: "Mild", 5: "Moderate", 7: "Severe", 10: "Worst imaginable"}

@@ -1,0 +1,41 @@
+"""Form fields with the input policy security.md asks for."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from wtforms import IntegerField, SelectMultipleField, widgets
+
+ASCII_INTEGER = re.compile(r"-?[0-9]{1,7}")
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed with ASCII digits only.
+
+    WTForms' IntegerField also accepts "1_0", Arabic-Indic and full-width digits through
+    ``int()`` (security.md trap 3); a pain score or a rep count is plain digits.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            self.data = None
+            return
+        if isinstance(raw, int):
+            self.data = raw
+            return
+        text = str(raw).strip()
+        if not ASCII_INTEGER.fullmatch(text):
+            self.data = None
+            raise ValueError(self.gettext("Enter a whole number, such as 3."))
+        self.data = int(text)
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

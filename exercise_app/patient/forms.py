@@ -1,0 +1,85 @@
+"""The routine's log form (also the no-JavaScript checklist) and the morning check-in."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from ..domain.sessions import PAIN_MAX, PAIN_MIN
+from ..fields import WholeNumberField
+from ..forms import strip
+from ..models import NOTE_MAX, LogStatus, SkipReason, StopReason
+
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+STATUS_LABELS = {
+    LogStatus.DONE: "Done",
+    LogStatus.PARTIAL: "Partly done",
+    LogStatus.SKIPPED: "Skipped",
+    LogStatus.STOPPED: "Stopped: it hurt",
+}
+SKIP_LABELS = {
+    SkipReason.PAIN: "Too painful to start",
+    SkipReason.NO_TIME: "No time",
+    SkipReason.TOO_HARD: "Too hard",
+    SkipReason.NO_EQUIPMENT: "Did not have the equipment",
+    SkipReason.UNWELL: "Feeling unwell",
+    SkipReason.OTHER: "Another reason",
+}
+STOP_LABELS = {
+    StopReason.PAIN_OVER_5: "Pain went above 5 out of 10",
+    StopReason.SHARP: "Sharp, catching or giving-way pain",
+    StopReason.PINS_AND_NEEDLES: "New pins and needles or numbness",
+    StopReason.SPREADING: "Pain spreading down the leg",
+    StopReason.OTHER: "Something else",
+}
+
+
+def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+    options = [SelectChoice("", blank)] if blank else []
+    return options + [SelectChoice(k.value, v) for k, v in labels.items()]
+
+
+def score(label: str) -> WholeNumberField:
+    return WholeNumberField(
+        label,
+        validators=[InputRequired(message="Choose a number from 0 to 10."),
+                    NumberRange(PAIN_MIN, PAIN_MAX, message="Choose a number from 0 to 10.")],
+    )
+
+
+class ExerciseLogForm(Form):
+    prescription_id = WholeNumberField(validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
+    status = SelectField("How did it go?", choices=_choices(STATUS_LABELS), default="done")
+    sets_done = WholeNumberField("Sets done", validators=[Optional(), NumberRange(0, 10)])
+    reps_done = WholeNumberField("Reps done in all", validators=[Optional(), NumberRange(0, 1000)])
+    reps_done_other_side = WholeNumberField(
+        "Reps done on the right side", validators=[Optional(), NumberRange(0, 1000)]
+    )
+    skip_reason = SelectField("Why skipped?", choices=_choices(SKIP_LABELS, "(choose)"))
+    stop_reason = SelectField("Why stopped?", choices=_choices(STOP_LABELS, "(choose)"))
+
+
+class RoutineLogForm(FlaskForm):
+    client_id = HiddenField(validators=[DataRequired(), Regexp(f"^{UUID}$")])
+    started_at = HiddenField(validators=[Optional(), Length(max=40)])
+    pain_before = score("Pain before you started")
+    exercises = FieldList(FormField(ExerciseLogForm), min_entries=0, max_entries=20)
+    pain_during = score("Worst pain during the exercises")
+    pain_after = score("Pain now, straight after")
+    effort = score("How hard was it?")
+    notes = TextAreaField("Anything to tell your physio?", filters=[strip],
+                          validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class MorningCheckInForm(FlaskForm):
+    pain = score("Pain this morning")

@@ -1,0 +1,131 @@
+"""Build what the history, Today and physio patient pages show from loaded rows (no queries)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..domain import adherence as rules
+from ..domain.pain_chart import PainPoint, pain_table, render_pain_chart
+from ..domain.scheduling import Prescribed, day_plan
+from ..models import ExerciseSession, LogStatus, ProgrammeVersion
+
+STATUS_TEXT = {
+    "done": "Done",
+    "partly": "Partly done",
+    "missed": "Missed",
+    "rest": "Rest day",
+    "extra": "Extra session",
+    "today_pending": "Due today",
+    "future": "Due",
+}
+WINDOW_DAYS = 91  # history pages look back 13 weeks: long enough for trends, bounded in size
+CALENDAR_DAYS = 35  # five weeks of calendar
+
+
+def prescribed(versions: Sequence[ProgrammeVersion]) -> list[Prescribed]:
+    """Every prescription with the days it applied: a version runs until the next one starts."""
+    result = []
+    for index, version in enumerate(versions):
+        nxt = versions[index + 1] if index + 1 < len(versions) else None
+        end = nxt.start_date - timedelta(days=1) if nxt else None
+        if end is not None and end < version.start_date:
+            continue  # replaced before it began
+        for p in version.prescriptions:
+            result.append(Prescribed(key=str(p.id), mask=p.weekdays, start=version.start_date,
+                                     end=end))
+    return result
+
+
+def day_logs(sessions: Sequence[ExerciseSession]) -> list[rules.DayLog]:
+    logs = []
+    for session in sessions:
+        done = frozenset(str(log.prescription_id) for log in session.logs
+                         if log.status == LogStatus.DONE)
+        partial = frozenset(str(log.prescription_id) for log in session.logs
+                            if log.status in (LogStatus.PARTIAL, LogStatus.STOPPED))
+        logs.append(rules.DayLog(day=session.local_date, done=done, partial=partial))
+    return logs
+
+
+@dataclass(frozen=True)
+class Volume:
+    name: str
+    sessions: int
+    sets: int
+    reps: int
+
+
+@dataclass(frozen=True)
+class History:
+    weeks: list[list[tuple[date, rules.DayStatus] | None]]
+    adherence_7: rules.Adherence
+    adherence_28: rules.Adherence
+    streak: int
+    chart_svg: str
+    table: list
+    volume: list[Volume]
+    sessions: list[ExerciseSession]
+    first: date
+    last: date
+
+
+def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[ExerciseSession],
+          names: dict[int, str], today: date, baseline: int | None = None) -> History:
+    """Everything the history views show, from the programme versions and recent sessions."""
+    plan = prescribed(versions)
+    logs = day_logs(sessions)
+    first_calendar = today - timedelta(days=CALENDAR_DAYS - 1)
+    first_calendar -= timedelta(days=first_calendar.weekday())
+    statuses = rules.day_statuses(plan, logs, first_calendar, today, today)
+    first = today - timedelta(days=WINDOW_DAYS - 1)
+    points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain)
+              for s in sorted(sessions, key=lambda s: (s.local_date, s.id))]
+    band = (max(0, baseline - 2), min(10, baseline + 2)) if baseline is not None else None
+    chart = render_pain_chart(points, first=first, last=today,
+                              title="Pain before and after sessions, and the next morning",
+                              band=band)
+    window_28 = today - timedelta(days=27)
+    volume: dict[int, list[int]] = {}
+    for session in sessions:
+        if session.local_date < window_28:
+            continue
+        for log in session.logs:
+            if log.status == LogStatus.SKIPPED:
+                continue
+            totals = volume.setdefault(log.exercise_version_id, [0, 0, 0])
+            totals[0] += 1
+            totals[1] += log.sets_done
+            totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
+    return History(
+        weeks=rules.calendar_weeks(statuses),
+        adherence_7=rules.adherence(plan, logs, today, 7),
+        adherence_28=rules.adherence(plan, logs, today, 28),
+        streak=rules.streak(plan, logs, today),
+        chart_svg=chart,
+        table=pain_table(points),
+        volume=sorted((Volume(names.get(k, "Exercise"), *v) for k, v in volume.items()),
+                      key=lambda v: v.name),
+        sessions=sorted(sessions, key=lambda s: (s.local_date, s.id), reverse=True),
+        first=first,
+        last=today,
+    )
+
+
+def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersion | None:
+    """The version in force on ``day``: the newest one that has started."""
+    started = [v for v in versions if v.start_date <= day]
+    return started[-1] if started else None
+
+
+def due_on(versions: Sequence[ProgrammeVersion], day: date) -> list:
+    """The prescriptions due on ``day``, in programme order."""
+    keys = set(day_plan(prescribed(versions), day))
+    return [p for v in versions for p in v.prescriptions if str(p.id) in keys]
+
+
+def exercise_names(versions: Sequence[ProgrammeVersion]) -> dict[int, str]:
+    """Exercise names by library version id, as they were when prescribed."""
+    return {p.exercise_version_id: p.exercise_version.data["name"]
+            for v in versions for p in v.prescriptions}

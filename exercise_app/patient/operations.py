@@ -1,0 +1,192 @@
+"""The patient's writes: logging a session (idempotently), correcting it, morning check-in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..domain.scheduling import local_today
+from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
+from ..extensions import db
+from ..models import (
+    ExerciseLog,
+    ExerciseSession,
+    LogStatus,
+    ProgrammeVersion,
+    SessionOutcome,
+    Side,
+    SkipReason,
+    StopReason,
+    User,
+    now_utc,
+)
+
+
+@dataclass(frozen=True)
+class LoggedExercise:
+    prescription_id: int
+    status: LogStatus
+    sets_done: int
+    reps_done: int | None
+    reps_done_other_side: int | None
+    skip_reason: SkipReason | None
+    stop_reason: StopReason | None
+
+
+@dataclass(frozen=True)
+class SessionValues:
+    pain_before: int
+    pain_during: int
+    pain_after: int
+    effort: int
+    notes: str
+    exercises: tuple[LoggedExercise, ...]
+    started_at: datetime | None = None
+
+
+class LogRefused(ValueError):
+    """The log cannot be stored as sent; the message says why in plain words."""
+
+
+class ConflictingRetry(LogRefused):
+    """The same client id came back with different contents."""
+
+
+def payload_hash(values: SessionValues) -> str:
+    data = asdict(values)
+    data["started_at"] = values.started_at.isoformat() if values.started_at else None
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_exercises(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> None:
+    """Refuse ids from elsewhere, repeats, and statuses without their reason."""
+    prescriptions = {p.id: p for p in version.prescriptions}
+    seen: set[int] = set()
+    for item in exercises:
+        prescription = prescriptions.get(item.prescription_id)
+        if prescription is None:
+            raise LogRefused("The log names an exercise that is not in your programme.")
+        if item.prescription_id in seen:
+            raise LogRefused("An exercise appears twice in the log.")
+        seen.add(item.prescription_id)
+        if item.status == LogStatus.SKIPPED and item.skip_reason is None:
+            raise LogRefused("Say why an exercise was skipped.")
+        if item.status == LogStatus.STOPPED and item.stop_reason is None:
+            raise LogRefused("Say why an exercise was stopped.")
+        if item.sets_done > prescription.sets:
+            raise LogRefused("More sets were logged than were prescribed.")
+        if item.reps_done_other_side is not None and prescription.side != Side.EACH:
+            raise LogRefused("Only one-side-at-a-time exercises have a second side.")
+
+
+def _outcome(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> SessionOutcome:
+    prescribed = {p.id: p.sets for p in version.prescriptions}
+    return SessionOutcome(session_outcome([
+        ExerciseResult(item.status.value, item.sets_done, prescribed[item.prescription_id])
+        for item in exercises
+    ]))
+
+
+def _logs(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> list[ExerciseLog]:
+    prescriptions = {p.id: p for p in version.prescriptions}
+    return [
+        ExerciseLog(
+            prescription_id=item.prescription_id,
+            exercise_version_id=prescriptions[item.prescription_id].exercise_version_id,
+            position=prescriptions[item.prescription_id].position,
+            status=item.status, sets_done=item.sets_done, reps_done=item.reps_done,
+            reps_done_other_side=item.reps_done_other_side,
+            skip_reason=item.skip_reason if item.status == LogStatus.SKIPPED else None,
+            stop_reason=item.stop_reason if item.status == LogStatus.STOPPED else None,
+        )
+        for item in exercises
+    ]
+
+
+def log_session(
+    patient: User, version: ProgrammeVersion, client_id: str, values: SessionValues
+) -> tuple[ExerciseSession, bool]:
+    """Store a session once per client id; return it and whether it was new.
+
+    A retry with the same id and contents returns the stored session; the same id with other
+    contents is refused. The unique constraint decides, not a read first (security.md trap 8).
+    """
+    check_exercises(version, values.exercises)
+    now = now_utc()
+    digest = payload_hash(values)
+    local_date = local_today(values.started_at or now, patient.time_zone)
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
+        else sqlite_insert
+    statement = (
+        insert(ExerciseSession)
+        .values(
+            patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
+            payload_hash=digest, local_date=local_date, started_at=values.started_at,
+            ended_at=now, pain_before=values.pain_before, pain_during=values.pain_during,
+            pain_after=values.pain_after, effort=values.effort,
+            outcome=_outcome(version, values.exercises), notes=values.notes,
+            created_at=now, updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["patient_id", "client_id"])
+        .returning(ExerciseSession.id)
+    )
+    new_id = db.session.execute(statement).scalar()
+    if new_id is None:
+        existing = db.session.scalar(select(ExerciseSession).where(
+            ExerciseSession.patient_id == patient.id, ExerciseSession.client_id == client_id))
+        assert existing is not None
+        if existing.payload_hash != digest:
+            raise ConflictingRetry(
+                "This session was already saved with different answers. Open it from your "
+                "history to correct it."
+            )
+        return existing, False
+    for log in _logs(version, values.exercises):
+        log.session_id = new_id
+        db.session.add(log)
+    db.session.flush()
+    session = db.session.get(ExerciseSession, new_id)
+    assert session is not None
+    return session, True
+
+
+def can_correct(session: ExerciseSession, now: datetime | None = None) -> bool:
+    return (now or now_utc()) - session.created_at < timedelta(hours=CORRECTION_HOURS)
+
+
+def correct_session(session: ExerciseSession, version: ProgrammeVersion,
+                    values: SessionValues) -> None:
+    """Replace a session's answers while it may still be corrected."""
+    if not can_correct(session):
+        raise LogRefused("Logs can be corrected for 24 hours; this one is now read-only.")
+    check_exercises(version, values.exercises)
+    session.pain_before, session.pain_during = values.pain_before, values.pain_during
+    session.pain_after, session.effort = values.pain_after, values.effort
+    session.notes = values.notes
+    session.outcome = _outcome(version, values.exercises)
+    session.updated_at = now_utc()
+    session.logs.clear()
+    db.session.flush()
+    for log in _logs(version, values.exercises):
+        session.logs.append(log)
+    db.session.flush()
+
+
+def record_morning_pain(patient: User, session: ExerciseSession, pain: int) -> None:
+    """Record next-morning pain for the session done the day before."""
+    today = local_today(now_utc(), patient.time_zone)
+    if session.local_date != today - timedelta(days=1):
+        raise LogRefused("The morning check-in is for the day after a session.")
+    if session.next_morning_pain is not None:
+        raise LogRefused("This morning's pain is already recorded.")
+    session.next_morning_pain = pain
+    session.next_morning_at = now_utc()
+    db.session.flush()

@@ -1,0 +1,145 @@
+"""Fill the programme editor and turn what the physio typed into prescriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wtforms import SelectChoice
+
+from ..domain.scheduling import days_from_mask, mask_from_days, spread_days
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE
+from ..models import ProgrammeVersion, Side
+from .forms import BLANK_ROWS, MAX_EXERCISES, ProgrammeForm
+from .operations import PrescriptionValues
+from .queries import ExerciseChoice
+
+
+def choice_list(choices: Sequence[ExerciseChoice], precautions: set[str]) -> list[SelectChoice]:
+    """Exercise options, flagging the ones unsuitable for this patient's precautions."""
+    options = [SelectChoice("", "(add an exercise)")]
+    for choice in choices:
+        clash = sorted(choice.precautions & precautions)
+        label = choice.name
+        if clash:
+            label += " - caution: " + "; ".join(PRECAUTION_LABELS_BY_VALUE[c] for c in clash)
+        options.append(SelectChoice(choice.slug, label))
+    return options
+
+
+def rows_from_version(version: ProgrammeVersion) -> list[dict[str, Any]]:
+    rows = []
+    for p in version.prescriptions:
+        rows.append({
+            "exercise": p.exercise_version.data["id"], "sets": p.sets, "reps": p.reps,
+            "hold_seconds": p.hold_seconds, "rest_seconds": p.rest_seconds,
+            "side": p.side.value, "tempo": p.tempo or "", "load_note": p.load_note,
+            "frequency": str(p.sessions_per_week) if p.sessions_per_week else "days",
+            "weekdays": [str(d) for d in days_from_mask(p.weekdays)],
+        })
+    return rows
+
+
+def rows_from_template(stage: dict[str, Any], choices: dict[str, ExerciseChoice]
+                       ) -> list[dict[str, Any]]:
+    rows = []
+    for item in stage["exercises"]:
+        dose = dict(choices[item["exercise"]].dose) if item["exercise"] in choices else {}
+        dose.update({k: v for k, v in item.items() if k != "exercise" and v is not None})
+        rows.append({
+            "exercise": item["exercise"], "sets": dose.get("sets"), "reps": dose.get("reps"),
+            "hold_seconds": dose.get("hold_seconds"), "rest_seconds": dose.get("rest_seconds"),
+            "side": Side.EACH.value if dose.get("sides") == "each" else Side.BOTH.value,
+            "tempo": dose.get("tempo") or "",
+            "frequency": str(dose.get("sessions_per_week", 3)),
+        })
+    return rows
+
+
+def fill(form: ProgrammeForm, rows: Sequence[dict[str, Any]]) -> None:
+    """Put ``rows`` into an unsubmitted editor, followed by blank rows for new exercises."""
+    while len(form.exercises.entries):
+        form.exercises.pop_entry()
+    for position, row in enumerate(list(rows)[:MAX_EXERCISES], start=1):
+        form.exercises.append_entry({**row, "position": position})
+    for _ in range(BLANK_ROWS):
+        form.exercises.append_entry({"position": len(form.exercises.entries) + 1})
+
+
+def set_choices(form: ProgrammeForm, options: list[SelectChoice]) -> None:
+    for entry in form.exercises:
+        entry.form.exercise.choices = options
+
+
+def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
+                  ) -> list[PrescriptionValues] | None:
+    """Read the rows the physio kept, in their order; None after adding row errors."""
+    kept = []
+    ok = True
+    for index, entry in enumerate(form.exercises):
+        row = entry.form
+        if row.is_blank or row.remove.data:
+            continue
+        choice = choices.get(row.exercise.data)
+        if choice is None:
+            row.exercise.errors.append("Choose an exercise from the library.")
+            ok = False
+            continue
+        dose = choice.dose
+        reps = row.reps.data if row.reps.data is not None else dose.get("reps")
+        hold = row.hold_seconds.data if row.hold_seconds.data is not None else dose.get(
+            "hold_seconds")
+        if reps is None and hold is None:
+            row.reps.errors.append("Give reps or a hold time.")
+            ok = False
+        if row.frequency.data == "days":
+            days = [int(d) for d in row.weekdays.data or [] if d.isdigit() and int(d) < 7]
+            if not days:
+                row.weekdays.errors.append("Tick at least one weekday.")
+                ok = False
+                continue
+            mask, per_week = mask_from_days(days), None
+        elif row.frequency.data in {str(n) for n in range(1, 8)}:
+            per_week = int(row.frequency.data)
+            mask = mask_from_days(spread_days(per_week))
+        else:
+            row.frequency.errors.append("Choose how often.")
+            ok = False
+            continue
+        try:
+            side = Side(row.side.data)
+        except ValueError:
+            row.side.errors.append("Choose a side.")
+            ok = False
+            continue
+        position = row.position.data or 100 + index
+        kept.append((position, index, PrescriptionValues(
+            slug=choice.slug,
+            sets=row.sets.data or dose["sets"],
+            reps=reps, hold_seconds=hold,
+            rest_seconds=row.rest_seconds.data if row.rest_seconds.data is not None
+            else dose["rest_seconds"],
+            side=side, tempo=row.tempo.data or None, load_note=row.load_note.data or "",
+            weekdays=mask, sessions_per_week=per_week,
+        )))
+    if not ok:
+        return None
+    if not kept:
+        form.form_errors.append("Add at least one exercise.")
+        return None
+    if len(kept) > MAX_EXERCISES:
+        form.form_errors.append(f"A programme holds at most {MAX_EXERCISES} exercises.")
+        return None
+    return [values for _, _, values in sorted(kept, key=lambda item: item[:2])]
+
+
+def precaution_clashes(rows: Sequence[PrescriptionValues], choices: dict[str, ExerciseChoice],
+                       precautions: set[str]) -> list[str]:
+    """Plain sentences naming each chosen exercise that clashes with a recorded precaution."""
+    clashes = []
+    for row in rows:
+        clash = sorted(choices[row.slug].precautions & precautions)
+        if clash:
+            names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
+            clashes.append(f"{choices[row.slug].name} needs care with {names}.")
+    return clashes

@@ -1,0 +1,96 @@
+"""The physio's programme editor and the patient's precautions."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..fields import CheckboxListField, WholeNumberField
+from ..forms import strip
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE
+from ..models import NOTE_MAX, Side
+
+MAX_EXERCISES = 12
+BLANK_ROWS = 3
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SIDE_LABELS = {
+    Side.BOTH: "Both sides together",
+    Side.EACH: "Each side in turn",
+    Side.LEFT: "Left only",
+    Side.RIGHT: "Right only",
+}
+FREQUENCIES = [SelectChoice(str(n), f"{n} day{'s' if n > 1 else ''} a week") for n in range(1, 8)]
+FREQUENCIES.append(SelectChoice("days", "On the weekdays ticked"))
+
+
+class PrescriptionForm(Form):
+    """One row of the programme editor."""
+
+    exercise = SelectField("Exercise", choices=[], validate_choice=False)
+    position = WholeNumberField("Order", validators=[Optional(), NumberRange(1, 99)])
+    sets = WholeNumberField("Sets", validators=[Optional(), NumberRange(1, 10)])
+    reps = WholeNumberField("Reps", validators=[Optional(), NumberRange(1, 100)])
+    hold_seconds = WholeNumberField("Hold (s)", validators=[Optional(), NumberRange(1, 600)])
+    rest_seconds = WholeNumberField("Rest (s)", validators=[Optional(), NumberRange(0, 600)])
+    side = SelectField("Side", choices=[SelectChoice(s.value, t) for s, t in SIDE_LABELS.items()])
+    tempo = StringField("Tempo", validators=[Optional(), Length(max=8)], filters=[strip],
+                        description="Seconds up-pause-down, e.g. 2-1-2")
+    load_note = StringField("Load", validators=[Optional(), Length(max=200)], filters=[strip],
+                            description="e.g. red band, 4 kg")
+    frequency = SelectField("How often", choices=FREQUENCIES, default="3")
+    weekdays = CheckboxListField(
+        "Weekdays", choices=[SelectChoice(str(i), n) for i, n in enumerate(WEEKDAY_NAMES)]
+    )
+    remove = BooleanField("Remove")
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.exercise.data
+
+    def validate_tempo(self, field: StringField) -> None:
+        if field.data and not re.fullmatch(r"\d{1,2}-\d{1,2}-\d{1,2}", field.data):
+            raise ValidationError("Use three numbers of seconds, such as 2-1-2.")
+
+
+class ProgrammeForm(FlaskForm):
+    start_date = DateField("Start date", validators=[DataRequired()])
+    note = TextAreaField(
+        "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],
+        description="Shown on their programme page, e.g. what to focus on this fortnight.",
+    )
+    exercises = FieldList(FormField(PrescriptionForm), min_entries=0,
+                          max_entries=MAX_EXERCISES + BLANK_ROWS)
+    confirm_precautions = BooleanField(
+        "I have checked that the flagged exercises suit this patient"
+    )
+
+
+class TemplatePickForm(FlaskForm):
+    """Start the editor from a programme template's stage (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    template = SelectField("Template", choices=[], validate_choice=False)
+    stage = WholeNumberField("Stage", validators=[Optional(), NumberRange(1, 4)], default=1)
+
+
+class PrecautionsForm(FlaskForm):
+    precautions = CheckboxListField(
+        "Conditions to take care with",
+        choices=[SelectChoice(k, v) for k, v in PRECAUTION_LABELS_BY_VALUE.items()],
+        description="Exercises tagged with these are flagged in the programme editor.",
+    )

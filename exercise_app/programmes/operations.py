@@ -1,0 +1,94 @@
+"""Writes for programmes: add and flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, select
+
+from ..extensions import db
+from ..models import (
+    LibraryExercise,
+    LibraryExerciseVersion,
+    PatientPrecaution,
+    Prescription,
+    ProgrammeVersion,
+    Side,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class PrescriptionValues:
+    """One exercise of a programme as the physio set it."""
+
+    slug: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    side: Side
+    tempo: str | None
+    load_note: str
+    weekdays: int
+    sessions_per_week: int | None
+
+
+class UnknownExercise(ValueError):
+    """A prescription names an exercise that is not (or no longer) in the library."""
+
+
+def set_precautions(patient: User, values: Sequence[str]) -> None:
+    """Replace the patient's recorded precautions."""
+    db.session.execute(delete(PatientPrecaution).where(PatientPrecaution.patient_id == patient.id))
+    for value in sorted(set(values)):
+        db.session.add(PatientPrecaution(patient_id=patient.id, precaution=value))
+    db.session.flush()
+
+
+def save_programme(
+    patient: User,
+    physio: User,
+    *,
+    start_date: date,
+    note: str,
+    rows: Sequence[PrescriptionValues],
+    template_slug: str | None = None,
+    template_stage: int | None = None,
+) -> ProgrammeVersion:
+    """Save the patient's programme as a new version; earlier versions stay as they were."""
+    slugs = {row.slug for row in rows}
+    exercises = {
+        exercise.slug: (exercise, version_id)
+        for exercise, version_id in db.session.execute(
+            select(LibraryExercise, LibraryExerciseVersion.id)
+            .join(LibraryExerciseVersion,
+                  (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
+                  & (LibraryExerciseVersion.version == LibraryExercise.version))
+            .where(LibraryExercise.slug.in_(slugs), LibraryExercise.retired_at.is_(None))
+        )
+    }
+    missing = slugs - exercises.keys()
+    if missing:
+        raise UnknownExercise(", ".join(sorted(missing)))
+    number = (db.session.scalar(
+        select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.patient_id == patient.id)
+    ) or 0) + 1
+    version = ProgrammeVersion(
+        patient_id=patient.id, number=number, created_by_id=physio.id, start_date=start_date,
+        note=note, template_slug=template_slug, template_stage=template_stage,
+    )
+    for position, row in enumerate(rows, start=1):
+        exercise, version_id = exercises[row.slug]
+        version.prescriptions.append(Prescription(
+            position=position, exercise_id=exercise.id, exercise_version_id=version_id,
+            sets=row.sets, reps=row.reps, hold_seconds=row.hold_seconds,
+            rest_seconds=row.rest_seconds, tempo=row.tempo, side=row.side,
+            load_note=row.load_note, weekdays=row.weekdays,
+            sessions_per_week=row.sessions_per_week,
+        ))
+    db.session.add(version)
+    db.session.flush()
+    return version

@@ -1,0 +1,1 @@
+// Placeholder until the guided routine lands: the form works without JavaScript.
