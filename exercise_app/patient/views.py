@@ -54,7 +54,7 @@ def today():
 @bp.get("/programme")
 @role_required(Role.PATIENT)
 def programme():
-    today, versions, version = _context()
+    _today, versions, version = _context()
     items = [routine.item(p) for p in version.prescriptions] if version else []
     upcoming = versions[-1] if versions and versions[-1] is not version else None
     return render_template("patient/programme.html", version=version, items=items,
