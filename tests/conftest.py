@@ -158,6 +158,8 @@ class World:
     foreign_physio: User
     foreign_patient: User
     invited_patient: User
+    session_id: int = 0
+    other_session_id: int = 0
 
     def ids(self) -> dict[str, int]:
         return {
@@ -212,7 +214,8 @@ def world(app: Flask) -> World:
         )
         db.session.commit()
         for value in vars(made).values():
-            db.session.refresh(value)
+            if isinstance(value, User | Clinic):
+                db.session.refresh(value)
         db.session.expunge_all()
         return made
 
@@ -304,3 +307,15 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+@pytest.fixture
+def loop(app: Flask, world: World, library) -> World:
+    """Programmes for two patients of the clinic, with one logged session each."""
+    from tests.factories import assign, log
+
+    assign(app, world.patient.id, world.physio.id)
+    assign(app, world.other_patient.id, world.other_physio.id)
+    world.session_id = log(app, world.patient.id)
+    world.other_session_id = log(app, world.other_patient.id)
+    return world

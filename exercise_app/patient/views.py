@@ -93,6 +93,12 @@ def routine_page():
     by_id = {p.id: p for p in version.prescriptions}
     shown = [by_id[e.form.prescription_id.data] for e in form.exercises
              if e.form.prescription_id.data in by_id]
+    if len(shown) != len(form.exercises.entries) or not shown:
+        return render_template(
+            "errors/error.html", code=422, title="This log cannot be saved",
+            text="The log names an exercise that is not in your programme. Please open "
+                 "today's routine again.",
+        ), 422
     if not form.validate():
         return _routine_page(form, shown, 422)
     try:

@@ -112,7 +112,7 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             row.side.errors.append("Choose a side.")
             ok = False
             continue
-        position = row.position.data or 100 + index
+        position = row.position.data if row.position.data is not None else 100 + index
         kept.append((position, index, PrescriptionValues(
             slug=choice.slug,
             sets=row.sets.data or dose["sets"],

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..fields import CheckboxListField, WholeNumberField
 from ..forms import strip
@@ -40,7 +40,7 @@ class PrescriptionForm(Form):
     """One row of the programme editor."""
 
     exercise = SelectField("Exercise", choices=[], validate_choice=False)
-    position = WholeNumberField("Order", validators=[Optional(), NumberRange(1, 99)])
+    position = WholeNumberField("Order", validators=[Optional(), NumberRange(0, 99)])
     sets = WholeNumberField("Sets", validators=[Optional(), NumberRange(1, 10)])
     reps = WholeNumberField("Reps", validators=[Optional(), NumberRange(1, 100)])
     hold_seconds = WholeNumberField("Hold (s)", validators=[Optional(), NumberRange(1, 600)])
@@ -66,7 +66,7 @@ class PrescriptionForm(Form):
 
 
 class ProgrammeForm(FlaskForm):
-    start_date = DateField("Start date", validators=[DataRequired()])
+    start_date = DateField("Start date", validators=[InputRequired()])
     note = TextAreaField(
         "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],
         description="Shown on their programme page, e.g. what to focus on this fortnight.",

@@ -1,0 +1,408 @@
+"""The guided routine (routine.js) at phone and desktop widths, and its no-JavaScript fallback."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from exercise_app.extensions import db
+from exercise_app.models import Clinic, ExerciseSession, Role, Side, now_utc
+from exercise_app.programmes.operations import PrescriptionValues, save_programme
+from tests.browser.conftest import WIDTHS, screenshot
+from tests.browser.test_accounts import sign_in
+from tests.conftest import add_user
+
+pytestmark = pytest.mark.browser
+
+EVERY_DAY = 127
+STEPS = 5  # pain before, three exercises, how did it go
+
+
+def _row(slug: str, *, sets: int, reps: int | None = None, hold: int | None = None,
+         rest: int = 0, side: Side = Side.BOTH) -> PrescriptionValues:
+    return PrescriptionValues(
+        slug=slug, sets=sets, reps=reps, hold_seconds=hold, rest_seconds=rest, side=side,
+        tempo=None, load_note="", weekdays=EVERY_DAY, sessions_per_week=None,
+    )
+
+
+@pytest.fixture
+def routine(live_app, synced_library):
+    """A patient whose programme is: a reps exercise, a hold on each side, reps on each side."""
+    with live_app.app_context():
+        clinic = Clinic(name="Routine Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Rhea Physio")
+        patient = add_user(clinic, Role.PATIENT, "Rory Patient", physio=physio)
+        save_programme(
+            patient, physio, start_date=(now_utc() - timedelta(days=7)).date(),
+            note="Little and often.",
+            rows=[
+                _row("glute-bridge", sets=2, reps=3, rest=20),
+                _row("figure-4-stretch", sets=1, hold=20, rest=15, side=Side.EACH),
+                _row("clam", sets=1, reps=5, side=Side.EACH),
+            ],
+        )
+        db.session.commit()
+        email = patient.email
+    names = {slug: synced_library.exercises[slug].name
+             for slug in ("glute-bridge", "figure-4-stretch", "clam")}
+    return {"email": email, "names": names}
+
+
+def sessions_stored(live_app) -> int:
+    with live_app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(ExerciseSession))
+        db.session.remove()
+        return count or 0
+
+
+def choose(page, name: str, value: int) -> None:
+    page.locator(f'input[name="{name}"][value="{value}"]').check()
+
+
+def expect_step(page, number: int, heading: str) -> None:
+    expect(page.locator(".guide-count")).to_have_text(f"Step {number} of {STEPS}")
+    expect(page.locator(".guide-progress")).to_have_attribute("value", str(number))
+    current = page.locator(".routine-step:not([hidden]) h2")
+    expect(current).to_contain_text(heading)
+    expect(current).to_be_focused()
+
+
+def trainer(page):
+    return page.locator(".routine-step:not([hidden]) .trainer")
+
+
+def answer_how_it_went(page, during: int, after: int, effort: int) -> None:
+    choose(page, "pain_during", during)
+    choose(page, "pain_after", after)
+    choose(page, "effort", effort)
+
+
+def row_for(page, name: str):
+    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+
+
+def test_patient_completes_the_guided_routine(page, routine, live_app):
+    names = routine["names"]
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text  # /favicon.ico
+            else None)
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.get_by_role("link", name="Start today's routine").click()
+    expect(page.locator("form.routine")).to_have_class(re.compile("is-guided"))
+    expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
+    expect(page.locator(".log-fields").first).to_be_hidden()
+    screenshot(page, "routine-pain-before")
+
+    # Next without an answer asks for one instead of moving on.
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Choose a number from 0 to 10.")).to_be_visible()
+    expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
+    choose(page, "pain_before", 2)
+    page.get_by_role("button", name="Next").click()
+
+    # A reps exercise: two sets of three with a 20-second rest.
+    expect_step(page, 2, names["glute-bridge"])
+    assert page.locator('input[name="started_at"]').input_value().endswith("Z")
+    box = trainer(page)
+    expect(box.locator(".trainer-set")).to_have_text("Set 1 of 2")
+    plus = box.get_by_role("button", name="Add a rep")
+    assert plus.bounding_box()["height"] >= 48
+    for _ in range(3):
+        plus.click()
+    expect(box.locator(".count-value")).to_have_text("3")
+    screenshot(page, "routine-reps")
+    box.get_by_role("button", name="Set done").click()
+    expect(box.get_by_text("Rest", exact=True)).to_be_visible()
+    expect(box.locator(".trainer-rest .clock-value")).to_have_text("20")
+    screenshot(page, "routine-rest")
+    page.clock.fast_forward(20_000)
+    expect(box.locator(".trainer-set")).to_have_text("Set 2 of 2")
+    for _ in range(3):
+        plus.click()
+    box.get_by_role("button", name="Set done").click()
+    expect(box.locator(".finished-text")).to_contain_text("All sets done")
+    page.get_by_role("button", name="Next").click()
+
+    # A hold on each side: left, rest, right; pausing stops the clock.
+    expect_step(page, 3, names["figure-4-stretch"])
+    box = trainer(page)
+    expect(box.locator(".trainer-set")).to_contain_text("Left side")
+    box.get_by_role("button", name="Start the hold").click()
+    expect(box.locator(".trainer-work .clock-value")).to_have_text("20")
+    page.clock.run_for(5_000)
+    expect(box.locator(".trainer-work .clock-value")).to_have_text("15")
+    screenshot(page, "routine-hold")
+    page.clock.fast_forward(15_000)
+    expect(box.locator(".trainer-rest")).to_be_visible()
+    expect(box.locator(".rest-next")).to_contain_text("right side")
+    page.clock.run_for(15_000)
+    expect(box.locator(".trainer-set")).to_contain_text("Right side")
+    box.get_by_role("button", name="Start the hold").click()
+    page.clock.run_for(10_000)
+    box.get_by_role("button", name="Pause").click()
+    expect(box.get_by_role("button", name="Resume")).to_be_focused()
+    page.clock.fast_forward(60_000)
+    expect(box.locator(".trainer-work .clock-value")).to_have_text("10")
+    box.get_by_role("button", name="Resume").click()
+    page.clock.fast_forward(10_000)
+    expect(box.locator(".finished-text")).to_contain_text("All sets done")
+    page.get_by_role("button", name="Next").click()
+
+    # Reps on each side, no rest: counted on the left, "Set done" alone on the right.
+    expect_step(page, 4, names["clam"])
+    box = trainer(page)
+    expect(box.locator(".trainer-set")).to_contain_text("Left side")
+    for _ in range(4):
+        box.get_by_role("button", name="Add a rep").click()
+    box.get_by_role("button", name="Set done").click()
+    expect(box.locator(".trainer-set")).to_contain_text("Right side")
+    box.get_by_role("button", name="Set done").click()
+    expect(box.locator(".finished-text")).to_contain_text("All sets done")
+    page.get_by_role("button", name="Next").click()
+
+    expect_step(page, 5, "How did it go?")
+    expect(page.get_by_role("button", name="Next")).to_be_hidden()
+    expect(page.locator(".guide-summary")).to_contain_text("4 reps left, 5 right")
+    answer_how_it_went(page, during=3, after=2, effort=5)
+    screenshot(page, "routine-how-did-it-go")
+    page.get_by_role("button", name="Save my session").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    expect(page.get_by_text("Well done: your session is saved.")).to_be_visible()
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("Pain before2 / 10")
+    expect(facts).to_contain_text("Worst during3 / 10")
+    expect(facts).to_contain_text("Effort5 / 10")
+    expect(facts).to_contain_text("Completed")
+    expect(row_for(page, names["glute-bridge"])).to_contain_text("Done")
+    bridge = row_for(page, names["glute-bridge"]).get_by_role("cell")
+    expect(bridge.nth(1)).to_have_text("2")  # sets
+    expect(bridge.nth(2)).to_have_text("6")  # reps
+    expect(row_for(page, names["figure-4-stretch"])).to_contain_text("Done")
+    expect(row_for(page, names["clam"])).to_contain_text("4 left, 5 right")
+    screenshot(page, "routine-saved")
+    with live_app.app_context():
+        stored = db.session.scalars(select(ExerciseSession)).one()
+        assert stored.started_at is not None
+        db.session.remove()
+    assert problems == []  # no script errors, no Content-Security-Policy refusals
+
+
+def test_reduced_motion_keeps_the_demonstration(page, routine):
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 0)
+    page.get_by_role("button", name="Next").click()
+    demo = page.locator(".routine-step:not([hidden]) .demo-anim")
+    expect(demo).to_be_visible()  # the figure stops its own animation; there are no stills
+
+
+def test_stop_this_hurts_records_the_reason(page, routine):
+    names = routine["names"]
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 4)
+    page.get_by_role("button", name="Next").click()
+
+    box = trainer(page)
+    box.get_by_role("button", name="Set done").click()  # set 1 as prescribed
+    box.get_by_role("button", name="Skip rest").click()
+    expect(box.locator(".trainer-set")).to_have_text("Set 2 of 2")
+    box.get_by_role("button", name="Add a rep").click()
+    stop = box.get_by_role("button", name="Stop: this hurts")
+    expect(stop).to_have_css("background-color", "rgb(179, 38, 30)")
+    stop.click()
+    expect(box.get_by_text("Stop this exercise now.")).to_be_visible()
+    box.get_by_role("button", name="Stop and record it").click()
+    expect(box.get_by_text("Choose what happened.")).to_be_visible()  # a reason is required
+    box.get_by_role("radio", name="Sharp, catching or giving-way pain").check()
+    screenshot(page, "routine-stop")
+    box.get_by_role("button", name="Stop and record it").click()
+
+    expect_step(page, 3, names["figure-4-stretch"])
+    expect(page.locator(".guide-notice")).to_contain_text(
+        f"You stopped {names['glute-bridge']}: do not carry on with it today")
+    expect(page.locator(".guide-notice")).to_contain_text("recorded")
+    screenshot(page, "routine-after-stop")
+    page.get_by_role("button", name="Next").click()  # nothing recorded: it asks
+    page.get_by_role("button", name="I did all the sets").click()
+    expect_step(page, 4, names["clam"])
+    trainer(page).get_by_role("button", name="Skip this exercise").click()
+    trainer(page).get_by_role("radio", name="No time").check()
+    trainer(page).get_by_role("button", name="Skip it").click()
+
+    expect_step(page, 5, "How did it go?")
+    answer_how_it_went(page, during=6, after=4, effort=6)
+    page.get_by_role("button", name="Save my session").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    expect(page.locator(".facts")).to_contain_text("Stopped")
+    bridge = row_for(page, names["glute-bridge"])
+    expect(bridge).to_contain_text("Stopped: it hurt")
+    expect(bridge).to_contain_text("Sharp, catching or giving-way pain")
+    expect(bridge.get_by_role("cell").nth(1)).to_have_text("1")  # sets: the completed one
+    expect(bridge.get_by_role("cell").nth(2)).to_have_text("4")  # reps: 3, then 1 counted
+    expect(row_for(page, names["figure-4-stretch"])).to_contain_text("Done")
+    expect(row_for(page, names["clam"])).to_contain_text("Skipped")
+    expect(row_for(page, names["clam"])).to_contain_text("No time")
+
+
+def test_a_double_click_on_submit_stores_one_session(page, routine, live_app):
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 1)
+    page.get_by_role("button", name="Next").click()
+    # One set of the bridge, then Next: leaving early records it as partly done.
+    trainer(page).get_by_role("button", name="Set done").click()
+    trainer(page).get_by_role("button", name="Skip rest").click()
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator(".guide-notice")).to_contain_text("partly done")
+    for _ in range(2):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+    expect(page.locator(".guide-count")).to_have_text(f"Step {STEPS} of {STEPS}")
+    answer_how_it_went(page, during=1, after=1, effort=3)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.locator("[data-submit]").dblclick()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    assert len(posts) == 1, posts
+    assert sessions_stored(live_app) == 1
+    bridge = row_for(page, routine["names"]["glute-bridge"])
+    expect(bridge).to_contain_text("Partly done")
+    expect(bridge.get_by_role("cell").nth(1)).to_have_text("1")
+    expect(bridge.get_by_role("cell").nth(2)).to_have_text("3")
+    expect(page.locator(".facts")).to_contain_text("Partial")
+
+
+STUBS = """
+window.__spoken = []; window.__beeps = 0; window.__locks = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", { configurable: true, value: {
+  speak: (u) => window.__spoken.push(u.text), cancel: () => {} } });
+Object.defineProperty(navigator, "wakeLock", { configurable: true, value: {
+  request: (kind) => { const lock = new EventTarget(); lock.kind = kind;
+    lock.release = () => Promise.resolve(); window.__locks.push(lock);
+    return Promise.resolve(lock); } } });
+if (window.AudioContext) {
+  const make = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function () { window.__beeps += 1;
+    return make.call(this); };
+}
+"""
+
+
+def test_spoken_cues_beeps_and_the_screen_kept_on(page, routine):
+    page.add_init_script(STUBS)
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    speak = page.get_by_label("Speak cues")
+    expect(speak).not_to_be_checked()  # off unless asked for
+    speak.check()
+    choose(page, "pain_before", 1)
+    page.get_by_role("button", name="Next").click()
+    bridge = routine["names"]["glute-bridge"]
+    expect(page.locator("[aria-live=polite]").first).to_contain_text(f"Step 2 of {STEPS}")
+    assert page.evaluate("window.__locks.map(l => l.kind)") == ["screen"]
+    assert f"{bridge}. 2 sets of 3" in page.evaluate("window.__spoken")
+    trainer(page).get_by_role("button", name="Set done").click()
+    assert "Rest 20 seconds." in page.evaluate("window.__spoken")
+    page.clock.fast_forward(20_000)
+    expect(trainer(page).locator(".trainer-set")).to_have_text("Set 2 of 2")
+    assert page.evaluate("window.__beeps") == 1  # the end of the rest
+    assert page.evaluate("window.__spoken").pop().startswith("Set 2 of 2. ")
+    # The browser drops the lock when the page is hidden; coming back asks again.
+    page.evaluate("window.__locks[0].dispatchEvent(new Event('release'));"
+                  "document.dispatchEvent(new Event('visibilitychange'))")
+    assert page.evaluate("window.__locks.length") == 2
+
+
+def test_without_javascript_the_checklist_logs_a_session(browser, live_server, routine, live_app):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  viewport={"width": WIDTHS["phone"], "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.width_name = "phone-nojs"  # type: ignore[attr-defined]
+    try:
+        sign_in(page, routine["email"])
+        page.goto("/routine")
+        expect(page.locator(".guide-bar")).to_have_count(0)
+        expect(page.locator(".routine-step").nth(2)).to_be_visible()  # everything on one page
+        screenshot(page, "routine-checklist")
+        choose(page, "pain_before", 3)
+        bridge = page.locator("[data-exercise]").first
+        bridge.get_by_label("How did it go?").select_option("partial")
+        bridge.get_by_label("Sets done").fill("1")
+        bridge.get_by_label("Reps done in all").fill("3")
+        answer_how_it_went(page, during=4, after=3, effort=4)
+        page.get_by_label("Anything to tell your physio?").fill("Bridge felt heavy.")
+        page.get_by_role("button", name="Save my session").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+        expect(row_for(page, routine["names"]["glute-bridge"])).to_contain_text("Partly done")
+        expect(page.get_by_text("Bridge felt heavy.")).to_be_visible()
+        assert sessions_stored(live_app) == 1
+    finally:
+        context.close()
+
+
+def tab_to(page, locator, limit: int = 40) -> None:
+    """Press Tab until the locator has focus, as a keyboard user would."""
+    for _ in range(limit):
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def test_keyboard_only_gets_through_the_first_steps(page, routine):
+    names = routine["names"]
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    first_radio = page.locator('input[name="pain_before"]').first
+    tab_to(page, first_radio)
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")  # arrows move through a radio group
+    expect(page.locator('input[name="pain_before"][value="2"]')).to_be_checked()
+    page.keyboard.press("Enter")  # Enter moves on, it does not post the form early
+    expect_step(page, 2, names["glute-bridge"])
+
+    box = trainer(page)
+    tab_to(page, box.get_by_role("button", name="Add a rep"))
+    for key in ("Enter", "Space", "Enter"):
+        page.keyboard.press(key)
+    expect(box.locator(".count-value")).to_have_text("3")
+    tab_to(page, box.get_by_role("button", name="Set done"))
+    page.keyboard.press("Enter")
+    expect(box.get_by_role("button", name="Skip rest")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(box.locator(".trainer-set")).to_have_text("Set 2 of 2")
+    expect(box.get_by_role("button", name="Add a rep")).to_be_focused()
+    page.keyboard.press("Enter")
+    tab_to(page, box.get_by_role("button", name="Set done"))
+    page.keyboard.press("Enter")
+    page.clock.fast_forward(1_000)
+    expect(box.locator(".finished-text")).to_contain_text("All sets done")
+    expect(page.get_by_role("button", name="Next")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect_step(page, 3, names["figure-4-stretch"])
+    tab_to(page, trainer(page).get_by_role("button", name="Start the hold"))
+    page.keyboard.press("Enter")
+    expect(trainer(page).get_by_role("button", name="Pause")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(trainer(page).get_by_role("button", name="Resume")).to_be_focused()
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused == "solid"  # focus is visible

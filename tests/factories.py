@@ -1,0 +1,93 @@
+"""Build programmes and sessions for tests through the app's own operations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from exercise_app.extensions import db
+from exercise_app.models import (
+    ExerciseLog,
+    ExerciseSession,
+    LogStatus,
+    ProgrammeVersion,
+    SessionOutcome,
+    Side,
+    User,
+    now_utc,
+)
+from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
+from exercise_app.programmes.operations import PrescriptionValues, save_programme
+
+EVERY_DAY = 127
+
+
+def row(slug: str, *, sets: int = 2, reps: int | None = 10, hold: int | None = None,
+        rest: int = 30, side: Side = Side.BOTH, weekdays: int = EVERY_DAY) -> PrescriptionValues:
+    return PrescriptionValues(slug=slug, sets=sets, reps=reps, hold_seconds=hold,
+                              rest_seconds=rest, side=side, tempo=None, load_note="",
+                              weekdays=weekdays, sessions_per_week=None)
+
+
+DEFAULT_ROWS = (
+    row("glute-bridge"),
+    row("clam", sets=2, reps=12, side=Side.EACH),
+    row("knee-to-chest", sets=1, reps=None, hold=30, side=Side.EACH),
+)
+
+
+def assign(app: Flask, patient_id: int, physio_id: int, rows=DEFAULT_ROWS,
+           start: date | None = None, note: str = "Keep it gentle.") -> int:
+    with app.app_context():
+        patient = db.session.get(User, patient_id)
+        physio = db.session.get(User, physio_id)
+        version = save_programme(patient, physio, start_date=start or date(2026, 1, 5),
+                                 note=note, rows=list(rows))
+        db.session.commit()
+        return version.id
+
+
+def log(app: Flask, patient_id: int, *, pain: tuple[int, int, int] = (2, 3, 2),
+        effort: int = 4, started_at: datetime | None = None) -> int:
+    """Log a session in which every prescribed exercise was done as prescribed."""
+    with app.app_context():
+        patient = db.session.get(User, patient_id)
+        version = db.session.scalar(select(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == patient_id).order_by(ProgrammeVersion.number.desc()))
+        exercises = tuple(
+            LoggedExercise(p.id, LogStatus.DONE, p.sets, (p.reps or 0) * p.sets or None,
+                           (p.reps or 0) * p.sets if p.side == Side.EACH and p.reps else None,
+                           None, None)
+            for p in version.prescriptions
+        )
+        values = SessionValues(pain[0], pain[1], pain[2], effort, "", exercises, started_at)
+        session, _ = log_session(patient, version, str(uuid.uuid4()), values)
+        db.session.commit()
+        return session.id
+
+
+def bulk_history(app: Flask, patient_id: int, days: int, today: date | None = None) -> None:
+    """Insert a session a day for ``days`` days before today, fast (for query-count tests)."""
+    today = today or now_utc().date()
+    with app.app_context():
+        version = db.session.scalar(select(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == patient_id).order_by(ProgrammeVersion.number.desc()))
+        for n in range(1, days + 1):
+            day = today - timedelta(days=n)
+            session = ExerciseSession(
+                patient_id=patient_id, programme_version_id=version.id,
+                client_id=str(uuid.uuid4()), payload_hash="x" * 64, local_date=day,
+                pain_before=3, pain_during=4, pain_after=2, effort=4,
+                outcome=SessionOutcome.COMPLETED, notes="", next_morning_pain=2,
+            )
+            session.logs = [
+                ExerciseLog(prescription_id=p.id, exercise_version_id=p.exercise_version_id,
+                            position=p.position, status=LogStatus.DONE, sets_done=p.sets,
+                            reps_done=10)
+                for p in version.prescriptions
+            ]
+            db.session.add(session)
+        db.session.commit()

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exercise_app.domain.adherence import (
+    DayLog,
+    DayStatus,
+    adherence,
+    calendar_weeks,
+    day_statuses,
+    streak,
+)
+from exercise_app.domain.scheduling import Prescribed, day_plan, mask_from_days
+
+MONDAY = date(2025, 11, 3)
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+
+
+def day(n: int) -> date:
+    return MONDAY + timedelta(days=n)
+
+
+def log(n: int, done: set[str] = frozenset(), partial: set[str] = frozenset()) -> DayLog:
+    return DayLog(day(n), frozenset(done), frozenset(partial))
+
+
+# bridge Mon/Wed/Fri, clam Mon only: Monday has two exercises due
+PLAN = [
+    Prescribed("bridge", mask_from_days([MON, WED, FRI]), MONDAY),
+    Prescribed("clam", mask_from_days([MON]), MONDAY),
+]
+
+
+def statuses(logs, today_n, first_n=0, last_n=6):
+    return dict(day_statuses(PLAN, logs, day(first_n), day(last_n), day(today_n)))
+
+
+def test_each_status():
+    logs = [
+        log(0, {"bridge", "clam"}),  # Mon: all done
+        log(1, {"bridge"}),  # Tue: nothing due, but a session logged
+        log(2, partial={"bridge"}),  # Wed: started only
+        # Thu: rest; Fri: missed
+    ]
+    got = statuses(logs, today_n=7, last_n=8)
+    assert got[day(0)] is DayStatus.DONE
+    assert got[day(1)] is DayStatus.EXTRA
+    assert got[day(2)] is DayStatus.PARTLY
+    assert got[day(3)] is DayStatus.REST
+    assert got[day(4)] is DayStatus.MISSED
+    assert got[day(5)] is DayStatus.REST
+    assert got[day(7)] is DayStatus.TODAY_PENDING  # next Monday: today, not done
+    assert got[day(8)] is DayStatus.REST  # a future rest day
+
+
+def test_future_prescribed_days_are_future():
+    got = statuses([], today_n=0, last_n=6)
+    assert got[day(2)] is DayStatus.FUTURE
+    assert got[day(3)] is DayStatus.REST
+
+
+def test_today_done_is_done_and_today_partly_is_pending():
+    assert statuses([log(0, {"bridge", "clam"})], today_n=0)[day(0)] is DayStatus.DONE
+    assert statuses([log(0, {"bridge"})], today_n=0)[day(0)] is DayStatus.TODAY_PENDING
+
+
+def test_one_due_exercise_done_of_two_is_partly():
+    assert statuses([log(0, {"bridge"})], today_n=1)[day(0)] is DayStatus.PARTLY
+
+
+def test_logs_of_one_day_merge_and_done_beats_partial():
+    logs = [log(0, {"bridge"}, {"clam"}), log(0, {"clam"})]
+    assert statuses(logs, today_n=1)[day(0)] is DayStatus.DONE
+
+
+def test_nothing_before_the_start_is_missed():
+    got = dict(day_statuses(PLAN, [], day(-7), day(-1), day(3)))
+    assert set(got.values()) == {DayStatus.REST}
+
+
+def test_adherence_window_is_completed_days_plus_today_only_when_done():
+    logs = [
+        log(0, {"bridge", "clam"}),  # 2 of 2
+        log(2, partial={"bridge"}),  # 0.5 of 1
+        # Fri (4): 0 of 1
+    ]
+    result = adherence(PLAN, logs, today=day(7), days=7)  # window Mon 3 to Sun 9 Nov
+    assert (result.first, result.last) == (day(0), day(6))
+    assert result.prescribed_exercises == 4
+    assert result.completed_exercises == 2.5
+    assert result.percent == 63  # 62.5 rounds half up
+    assert (result.prescribed_days, result.days_done, result.days_partly) == (3, 1, 1)
+    assert result.days_missed == 1
+
+    # today (Mon 10 Nov) joins the window once all of it is done
+    done_today = adherence(PLAN, [*logs, log(7, {"bridge", "clam"})], today=day(7), days=7)
+    assert (done_today.first, done_today.last) == (day(0), day(7))
+    assert done_today.prescribed_exercises == 6
+    assert done_today.completed_exercises == 4.5
+    assert done_today.percent == 75
+
+    # but a half-done today changes nothing
+    half_today = adherence(PLAN, [*logs, log(7, {"bridge"})], today=day(7), days=7)
+    assert half_today == result
+
+
+def test_nothing_prescribed_has_no_percent():
+    result = adherence(PLAN, [], today=day(0), days=14)
+    assert result.prescribed_exercises == 0
+    assert result.percent is None
+
+
+def test_percent_keeps_0_and_100_for_none_and_all():
+    plan = [Prescribed("walk", 127, MONDAY)]
+    logs = [log(n, {"walk"}) for n in range(199)] + [log(199, partial={"walk"})]
+    assert adherence(plan, logs, today=day(200), days=200).percent == 99  # 99.75 is not 100
+    one_half = [log(0, partial={"walk"})]
+    assert adherence(plan, one_half, today=day(200), days=200).percent == 1  # 0.25 is not 0
+
+
+def test_adherence_needs_a_window():
+    with pytest.raises(ValueError):
+        adherence(PLAN, [], today=day(7), days=0)
+
+
+def test_streak_counts_done_prescribed_days_and_skips_rest_days():
+    logs = [
+        log(0, {"bridge"}),  # Mon: partly (clam missing): ends the streak
+        log(2, {"bridge"}),  # Wed
+        log(3, {"clam"}),  # Thu: extra, neither breaks nor adds
+        log(4, {"bridge"}),  # Fri
+        log(7, {"bridge", "clam"}),  # Mon
+    ]
+    assert streak(PLAN, logs, today=day(7)) == 3
+    assert streak(PLAN, logs, today=day(8)) == 3  # Tue is a rest day
+    assert streak(PLAN, logs, today=day(9)) == 3  # Wed today, still pending
+    assert streak(PLAN, logs, today=day(10)) == 0  # Wed missed
+    assert streak(PLAN, logs[1:], today=day(7)) == 3  # Mon 3 Nov partly still ends it
+
+
+def test_streak_with_nothing_prescribed_is_zero():
+    assert streak([], [log(0, {"walk"})], today=day(3)) == 0
+    assert streak(PLAN, [], today=day(-1)) == 0
+
+
+def test_calendar_weeks_pad_to_whole_weeks():
+    # November 2025 starts on a Saturday and ends on a Sunday
+    first, last = date(2025, 11, 1), date(2025, 11, 30)
+    got = calendar_weeks(day_statuses(PLAN, [], first, last, day(0)))
+    assert len(got) == 5
+    assert all(len(week) == 7 for week in got)
+    assert got[0][:5] == [None] * 5
+    assert got[0][5] == (first, DayStatus.REST)
+    assert got[-1][6] is not None and got[-1][6][0] == last
+    assert [cell[0] for week in got for cell in week if cell] == [
+        first + timedelta(days=n) for n in range(30)
+    ]
+
+
+def test_calendar_weeks_can_start_on_sunday():
+    first, last = date(2025, 11, 1), date(2025, 11, 30)
+    got = calendar_weeks(day_statuses(PLAN, [], first, last, day(0)), first_weekday=SUN)
+    assert got[0][:6] == [None] * 6
+    assert got[0][6] is not None and got[0][6][0] == first
+    assert got[-1][0] is not None and got[-1][0][0] == last
+    assert got[-1][1:] == [None] * 6
+    assert calendar_weeks([]) == []
+    with pytest.raises(ValueError):
+        calendar_weeks([], first_weekday=7)
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+KEYS = ["bridge", "clam", "walk"]
+START = date(2025, 1, 6)
+
+prescriptions = st.lists(
+    st.builds(
+        Prescribed,
+        key=st.sampled_from(KEYS),
+        mask=st.integers(1, 127),
+        start=st.dates(START, START + timedelta(days=20)),
+    ),
+    max_size=3,
+)
+day_logs = st.lists(
+    st.builds(
+        DayLog,
+        day=st.dates(START, START + timedelta(days=40)),
+        done=st.frozensets(st.sampled_from(KEYS)),
+        partial=st.frozensets(st.sampled_from(KEYS)),
+    ),
+    max_size=30,
+)
+todays = st.dates(START, START + timedelta(days=40))
+
+
+@given(prescriptions, day_logs, todays, st.integers(1, 40))
+def test_percent_is_within_0_and_100(plan, logs, today, days):
+    result = adherence(plan, logs, today, days)
+    assert result.percent is None or 0 <= result.percent <= 100
+    assert (result.percent is None) == (result.prescribed_exercises == 0)
+    assert 0 <= result.completed_exercises <= result.prescribed_exercises
+
+
+@given(prescriptions, day_logs, todays, st.integers(1, 40), day_logs)
+def test_doing_more_never_lowers_adherence(plan, logs, today, days, more):
+    before = adherence(plan, logs, today, days)
+    after = adherence(plan, logs + more, today, days)
+    assert after.completed_exercises >= before.completed_exercises
+    if before.percent is not None:
+        assert after.percent is not None and after.percent >= before.percent
+
+
+@given(prescriptions, day_logs, todays)
+def test_streak_is_at_most_the_prescribed_days(plan, logs, today):
+    prescribed = sum(
+        bool(day_plan(plan, START + timedelta(days=n)))
+        for n in range((today - START).days + 1)
+    )
+    assert 0 <= streak(plan, logs, today) <= prescribed
+
+
+@given(prescriptions, day_logs, todays)
+def test_a_day_with_nothing_prescribed_is_never_missed(plan, logs, today):
+    last = START + timedelta(days=45)
+    for each_day, status in day_statuses(plan, logs, START, last, today):
+        if not day_plan(plan, each_day):
+            assert status in (DayStatus.REST, DayStatus.EXTRA)
+        if status is DayStatus.MISSED:
+            assert each_day < today

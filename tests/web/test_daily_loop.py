@@ -1,0 +1,444 @@
+"""The daily loop: assign a programme, log sessions, correct them, check in, see the history."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from exercise_app.extensions import db
+from exercise_app.models import (
+    ExerciseLog,
+    ExerciseSession,
+    PatientPrecaution,
+    Prescription,
+    ProgrammeVersion,
+    now_utc,
+)
+from tests.conftest import QueryCounter, snapshot
+from tests.factories import assign, bulk_history, log
+
+
+def routine_form(client, url="/routine?all=1") -> dict:
+    """The routine page's form as a browser would send it unchanged (everything done)."""
+    page = client.get(url).data.decode()
+    data: dict = {}
+    for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*>', page):
+        tag, name = m.group(0), m.group(1)
+        if 'type="radio"' in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data[name] = value.group(1) if value else ""
+    for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', m.group(2)) or re.search(
+            r'<option value="([^"]*)"', m.group(2))
+        data[m.group(1)] = chosen.group(1)
+    data.update(pain_before="3", pain_during="4", pain_after="2", effort="5", notes="")
+    return data
+
+
+@pytest.fixture
+def patient_client(app, client, auth, loop):
+    auth.login(loop.patient)
+    return client
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+# Logging -------------------------------------------------------------------------------------
+
+
+def test_log_a_session_and_see_it(app, patient_client, loop):
+    form = routine_form(patient_client)
+    form["notes"] = "<script>alert('x')</script> felt good"
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 303
+    page = patient_client.get(response.headers["Location"]).data.decode()
+    assert "Pain before" in page and "3 / 10" in page
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+    with app.app_context():
+        session = db.session.get(ExerciseSession, int(response.headers["Location"].split("/")[-1]))
+        assert [log.status.value for log in session.logs] == ["done", "done", "done"]
+        assert session.outcome.value == "completed"
+
+
+def test_a_retried_log_is_stored_once(app, patient_client, loop):
+    form = routine_form(patient_client)
+    before = count(app, ExerciseSession)
+    first = patient_client.post("/routine", data=form)
+    second = patient_client.post("/routine", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(app, ExerciseSession) == before + 1
+
+
+def test_the_same_id_with_other_answers_is_refused(app, patient_client, loop):
+    form = routine_form(patient_client)
+    patient_client.post("/routine", data=form)
+    before = snapshot(app)
+    response = patient_client.post("/routine", data={**form, "pain_after": "9"})
+    assert response.status_code == 409
+    assert b"already saved with different answers" in response.data
+    assert snapshot(app) == before
+
+
+def test_concurrent_double_submit_stores_one_session(app, loop):
+    """Two requests racing with the same client id: the unique constraint decides."""
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/login", data={"email": loop.patient.email, "password": "lantern-orchard-ninety"})
+    form = routine_form(clients[0])
+    before = count(app, ExerciseSession)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def submit(c):
+        barrier.wait()
+        results.append(c.post("/routine", data=form).status_code)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [303, 303]
+    assert count(app, ExerciseSession) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("pain_before", "11"), ("pain_before", "-1"), ("pain_before", "abc"),
+     ("pain_before", "snan"), ("pain_before", "nan"), ("pain_before", "1e309"),
+     ("pain_before", "1_0"), ("pain_before", "\u0663"), ("pain_before", ""),
+     ("pain_after", "3.5"), ("effort", "99999999999999999999"),
+     ("exercises-0-sets_done", "99"), ("exercises-0-reps_done", "100000"),
+     ("exercises-0-status", "flying"), ("exercises-0-prescription_id", "abc"),
+     ("client_id", "not-a-uuid"), ("notes", "x" * 2001)],
+)
+def test_bad_input_is_refused_and_saves_nothing(app, patient_client, loop, field, value):
+    form = routine_form(patient_client)
+    form[field] = value
+    before = snapshot(app)
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 422, (field, value)
+    assert snapshot(app) == before
+
+
+def test_a_megabyte_of_notes_is_refused(app, patient_client, loop):
+    form = routine_form(patient_client)
+    form["notes"] = "x" * (1024 * 1024)
+    before = snapshot(app)
+    assert patient_client.post("/routine", data=form).status_code == 413
+    assert snapshot(app) == before
+
+
+def test_another_patients_exercise_ids_are_refused(app, patient_client, loop):
+    with app.app_context():
+        foreign = db.session.scalar(select(Prescription.id).join(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == loop.other_patient.id))
+    form = routine_form(patient_client)
+    form["exercises-0-prescription_id"] = str(foreign)
+    before = snapshot(app)
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 422
+    assert b"not in your programme" in response.data
+    assert snapshot(app) == before
+
+
+def test_skips_and_stops_need_a_reason(app, patient_client, loop):
+    form = routine_form(patient_client)
+    form["exercises-1-status"] = "skipped"
+    assert patient_client.post("/routine", data=form).status_code == 422
+    form["exercises-1-skip_reason"] = "no-time"
+    form["exercises-2-status"] = "stopped"
+    assert patient_client.post("/routine", data=form).status_code == 422
+    form["exercises-2-stop_reason"] = "pins-and-needles"
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
+        assert session.outcome.value == "stopped"
+        assert [log.status.value for log in session.logs] == ["done", "skipped", "stopped"]
+        assert session.logs[1].sets_done == 0
+        assert session.logs[2].stop_reason.value == "pins-and-needles"
+
+
+# Corrections and the morning check-in ---------------------------------------------------------
+
+
+def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
+    url = f"/sessions/{loop.session_id}/edit"
+    form = routine_form(patient_client, url)
+    form["pain_after"] = "6"
+    assert patient_client.post(url, data=form).status_code == 303
+    with app.app_context():
+        assert db.session.get(ExerciseSession, loop.session_id).pain_after == 6
+        db.session.get(ExerciseSession, loop.session_id).created_at = now_utc() - timedelta(
+            hours=25)
+        db.session.commit()
+    before = snapshot(app)
+    assert patient_client.get(url).status_code == 409
+    assert patient_client.post(url, data=form).status_code == 409
+    assert snapshot(app) == before
+    assert b"Correct this log" not in patient_client.get(f"/sessions/{loop.session_id}").data
+
+
+def test_morning_check_in_the_day_after(app, patient_client, loop):
+    with app.app_context():
+        session = db.session.get(ExerciseSession, loop.session_id)
+        session.local_date = session.local_date - timedelta(days=1)
+        db.session.commit()
+    page = patient_client.get("/today").data.decode()
+    assert "How is your pain today?" in page
+    assert patient_client.post(f"/sessions/{loop.session_id}/morning",
+                               data={"pain": "11"}).status_code == 422
+    assert patient_client.post(f"/sessions/{loop.session_id}/morning",
+                               data={"pain": "4"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(ExerciseSession, loop.session_id).next_morning_pain == 4
+    assert b"How is your pain today?" not in patient_client.get("/today").data
+    assert patient_client.post(f"/sessions/{loop.session_id}/morning",
+                               data={"pain": "2"}).status_code == 409
+
+
+# Today, programme, history -------------------------------------------------------------------
+
+
+def test_today_shows_what_is_due_and_the_streak(app, patient_client, loop):
+    page = patient_client.get("/today").data.decode()
+    assert "Today&#39;s routine" in page or "Today's routine" in page
+    assert "Bridge" in page or "bridge" in page
+    assert "day streak" in page
+    assert "Done today" in page
+
+
+def test_rest_day(app, client, auth, world, library):
+    monday_only = 1
+    from tests.factories import row
+
+    assign(app, world.patient.id, world.physio.id,
+           rows=[row("glute-bridge", weekdays=monday_only)])
+    auth.login(world.patient)
+    today = now_utc().date()
+    page = client.get("/today").data.decode()
+    if today.weekday() == 0:
+        assert "Start today" in page
+    else:
+        assert "Rest day" in page
+        assert client.get("/routine").status_code == 200
+
+
+def test_programme_page_shows_dose_schedule_and_note(patient_client, loop):
+    page = patient_client.get("/programme").data.decode()
+    assert "Keep it gentle." in page
+    assert "2 sets of 10" in page and "Every day" in page
+
+
+def test_history_page(patient_client, loop):
+    page = patient_client.get("/history").data.decode()
+    for text in ("Calendar", "adherence, last 7 days", "<svg", "Exercise volume",
+                 "Download all logs (CSV)"):
+        assert text in page, text
+
+
+def test_csv_escapes_formulas(app, patient_client, loop):
+    form = routine_form(patient_client)
+    form["notes"] = "=HYPERLINK(\"http://evil\")"
+    patient_client.post("/routine", data=form)
+    response = patient_client.get("/history.csv")
+    assert response.mimetype == "text/csv"
+    body = response.data.decode()
+    assert "'=HYPERLINK" in body
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+    assert body.splitlines()[0].startswith("date,started_at")
+
+
+@pytest.mark.parametrize("url", ["/today", "/history", "/routine?all=1", "/programme"])
+def test_queries_do_not_grow_with_history(app, client, auth, world, library, url):
+    assign(app, world.patient.id, world.physio.id)
+    assign(app, world.other_patient.id, world.other_physio.id)
+    log(app, world.patient.id)
+    auth.login(world.patient)
+    with QueryCounter(app) as one:
+        assert client.get(url).status_code == 200
+    bulk_history(app, world.patient.id, 400)
+    with QueryCounter(app) as many:
+        assert client.get(url).status_code == 200
+    assert many.count == one.count, (one.statements, many.statements)
+
+
+def test_log_post_queries_do_not_grow_with_history(app, client, auth, world, library):
+    assign(app, world.patient.id, world.physio.id)
+    auth.login(world.patient)
+    form = routine_form(client)
+    with QueryCounter(app) as one:
+        assert client.post("/routine", data=form).status_code == 303
+    bulk_history(app, world.patient.id, 400)
+    form = routine_form(client)
+    with QueryCounter(app) as many:
+        assert client.post("/routine", data=form).status_code == 303
+    assert many.count == one.count
+
+
+# The physio's side ---------------------------------------------------------------------------
+
+
+def editor_form(client, url) -> dict:
+    page = client.get(url).data.decode()
+    data: dict = {}
+    for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*>', page):
+        tag, name = m.group(0), m.group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag:
+            if "checked" in tag:
+                data.setdefault(name, []).append(value.group(1))
+            continue
+        data[name] = value.group(1) if value else ""
+    for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', m.group(2)) or re.search(
+            r'<option value="([^"]*)"', m.group(2))
+        if "template" not in m.group(1):
+            data[m.group(1)] = chosen.group(1)
+    for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[m.group(1)] = m.group(2).strip()
+    return data
+
+
+def test_physio_assigns_from_a_template_and_changes_make_versions(app, client, auth, world,
+                                                                  library, loaded_library):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url + "?template=glute-strength&stage=2")
+    stage = loaded_library.programmes["glute-strength"].stages[1]
+    assert [form[f"exercises-{i}-exercise"] for i in range(len(stage.exercises))] == [
+        e.exercise for e in stage.exercises]
+    response = client.post(url + "?template=glute-strength&stage=2", data=form)
+    assert response.status_code == 303
+    # Change it: drop the first exercise, reorder, add one from scratch.
+    form = editor_form(client, url)
+    form["exercises-0-remove"] = "y"
+    n = len(stage.exercises)
+    form[f"exercises-{n}-exercise"] = "dowel-hinge"
+    form[f"exercises-{n}-position"] = "0"
+    form[f"exercises-{n}-frequency"] = "days"
+    form[f"exercises-{n}-weekdays"] = ["1", "3"]
+    form["note"] = "New week, new focus."
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        versions = db.session.scalars(select(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == world.patient.id).order_by(ProgrammeVersion.number)
+        ).all()
+        assert [v.number for v in versions] == [1, 2]
+        assert versions[0].template_slug == "glute-strength" and versions[0].template_stage == 2
+        first = [p.exercise_version.data["id"] for p in versions[0].prescriptions]
+        second = [p.exercise_version.data["id"] for p in versions[1].prescriptions]
+        assert first == [e.exercise for e in stage.exercises]
+        assert second[0] == "dowel-hinge" and first[0] not in second
+        assert versions[1].prescriptions[0].weekdays == 0b1010
+        assert versions[1].note == "New week, new focus."
+
+
+def test_past_sessions_keep_pointing_at_what_was_prescribed(app, client, auth, loop):
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-0-sets"] = "3"
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        session = db.session.get(ExerciseSession, loop.session_id)
+        old = db.session.get(ProgrammeVersion, session.programme_version_id)
+        assert old.number == 1 and old.prescriptions[0].sets == 2
+
+
+def test_precautions_flag_and_confirm(app, client, auth, world, library):
+    auth.login(world.physio)
+    assert client.post(f"/clinic/patients/{world.patient.id}/precautions",
+                       data={"precautions": ["posterior-thr-early"]}).status_code == 303
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    page = client.get(url).data.decode()
+    assert "caution: Early after a posterior-approach hip replacement" in page
+    form = editor_form(client, url)
+    form["exercises-0-exercise"] = "double-knee-to-chest"
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 422
+    assert b"needs care with early after a posterior-approach hip replacement" in response.data
+    assert snapshot(app) == before
+    form["confirm_precautions"] = "y"
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(PatientPrecaution.precaution)) == "posterior-thr-early"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("exercises-0-exercise", "no-such-exercise", b"Choose an exercise from the library"),
+     ("exercises-0-sets", "0", b"Number must be between"),
+     ("exercises-0-sets", "\uff13", b"Enter a whole number"),
+     ("exercises-0-tempo", "fast", b"three numbers of seconds"),
+     ("exercises-0-weekdays", "9", b"not a valid choice"),
+     ("exercises-0-side", "middle", b"Not a valid choice"),
+     ("start_date", "2026-13-45", b"Not a valid date"),
+     ("note", "x" * 2001, b"longer than")],
+)
+def test_editor_bad_input(app, client, auth, world, library, field, value, message):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-0-exercise"] = "glute-bridge"
+    form[field] = value
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 422
+    assert message in response.data
+    assert snapshot(app) == before
+
+
+def test_physio_sees_the_history_and_session_notes_escaped(app, client, auth, loop):
+    with app.app_context():
+        session = db.session.get(ExerciseSession, loop.session_id)
+        session.notes = "<img src=x onerror=alert(1)> sore today"
+        db.session.commit()
+    auth.login(loop.physio)
+    page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
+    assert "Current programme" in page and "adherence, last 28 days" in page
+    detail = client.get(f"/clinic/patients/{loop.patient.id}/sessions/{loop.session_id}")
+    assert b"&lt;img src=x onerror=alert(1)&gt; sore today" in detail.data
+    csv = client.get(f"/clinic/patients/{loop.patient.id}/history.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+
+
+def test_physio_patient_page_queries_do_not_grow(app, client, auth, loop):
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}"
+    with QueryCounter(app) as one:
+        client.get(url)
+    bulk_history(app, loop.patient.id, 300)
+    with QueryCounter(app) as many:
+        client.get(url)
+    assert many.count == one.count
+
+
+def test_sessions_are_dated_in_the_patients_time_zone(app, client, auth, world, library):
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        from exercise_app.models import User
+
+        db.session.get(User, world.patient.id).time_zone = "Pacific/Kiritimati"  # UTC+14
+        db.session.commit()
+    assign(app, world.patient.id, world.physio.id)
+    started = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    if started > datetime.now(UTC):
+        started -= timedelta(days=1)
+    session_id = log(app, world.patient.id, started_at=started)
+    with app.app_context():
+        stored = db.session.get(ExerciseSession, session_id)
+        assert stored.local_date == started.date() + timedelta(days=1)
+    assert date  # imported for type clarity
+    assert count(app, ExerciseLog) == 3
