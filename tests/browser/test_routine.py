@@ -285,6 +285,11 @@ def test_a_double_click_on_submit_stores_one_session(page, routine, live_app):
     expect(bridge.get_by_role("cell").nth(1)).to_have_text("1")
     expect(bridge.get_by_role("cell").nth(2)).to_have_text("3")
     expect(page.locator(".facts")).to_contain_text("Partial")
+    # Correcting a saved log keeps the plain checklist: every answer visible at once.
+    page.get_by_role("link", name="Correct this log").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct your log")
+    expect(page.locator(".guide-bar")).to_have_count(0)
+    expect(page.locator(".log-fields").first).to_be_visible()
 
 
 STUBS = """
@@ -404,5 +409,6 @@ def test_keyboard_only_gets_through_the_first_steps(page, routine):
     expect(trainer(page).get_by_role("button", name="Pause")).to_be_focused()
     page.keyboard.press("Space")
     expect(trainer(page).get_by_role("button", name="Resume")).to_be_focused()
+    screenshot(page, "routine-keyboard")
     focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert focused == "solid"  # focus is visible
