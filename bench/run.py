@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 16
+PATIENTS = int(os.environ.get("BENCH_PATIENTS", "200"))
+DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 
 
 @dataclass
@@ -88,10 +90,61 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def drive(wrk: str, name: str, url: str, cookie: str | None = None) -> Result:
+LOG_POST_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
+  local body = string.gsub(BODY, "CLIENTID", id)
+  return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+def log_post_script(base: str, cookie: str, workdir: Path) -> tuple[Path, str]:
+    """A wrk script that posts the routine form, each request with a new client id.
+
+    Returns the script and the session cookie that goes with the form's CSRF token.
+    """
+    import html
+    from urllib.parse import urlencode
+
+    response = requests.get(base + "/routine?all=1", headers={"Cookie": cookie}, timeout=5)
+    page = response.text
+    if "session" in response.cookies:
+        cookie = f"session={response.cookies['session']}"
+    fields: dict[str, str] = {}
+    for match in re.finditer(r"<input[^>]*>", page):
+        tag = match.group(0)
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="radio"' in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for match in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', match.group(2)) or re.search(
+            r'<option value="([^"]*)"', match.group(2))
+        fields[match.group(1)] = chosen.group(1)
+    fields.update(client_id="CLIENTID", pain_before="3", pain_during="4", pain_after="2",
+                  effort="5", notes="")
+    body = urlencode(fields)
+    script = workdir / "log_post.lua"
+    script.write_text(f'BODY = "{body}"\nPATH = "/routine"\n' + LOG_POST_LUA)
+    return script, cookie
+
+
+def drive(wrk: str, name: str, url: str, cookie: str | None = None,
+          script: Path | None = None) -> Result:
     command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    if script:
+        command[1:1] = ["-s", str(script)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
@@ -121,6 +174,10 @@ def main() -> None:
     subprocess.run([flask, "library", "sync"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     subprocess.run([flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    seeded = subprocess.run([flask, "seed-bench", "--patients", str(PATIENTS), "--days",
+                             str(DAYS)], env=env, cwd=ROOT, check=True, capture_output=True,
+                            text=True)
+    print(seeded.stdout.strip(), flush=True)
 
     from exercise_app.demo import DEMO_LOGINS
 
@@ -132,7 +189,10 @@ def main() -> None:
         pages = [
             ("login page (anonymous)", "/login", None),
             ("patient: Today", "/today", cookies["patient"]),
+            ("patient: history", "/history", cookies["patient"]),
+            ("patient: routine", "/routine?all=1", cookies["patient"]),
             ("physio: patient list", "/clinic/patients", cookies["physio"]),
+            ("physio: patient page", "/clinic/patients/3", cookies["physio"]),
             ("admin: clinic users", "/admin/users", cookies["admin"]),
             ("library: all exercises", "/library/", cookies["physio"]),
             ("library: filtered", "/library/?family=glute-strength&avoid=gluteal-tendinopathy",
@@ -145,6 +205,9 @@ def main() -> None:
         print(f"Driving each page for {SECONDS} s with {CONNECTIONS} connections...", flush=True)
         baseline = drive(wrk, "hello-world (plain Flask)", hello_base + "/")
         results = [drive(wrk, name, app_base + path, cookie) for name, path, cookie in pages]
+        script, post_cookie = log_post_script(app_base, cookies["patient"], workdir)
+        results.append(drive(wrk, "patient: log POST", app_base + "/routine", post_cookie,
+                             script))
     finally:
         for process in (hello, app):
             process.terminate()

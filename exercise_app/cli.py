@@ -75,7 +75,29 @@ def seed_demo_command() -> None:
         click.echo(f"  {login.role.value:<8} {login.email:<22} {login.password}")
 
 
+@click.command("seed-bench")
+@click.option("--patients", default=200, show_default=True)
+@click.option("--days", default=365, show_default=True)
+@with_appcontext
+def seed_bench_command(patients: int, days: int) -> None:
+    """Load a large data set for benchmarks: the demo physio's caseload with a year each."""
+    from .benchdata import seed_bench
+    from .demo import DEMO_LOGINS, seed_demo
+
+    seed_demo()
+    physio = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[1].email))
+    demo_patients = list(db.session.scalars(select(User).where(
+        User.email.in_([d.email for d in DEMO_LOGINS if d.role == Role.PATIENT]))))
+    from datetime import UTC, datetime
+
+    count = seed_bench(physio, patients - len(demo_patients), days, datetime.now(UTC).date(),
+                       extra=demo_patients)
+    db.session.commit()
+    click.echo(f"Bench data: {patients} patients, {count} sessions.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(seed_bench_command)
     from .library.cli import library_cli
 
     app.cli.add_command(library_cli)

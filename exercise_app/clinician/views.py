@@ -20,6 +20,7 @@ from ..patient import history, routine
 from ..patient import queries as patient_queries
 from ..patient.forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS
 from ..patient.views import csv_response
+from ..patient.views import history_view as patient_history
 from ..programmes import editor
 from ..programmes import operations as programme_operations
 from ..programmes import queries as programme_queries
@@ -62,14 +63,13 @@ def patient(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     today = local_today(now_utc(), patient.time_zone)
     versions = programme_queries.versions(patient.id)
-    sessions = patient_queries.recent_sessions(patient.id, today)
     precautions = programme_queries.precautions(patient.id)
     version = history.effective(versions, today)
     return render_template(
         "clinician/patient.html", patient=patient, version=version,
         upcoming=versions[-1] if versions and versions[-1] is not version else None,
         items=[routine.item(p) for p in version.prescriptions] if version else [],
-        history=history.build(versions, sessions, history.exercise_names(versions), today),
+        history=patient_history(patient.id, versions, today),
         status_text=history.STATUS_TEXT, session_endpoint="clinician.session",
         session_args={"patient_id": patient.id},
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from ..domain import adherence as rules
 from ..domain.pain_chart import PainPoint, pain_table, render_pain_chart
 from ..domain.scheduling import Prescribed, day_plan
-from ..models import ExerciseSession, LogStatus, ProgrammeVersion
+from ..models import LogStatus, ProgrammeVersion
+from .queries import LogRow, SessionRow
 
 STATUS_TEXT = {
     "done": "Done",
@@ -38,15 +39,27 @@ def prescribed(versions: Sequence[ProgrammeVersion]) -> list[Prescribed]:
     return result
 
 
-def day_logs(sessions: Sequence[ExerciseSession]) -> list[rules.DayLog]:
-    logs = []
-    for session in sessions:
-        done = frozenset(str(log.prescription_id) for log in session.logs
-                         if log.status == LogStatus.DONE)
-        partial = frozenset(str(log.prescription_id) for log in session.logs
-                            if log.status in (LogStatus.PARTIAL, LogStatus.STOPPED))
-        logs.append(rules.DayLog(day=session.local_date, done=done, partial=partial))
-    return logs
+def day_logs(logs: Sequence[LogRow]) -> list[rules.DayLog]:
+    """What was done each day, by prescription key."""
+    done: dict[date, set[str]] = {}
+    partial: dict[date, set[str]] = {}
+    for log in logs:
+        done.setdefault(log.local_date, set())
+        partial.setdefault(log.local_date, set())
+        if log.status == LogStatus.DONE:
+            done[log.local_date].add(str(log.prescription_id))
+        elif log.status in (LogStatus.PARTIAL, LogStatus.STOPPED):
+            partial[log.local_date].add(str(log.prescription_id))
+    return [rules.DayLog(day=day, done=frozenset(done[day]), partial=frozenset(partial[day]))
+            for day in sorted(done)]
+
+
+def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow],
+                    today: date) -> tuple[int, rules.Adherence]:
+    """The streak and the last 7 days' adherence (for Today)."""
+    plan = prescribed(versions)
+    days = day_logs(logs)
+    return rules.streak(plan, days, today), rules.adherence(plan, days, today, 7)
 
 
 @dataclass(frozen=True)
@@ -66,16 +79,17 @@ class History:
     chart_svg: str
     table: list
     volume: list[Volume]
-    sessions: list[ExerciseSession]
+    sessions: list[SessionRow]
     first: date
     last: date
 
 
-def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[ExerciseSession],
-          names: dict[int, str], today: date, baseline: int | None = None) -> History:
+def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
+          log_rows: Sequence[LogRow], names: dict[int, str], today: date,
+          baseline: int | None = None) -> History:
     """Everything the history views show, from the programme versions and recent sessions."""
     plan = prescribed(versions)
-    logs = day_logs(sessions)
+    logs = day_logs(log_rows)
     first_calendar = today - timedelta(days=CALENDAR_DAYS - 1)
     first_calendar -= timedelta(days=first_calendar.weekday())
     statuses = rules.day_statuses(plan, logs, first_calendar, today, today)
@@ -88,16 +102,13 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[ExerciseSessi
                               band=band)
     window_28 = today - timedelta(days=27)
     volume: dict[int, list[int]] = {}
-    for session in sessions:
-        if session.local_date < window_28:
+    for log in log_rows:
+        if log.local_date < window_28 or log.status == LogStatus.SKIPPED:
             continue
-        for log in session.logs:
-            if log.status == LogStatus.SKIPPED:
-                continue
-            totals = volume.setdefault(log.exercise_version_id, [0, 0, 0])
-            totals[0] += 1
-            totals[1] += log.sets_done
-            totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
+        totals = volume.setdefault(log.exercise_version_id, [0, 0, 0])
+        totals[0] += 1
+        totals[1] += log.sets_done
+        totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
     return History(
         weeks=rules.calendar_weeks(statuses),
         adherence_7=rules.adherence(plan, logs, today, 7),

@@ -2,25 +2,62 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import ExerciseLog, ExerciseSession, LibraryExerciseVersion
-from .history import WINDOW_DAYS
 
 
-def recent_sessions(patient_id: int, today: date, days: int = WINDOW_DAYS) -> list[ExerciseSession]:
-    """Sessions of the last ``days`` days with their exercise logs (two queries)."""
-    return list(db.session.scalars(
-        select(ExerciseSession)
-        .where(ExerciseSession.patient_id == patient_id,
-               ExerciseSession.local_date > today - timedelta(days=days))
-        .options(selectinload(ExerciseSession.logs))
+class SessionRow(NamedTuple):
+    id: int
+    local_date: date
+    pain_before: int
+    pain_during: int
+    pain_after: int
+    next_morning_pain: int | None
+    outcome: str
+    has_notes: bool
+
+
+class LogRow(NamedTuple):
+    session_id: int
+    local_date: date
+    prescription_id: int
+    exercise_version_id: int
+    status: str
+    sets_done: int
+    reps_done: int | None
+    reps_done_other_side: int | None
+
+
+def session_rows(patient_id: int, since: date) -> list[SessionRow]:
+    """Plain rows for the patient's sessions since a day (one query, no ORM objects)."""
+    rows = db.session.execute(
+        select(ExerciseSession.id, ExerciseSession.local_date, ExerciseSession.pain_before,
+               ExerciseSession.pain_during, ExerciseSession.pain_after,
+               ExerciseSession.next_morning_pain, ExerciseSession.outcome,
+               ExerciseSession.notes != "")
+        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
         .order_by(ExerciseSession.local_date, ExerciseSession.id)
-    ))
+    )
+    return [SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], str(r[6].value), bool(r[7]))
+            for r in rows]
+
+
+def log_rows_since(patient_id: int, since: date) -> list[LogRow]:
+    """Plain rows for the exercise logs of the patient's sessions since a day (one query)."""
+    rows = db.session.execute(
+        select(ExerciseLog.session_id, ExerciseSession.local_date, ExerciseLog.prescription_id,
+               ExerciseLog.exercise_version_id, ExerciseLog.status, ExerciseLog.sets_done,
+               ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseLog.session_id)
+        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
+    )
+    return [LogRow(r[0], r[1], r[2], r[3], str(r[4].value), r[5], r[6], r[7]) for r in rows]
 
 
 def session_for(patient_id: int, session_id: int) -> ExerciseSession | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,6 +20,15 @@ from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 
 bp = Blueprint("patient", __name__)
+
+
+def history_view(patient_id: int, versions, today):
+    """The history blocks for a patient, from plain rows of the last 13 weeks (two queries)."""
+    since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    return history.build(
+        versions, queries.session_rows(patient_id, since),
+        queries.log_rows_since(patient_id, since), history.exercise_names(versions), today,
+    )
 
 
 def _today():
@@ -36,17 +46,19 @@ def _context():
 @role_required(Role.PATIENT)
 def today():
     today, versions, version = _context()
-    sessions = queries.recent_sessions(current_user.id, today, days=history.WINDOW_DAYS)
+    since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    logs = queries.log_rows_since(current_user.id, since)
+    sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
     done_today = [s for s in sessions if s.local_date == today]
     checkin = next((s for s in reversed(sessions)
-                    if (today - s.local_date).days == 1 and s.next_morning_pain is None), None)
-    summary = history.build(versions, sessions, history.exercise_names(versions), today)
+                    if s.local_date < today and s.next_morning_pain is None), None)
+    streak, week = history.streak_and_week(versions, logs, today)
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
-        streak=summary.streak, adherence=summary.adherence_7, today=today,
+        streak=streak, adherence=week, today=today,
         pain_anchors=PAIN_ANCHORS,
     )
 
@@ -189,10 +201,8 @@ def morning_checkin(session_id: int):
 @role_required(Role.PATIENT)
 def history_page():
     today, versions, _version = _context()
-    sessions = queries.recent_sessions(current_user.id, today)
     return render_template(
-        "patient/history.html",
-        history=history.build(versions, sessions, history.exercise_names(versions), today),
+        "patient/history.html", history=history_view(current_user.id, versions, today),
         csv_url=url_for("patient.history_csv"), session_endpoint="patient.session_detail",
         session_args={}, status_text=history.STATUS_TEXT,
     )
