@@ -13,8 +13,7 @@
   if (!form || !("classList" in form) || typeof Date.now !== "function") return;
   // Corrections of a saved log, and a form the server sent back with errors, stay a checklist:
   // every answer is visible at once and the error messages sit next to their fields.
-  const action = new URL(form.getAttribute("action") || location.href, location.href);
-  if (/\/edit$/.test(action.pathname)) return;
+  if (form.dataset.mode === "correct") return;
   if (form.querySelector(".error, .error-summary")) return;
 
   const stepEls = Array.from(form.querySelectorAll(".routine-step"));
