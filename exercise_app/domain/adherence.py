@@ -169,12 +169,17 @@ def streak(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: d
     earliest = min(p.start for p in prescriptions)
     if earliest > today:
         return 0
+    merged = _merge_logs(logs)
+    empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     count = 0
-    for _day, status in reversed(day_statuses(prescriptions, logs, earliest, today, today)):
+    day = today
+    while day >= earliest:  # walk back only as far as the streak goes
+        status = _status(day_plan(prescriptions, day), *merged.get(day, empty), day, today)
         if status is DayStatus.DONE:
             count += 1
         elif status in (DayStatus.PARTLY, DayStatus.MISSED):
             break
+        day -= timedelta(days=1)
     return count
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -52,12 +52,12 @@ def log_rows_since(patient_id: int, since: date) -> list[LogRow]:
     """Plain rows for the exercise logs of the patient's sessions since a day (one query)."""
     rows = db.session.execute(
         select(ExerciseLog.session_id, ExerciseSession.local_date, ExerciseLog.prescription_id,
-               ExerciseLog.exercise_version_id, ExerciseLog.status, ExerciseLog.sets_done,
-               ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
+               ExerciseLog.exercise_version_id, type_coerce(ExerciseLog.status, String),
+               ExerciseLog.sets_done, ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
         .join(ExerciseSession, ExerciseSession.id == ExerciseLog.session_id)
         .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
     )
-    return [LogRow(r[0], r[1], r[2], r[3], str(r[4].value), r[5], r[6], r[7]) for r in rows]
+    return [LogRow._make(row) for row in rows]
 
 
 def session_for(patient_id: int, session_id: int) -> ExerciseSession | None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,19 +18,100 @@ from ..models import (
     PatientPrecaution,
     Prescription,
     ProgrammeVersion,
+    Side,
     TagKind,
 )
 
 
-def versions(patient_id: int) -> list[ProgrammeVersion]:
-    """Every programme version of a patient, oldest first, with prescriptions (two queries)."""
-    return list(db.session.scalars(
-        select(ProgrammeVersion)
+@dataclass(frozen=True)
+class ExerciseVersionView:
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PrescriptionView:
+    """A prescription as saved, with the exercise content it was prescribed with."""
+
+    id: int
+    position: int
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    tempo: str | None
+    side: Side
+    load_note: str
+    weekdays: int
+    sessions_per_week: int | None
+    exercise_version_id: int
+    exercise_version: ExerciseVersionView
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """A saved programme version. Versions never change once saved, so views are cached."""
+
+    id: int
+    patient_id: int
+    number: int
+    start_date: date
+    note: str
+    template_slug: str | None
+    template_stage: int | None
+    prescriptions: tuple[PrescriptionView, ...]
+
+
+CACHE_SIZE = 4096  # programme versions kept per worker; each is a few kilobytes
+
+
+def _view(version: ProgrammeVersion) -> ProgrammeView:
+    return ProgrammeView(
+        id=version.id, patient_id=version.patient_id, number=version.number,
+        start_date=version.start_date, note=version.note, template_slug=version.template_slug,
+        template_stage=version.template_stage,
+        prescriptions=tuple(
+            PrescriptionView(
+                id=p.id, position=p.position, sets=p.sets, reps=p.reps,
+                hold_seconds=p.hold_seconds, rest_seconds=p.rest_seconds, tempo=p.tempo,
+                side=p.side, load_note=p.load_note, weekdays=p.weekdays,
+                sessions_per_week=p.sessions_per_week, exercise_version_id=p.exercise_version_id,
+                exercise_version=ExerciseVersionView(p.exercise_version.data),
+            )
+            for p in version.prescriptions
+        ),
+    )
+
+
+def _cache() -> OrderedDict[int, ProgrammeView]:
+    return current_app.extensions.setdefault("programme_versions", OrderedDict())
+
+
+def versions(patient_id: int) -> list[ProgrammeView]:
+    """Every programme version of a patient, oldest first, with its exercises.
+
+    One query for the ids; saved versions are immutable, so their contents come from a
+    per-worker cache and are read from the database once (three more queries when new).
+    """
+    ids = list(db.session.scalars(
+        select(ProgrammeVersion.id)
         .where(ProgrammeVersion.patient_id == patient_id)
-        .options(selectinload(ProgrammeVersion.prescriptions)
-                 .selectinload(Prescription.exercise_version))
         .order_by(ProgrammeVersion.number)
     ))
+    cache = _cache()
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        for version in db.session.scalars(
+            select(ProgrammeVersion)
+            .where(ProgrammeVersion.id.in_(missing))
+            .options(selectinload(ProgrammeVersion.prescriptions)
+                     .selectinload(Prescription.exercise_version))
+        ):
+            cache[version.id] = _view(version)
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    for i in ids:
+        cache.move_to_end(i)
+    return [cache[i] for i in ids]
 
 
 def current(patient_id: int) -> ProgrammeVersion | None:

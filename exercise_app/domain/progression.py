@@ -1,0 +1,667 @@
+"""Pain-guided progression: what to do next with each prescribed exercise.
+
+The rules follow the pain-monitoring model (clinical.md, "Pain-monitoring model"; Thomee 1997,
+Silbernagel 2007, NEMEX-TJR Ageberg 2010). Every threshold is a field of ``RuleSettings`` with
+its source, so a physio can change it per patient. In order, for one exercise:
+
+1. **Flare-up mode** (entered by a pause): a warning sign steps down once more; two settled
+   sessions in a row resume normal progression; otherwise the dose is held.
+2. **Warning signs** in the latest session at the current dose: pain above the limit during or
+   after; next-morning pain up a meaningful amount on the usual (baseline); and, when that
+   session was not settled, the 7-day average up a meaningful amount on the week before, or two
+   unsettled sessions in a row with pain rising. Any sign steps down one step and alerts the
+   physio; the second step-down within the flare window pauses progression instead.
+3. **Not enough data**: fewer than ``sessions_to_progress`` sessions at the current dose.
+4. **Hold** when any session in that window had pain above the progress ceiling, next-morning
+   pain above the usual, unfinished sets or high effort.
+5. **Progress** one step otherwise: reps, then sets, then hold time, then the next rung up.
+
+Run ``decide`` once the latest session's next-morning check-in is in (or before the next
+session): the 24-hour response matters more than pain during exercise, and a session without
+it cannot count towards progress. Warning signs are read from the latest session only, and only
+when it was done at the current dose, so running ``decide`` again after a change has been
+applied never steps down twice for the same session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+from exercise_app.domain.dosing import describe_dose
+
+PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md, "Scales")
+EFFORT_MIN, EFFORT_MAX = 0, 10  # the project's own 0-10 effort scale (clinical.md, "Scales")
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """The thresholds of the progression rules; every one is a default a physio can change."""
+
+    # Green zone: worst pain during (and straight after) at or below this may progress.
+    # Pain-monitoring model and clinic traffic lights 0-3 / 4-5 / 6-10 (clinical.md).
+    pain_progress_max: int = 3
+    # ... or at or below the patient's usual pain plus this ("<= baseline + 1", clinical.md).
+    baseline_margin: int = 1
+    # Above this, during or straight after, is high risk: step down and alert the physio.
+    # Silbernagel 2007 (pain allowed up to 5); NEMEX-TJR (post-session pain > 5 is an adverse
+    # event, Ageberg 2010). Also caps the progress ceiling, so a high baseline never lets a
+    # session in the high-risk zone count towards progress.
+    pain_limit: int = 5
+    # Effort at or below this (0-10, project scale) is easy enough to progress; 5-7 holds
+    # (clinical.md "Progress one step" / "Hold"; research notes 2.3: CR10 <= 4 or 3+ in reserve).
+    effort_progress_max: int = 4
+    # Sessions at the current dose, all settled, before one step up ("last 2-3 sessions or one
+    # week", clinical.md). Three is about a week of strength work at 2-3 days a week (ACSM 2011).
+    sessions_to_progress: int = 3
+    # A meaningful rise in pain: >= 2 points, or >= 30 % from a usual pain of 7 or more
+    # (Farrar 2001; Ostelo 2008; Childs 2005; clinical.md "Meaningful change").
+    meaningful_rise_points: int = 2
+    meaningful_rise_percent: int = 30
+    percent_rule_from: int = 7
+    # The weekly rule compares the last 7 days with the 7 before (clinical.md). It needs at
+    # least this many sessions in each week to compare averages (project choice: one session
+    # is not an average).
+    week_days: int = 7
+    week_min_sessions: int = 2
+    # Flare-up: this many step-downs (on different days) within this many days pause
+    # progression ("e.g. 2 step-downs within 14 days", the issue; clinical.md "Flare-up").
+    flare_step_downs: int = 2
+    flare_window_days: int = 14
+    # Settled sessions in a row that end a flare-up ("e.g. two settled sessions", clinical.md).
+    resume_settled_sessions: int = 2
+    # One step up: reps by ~10-20 % (at least +1), sets by 1, hold time by ~20 % (clinical.md
+    # "Progress one step"; research notes 2.3). 15 % turns 10 reps into 12.
+    reps_step_percent: int = 15
+    hold_step_percent: int = 20
+    # One step down cuts volume by ~30-50 % (clinical.md "Step down"): aim for 40 % and accept
+    # a single-variable cut of at least 30 %, else drop a rung.
+    step_down_percent: int = 40
+    step_down_min_percent: int = 30
+
+    def __post_init__(self) -> None:
+        for name in ("pain_progress_max", "pain_limit"):
+            if not PAIN_MIN <= getattr(self, name) <= PAIN_MAX:
+                raise ValueError(f"{name} must be a pain score from 0 to 10")
+        if self.pain_progress_max > self.pain_limit:
+            raise ValueError("pain_progress_max cannot be above pain_limit")
+        if not EFFORT_MIN <= self.effort_progress_max <= EFFORT_MAX:
+            raise ValueError("effort_progress_max must be from 0 to 10")
+        positive = ("sessions_to_progress", "meaningful_rise_points", "meaningful_rise_percent",
+                    "week_days", "week_min_sessions", "flare_step_downs", "flare_window_days",
+                    "resume_settled_sessions", "reps_step_percent", "hold_step_percent",
+                    "step_down_percent", "step_down_min_percent")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.baseline_margin < 0:
+            raise ValueError("baseline_margin cannot be negative")
+        if self.step_down_min_percent > self.step_down_percent:
+            raise ValueError("step_down_min_percent cannot be above step_down_percent")
+
+
+@dataclass(frozen=True)
+class Dose:
+    """Sets, reps per set and seconds held; reps or hold time (or both) are given."""
+
+    sets: int
+    reps: int | None = None
+    hold_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.reps is None and self.hold_seconds is None:
+            raise ValueError("a dose needs reps or a hold time")
+
+
+@dataclass(frozen=True)
+class DoseRanges:
+    """The inclusive (low, high) range each dose variable may move within."""
+
+    sets: tuple[int, int]
+    reps: tuple[int, int] | None = None
+    hold_seconds: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class NextExercise:
+    """The easier or harder exercise on the same ladder, with its default dose."""
+
+    key: str
+    name: str
+    dose: Dose
+
+
+@dataclass(frozen=True)
+class ExerciseState:
+    """One prescribed exercise: where it sits on its ladder and the dose being done now."""
+
+    key: str
+    name: str
+    ladder: str
+    dose: Dose
+    ranges: DoseRanges
+    easier: NextExercise | None = None
+    harder: NextExercise | None = None
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """What the patient reported for one exercise in one session."""
+
+    day: date
+    exercise_key: str
+    ladder: str
+    dose: Dose  # the dose actually prescribed that day
+    worst_during: int
+    after: int
+    next_morning: int | None  # None until (or unless) the morning check-in is done
+    effort: int
+    completed: bool  # every prescribed set and rep done
+
+    def __post_init__(self) -> None:
+        for name in ("worst_during", "after", "next_morning"):
+            value = getattr(self, name)
+            if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
+                raise ValueError(f"{name} must be a pain score from 0 to 10")
+        if not EFFORT_MIN <= self.effort <= EFFORT_MAX:
+            raise ValueError("effort must be from 0 to 10")
+
+
+class DecisionKind(StrEnum):
+    """What happens to an exercise next."""
+
+    PROGRESS_DOSE = "progress_dose"  # one dose variable goes up one step
+    MOVE_UP = "move_up"  # the next exercise up the ladder, at its default dose
+    HOLD = "hold"  # repeat the same dose
+    STEP_DOWN = "step_down"  # less volume or one rung down; the physio is alerted
+    PAUSE_FLARE = "pause_flare"  # flare-up: no progression until pain settles
+    RESUME = "resume"  # the flare-up is over: normal progression again from here
+    INSUFFICIENT_DATA = "insufficient_data"  # not enough information to change anything
+
+
+# How cautious each kind is, for comparing decisions (progress < hold < step down < pause).
+CAUTION = {
+    DecisionKind.PROGRESS_DOSE: 0,
+    DecisionKind.MOVE_UP: 0,
+    DecisionKind.HOLD: 1,
+    DecisionKind.RESUME: 1,
+    DecisionKind.INSUFFICIENT_DATA: 1,
+    DecisionKind.STEP_DOWN: 2,
+    DecisionKind.PAUSE_FLARE: 3,
+}
+
+
+@dataclass(frozen=True)
+class PastDecision:
+    """A decision already made, as far as later decisions need it."""
+
+    day: date
+    exercise_key: str
+    ladder: str
+    kind: DecisionKind
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do next with one exercise, why, the numbers behind it, and what to tell the
+    patient."""
+
+    exercise_key: str
+    ladder: str
+    day: date | None  # the day of the latest session the decision read
+    kind: DecisionKind
+    reasons: tuple[str, ...]
+    evidence: Mapping[str, int | float]
+    new_dose: Dose
+    new_exercise: str | None  # the exercise to switch to, or None to keep this one
+    alert_physio: bool
+    sentence: str
+
+    def record(self) -> PastDecision | None:
+        """Give the entry to keep in the history, or None when there was no session to read."""
+        if self.day is None:
+            return None
+        return PastDecision(self.day, self.exercise_key, self.ladder, self.kind)
+
+
+def _round_percent(value: int, percent: int) -> int:
+    """`percent` % of `value`, rounded half up, in whole numbers."""
+    return (value * percent + 50) // 100
+
+
+def progress_ceiling(baseline: int | None, settings: RuleSettings) -> int:
+    """Give the highest pain during or after a session that still counts towards progress."""
+    ceiling = settings.pain_progress_max
+    if baseline is not None:
+        ceiling = max(ceiling, baseline + settings.baseline_margin)
+    return min(ceiling, settings.pain_limit)
+
+
+def is_meaningful_rise(reference: Fraction | int, value: Fraction | int,
+                       settings: RuleSettings) -> bool:
+    """Say whether pain rose by a meaningful amount: points, or percent from a high start."""
+    rise = Fraction(value) - Fraction(reference)
+    if reference >= settings.percent_rule_from:
+        return rise * 100 >= Fraction(reference) * settings.meaningful_rise_percent
+    return rise >= settings.meaningful_rise_points
+
+
+def next_dose(exercise: ExerciseState, settings: RuleSettings) -> Dose | None:
+    """Give the dose one step up within the ranges (reps, then sets, then hold), or None."""
+    dose, ranges = exercise.dose, exercise.ranges
+    if dose.reps is not None and ranges.reps is not None and dose.reps < ranges.reps[1]:
+        step = max(1, _round_percent(dose.reps, settings.reps_step_percent))
+        return replace(dose, reps=min(dose.reps + step, ranges.reps[1]))
+    if dose.sets < ranges.sets[1]:
+        return replace(dose, sets=dose.sets + 1)
+    if (dose.hold_seconds is not None and ranges.hold_seconds is not None
+            and dose.hold_seconds < ranges.hold_seconds[1]):
+        step = max(1, _round_percent(dose.hold_seconds, settings.hold_step_percent))
+        return replace(dose, hold_seconds=min(dose.hold_seconds + step, ranges.hold_seconds[1]))
+    return None
+
+
+def _cut(value: int, low: int, settings: RuleSettings) -> int:
+    return max(low, value - max(1, _round_percent(value, settings.step_down_percent)))
+
+
+def step_down(exercise: ExerciseState, settings: RuleSettings) -> tuple[Dose, str | None]:
+    """Give the dose (and exercise, if it changes) one step down.
+
+    Cut one variable by ``step_down_percent`` (sets first, then reps, then hold) when that
+    removes at least ``step_down_min_percent`` of the volume within the range; otherwise drop
+    to the easier rung at its default dose, never more of any variable than now; with no
+    easier rung, take the biggest cut there is, or keep the dose when it is already the lowest.
+    """
+    dose, ranges = exercise.dose, exercise.ranges
+    candidates: list[tuple[Fraction, Dose]] = []
+    if dose.sets > ranges.sets[0]:
+        candidates.append((Fraction(100, dose.sets), replace(dose, sets=dose.sets - 1)))
+    if dose.reps is not None and ranges.reps is not None and dose.reps > ranges.reps[0]:
+        reps = _cut(dose.reps, ranges.reps[0], settings)
+        candidates.append((Fraction(100 * (dose.reps - reps), dose.reps),
+                           replace(dose, reps=reps)))
+    if (dose.hold_seconds is not None and ranges.hold_seconds is not None
+            and dose.hold_seconds > ranges.hold_seconds[0]):
+        hold = _cut(dose.hold_seconds, ranges.hold_seconds[0], settings)
+        candidates.append((Fraction(100 * (dose.hold_seconds - hold), dose.hold_seconds),
+                           replace(dose, hold_seconds=hold)))
+    for percent, candidate in candidates:
+        if percent >= settings.step_down_min_percent:
+            return candidate, None
+    if exercise.easier is not None:
+        easier = exercise.easier.dose
+        return Dose(
+            sets=min(easier.sets, dose.sets),
+            reps=_no_more(easier.reps, dose.reps),
+            hold_seconds=_no_more(easier.hold_seconds, dose.hold_seconds),
+        ), exercise.easier.key
+    if candidates:
+        return max(candidates, key=lambda pair: pair[0])[1], None
+    return dose, None
+
+
+def _no_more(new: int | None, current: int | None) -> int | None:
+    if new is None or current is None:
+        return new
+    return min(new, current)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the sessions
+
+
+@dataclass(frozen=True)
+class _Context:
+    exercise: ExerciseState
+    baseline: int | None
+    settings: RuleSettings
+    ceiling: int
+    ladder_sessions: tuple[SessionResult, ...]  # this ladder, oldest first
+    window: tuple[SessionResult, ...]  # trailing run at the current exercise and dose
+    day: date
+
+
+def _pain_unsettled(session: SessionResult, ctx: _Context) -> bool:
+    """Pain above the progress ceiling, or next-morning pain above the usual."""
+    if max(session.worst_during, session.after) > ctx.ceiling:
+        return True
+    return (ctx.baseline is not None and session.next_morning is not None
+            and session.next_morning > ctx.baseline)
+
+
+def _settled(session: SessionResult, ctx: _Context) -> bool:
+    """Pain within the ceiling and a next-morning score back at or below the usual."""
+    return (ctx.baseline is not None and session.next_morning is not None
+            and not _pain_unsettled(session, ctx))
+
+
+def _average(sessions: Iterable[SessionResult]) -> Fraction:
+    scores = [s.worst_during for s in sessions]
+    return Fraction(sum(scores), len(scores))
+
+
+def _warning_signs(ctx: _Context) -> tuple[list[str], dict[str, int | float]]:
+    """Find the step-down triggers in the latest session at the current dose."""
+    reasons: list[str] = []
+    evidence: dict[str, int | float] = {}
+    if not ctx.window or ctx.window[-1] is not ctx.ladder_sessions[-1]:
+        return reasons, evidence
+    latest, settings = ctx.window[-1], ctx.settings
+    if max(latest.worst_during, latest.after) > settings.pain_limit:
+        reasons.append("pain_above_limit")
+        evidence.update(worst_during=latest.worst_during, after=latest.after,
+                        pain_limit=settings.pain_limit)
+    if (ctx.baseline is not None and latest.next_morning is not None
+            and is_meaningful_rise(ctx.baseline, latest.next_morning, settings)):
+        reasons.append("next_morning_up")
+        evidence.update(next_morning=latest.next_morning, baseline=ctx.baseline)
+    if not _pain_unsettled(latest, ctx):
+        return reasons, evidence
+    this_week = [s for s in ctx.ladder_sessions if (ctx.day - s.day).days < settings.week_days]
+    week_before = [s for s in ctx.ladder_sessions
+                   if settings.week_days <= (ctx.day - s.day).days < 2 * settings.week_days]
+    if min(len(this_week), len(week_before)) >= settings.week_min_sessions:
+        now, before = _average(this_week), _average(week_before)
+        if is_meaningful_rise(before, now, settings):
+            reasons.append("weekly_average_up")
+            evidence.update(week_average=round(float(now), 1),
+                            previous_week_average=round(float(before), 1))
+    if len(ctx.ladder_sessions) >= 2:
+        previous = ctx.ladder_sessions[-2]
+        if _pain_unsettled(previous, ctx) and latest.worst_during > previous.worst_during:
+            reasons.append("holds_with_rising_pain")
+            evidence.update(previous_worst_during=previous.worst_during,
+                            latest_worst_during=latest.worst_during)
+    return reasons, evidence
+
+
+def _current_window(exercise: ExerciseState, ladder_sessions: Sequence[SessionResult],
+                    since: date | None) -> tuple[SessionResult, ...]:
+    window: list[SessionResult] = []
+    for session in reversed(ladder_sessions):
+        if (session.exercise_key != exercise.key or session.dose != exercise.dose
+                or (since is not None and session.day <= since)):
+            break
+        window.append(session)
+    return tuple(reversed(window))
+
+
+def _flare_state(history: Sequence[PastDecision], day: date,
+                 settings: RuleSettings) -> tuple[date | None, date | None, int]:
+    """Give (flare start or None, last resume or None, step-down days in the flare window).
+
+    A flare-up is the patient's, not one exercise's: a pause on any exercise starts it, and
+    the step-down count reads every exercise's history (each day once).
+    """
+    past = sorted((h for h in history if h.day <= day), key=lambda h: h.day)
+    resumed = max((h.day for h in past if h.kind is DecisionKind.RESUME), default=None)
+    since = [h for h in past if resumed is None or h.day > resumed]
+    flare_start = min((h.day for h in since if h.kind is DecisionKind.PAUSE_FLARE), default=None)
+    step_down_days = {
+        h.day for h in since
+        if h.kind in (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE) and h.day < day
+        and (day - h.day).days <= settings.flare_window_days
+    }
+    return flare_start, resumed, len(step_down_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences: one plain sentence each, in the project's own words
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _dose_words(dose: Dose) -> str:
+    return describe_dose(sets=dose.sets, reps=dose.reps, hold_seconds=dose.hold_seconds,
+                         rest_seconds=0, sessions_per_week=7, each_side=False).work
+
+
+def _sessions(count: int) -> str:
+    return "1 session" if count == 1 else f"{count} sessions"
+
+
+def _warning_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:
+    first = reasons[0]
+    if first == "pain_above_limit":
+        worst = max(evidence["worst_during"], evidence["after"])
+        return f"your pain reached {worst}, above the limit of {evidence['pain_limit']}"
+    if first == "next_morning_up":
+        return (f"your pain the next morning was {evidence['next_morning']}, "
+                f"well above your usual {evidence['baseline']}")
+    if first == "weekly_average_up":
+        return (f"your average pain this week rose to {evidence['week_average']} "
+                f"from {evidence['previous_week_average']} the week before")
+    return (f"your pain rose from {evidence['previous_worst_during']} to "
+            f"{evidence['latest_worst_during']} over two sessions that had not settled")
+
+
+def _change_words(exercise: ExerciseState, dose: Dose, new_exercise: str | None) -> str:
+    name = _lower_first(exercise.name)
+    if new_exercise is not None and exercise.easier is not None:
+        return (f"switch from {name} to the gentler {_lower_first(exercise.easier.name)} "
+                f"({_dose_words(dose)})")
+    if dose == exercise.dose:
+        return f"keep your {name} at {_dose_words(dose)}, which is already its lightest"
+    return f"your {name} goes down to {_dose_words(dose)}"
+
+
+def _progress_words(window: Sequence[SessionResult]) -> str:
+    worst = max(max(s.worst_during, s.after) for s in window)
+    pain = ("you had no pain" if worst == 0
+            else f"your pain stayed at {worst} or below")
+    return (f"{pain} for your last {_sessions(len(window))}, had settled by the next morning "
+            "and felt easy enough")
+
+
+def _up_words(old: Dose, new: Dose) -> str:
+    if new.reps != old.reps:
+        return f"{new.reps} reps"
+    if new.sets != old.sets:
+        return f"{new.sets} sets"
+    return f"{new.hold_seconds}-second holds"
+
+
+def _hold_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:
+    first = reasons[0]
+    if first == "pain_not_settled":
+        return (f"your pain reached {evidence['highest_pain']}, and it needs to stay at "
+                f"{evidence['progress_ceiling']} or below before this goes up")
+    if first == "next_morning_above_usual":
+        return (f"your pain the next morning was {evidence['highest_next_morning']}, "
+                f"above your usual {evidence['baseline']}")
+    if first == "not_all_done":
+        return "not every set was finished in your recent sessions"
+    return f"it still felt hard, at {evidence['highest_effort']} out of 10 for effort"
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision
+
+
+def _decision(ctx: _Context | None, exercise: ExerciseState, kind: DecisionKind,
+              reasons: Sequence[str], evidence: Mapping[str, int | float], sentence: str,
+              *, dose: Dose | None = None, new_exercise: str | None = None,
+              alert: bool = False) -> Decision:
+    return Decision(
+        exercise_key=exercise.key, ladder=exercise.ladder,
+        day=ctx.day if ctx is not None else None, kind=kind, reasons=tuple(reasons),
+        evidence=dict(evidence), new_dose=dose if dose is not None else exercise.dose,
+        new_exercise=new_exercise, alert_physio=alert, sentence=sentence,
+    )
+
+
+def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
+              evidence: dict[str, int | float]) -> Decision:
+    exercise, settings = ctx.exercise, ctx.settings
+    name = _lower_first(exercise.name)
+    if reasons:
+        dose, new_exercise = step_down(exercise, settings)
+        change = _change_words(exercise, dose, new_exercise)
+        sentence = (f"Your pain has not settled yet, so {change}: "
+                    f"{_warning_words(reasons, evidence)}, and your physio has been told.")
+        return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", *reasons],
+                         evidence, sentence, dose=dose, new_exercise=new_exercise, alert=True)
+    settled = 0
+    for session in reversed([s for s in ctx.ladder_sessions if s.day > flare_start]):
+        if not _settled(session, ctx):
+            break
+        settled += 1
+    evidence = {"settled_sessions": settled, "needed": settings.resume_settled_sessions}
+    if settled >= settings.resume_settled_sessions:
+        sentence = (f"Your {name} can start building up again: your pain has stayed settled "
+                    f"for your last {_sessions(settled)}.")
+        return _decision(ctx, exercise, DecisionKind.RESUME, ["pain_settled"], evidence,
+                         sentence)
+    more = settings.resume_settled_sessions - settled
+    sentence = (f"Keep your {name} at {_dose_words(exercise.dose)} while your pain settles: "
+                f"it can start building up again after {_sessions(more)} more with settled "
+                "pain.")
+    reason = "no_baseline" if ctx.baseline is None else "still_settling"
+    return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", reason], evidence,
+                     sentence)
+
+
+def decide(exercise: ExerciseState, sessions: Sequence[SessionResult], baseline: int | None,
+           settings: RuleSettings, history: Sequence[PastDecision] = ()) -> Decision:
+    """Decide what to do next with one exercise from its recent sessions.
+
+    `sessions` may include other exercises; only those on this exercise's ladder are read.
+    `history` is the patient's past decisions on every exercise (for flare-ups).
+    `baseline` is the patient's usual pain (0-10), or None if not recorded yet.
+    """
+    name = _lower_first(exercise.name)
+    ladder_sessions = tuple(sorted((s for s in sessions if s.ladder == exercise.ladder),
+                                   key=lambda s: s.day))
+    if not ladder_sessions:
+        sentence = (f"Do your {name} as prescribed: after "
+                    f"{_sessions(settings.sessions_to_progress)} at this dose we can tell "
+                    "whether to change it.")
+        return _decision(None, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_sessions"],
+                         {"sessions": 0, "needed": settings.sessions_to_progress}, sentence)
+    day = ladder_sessions[-1].day
+    flare_start, resumed, step_down_days = _flare_state(history, day, settings)
+    ctx = _Context(
+        exercise=exercise, baseline=baseline, settings=settings,
+        ceiling=progress_ceiling(baseline, settings), ladder_sessions=ladder_sessions,
+        window=_current_window(exercise, ladder_sessions, resumed), day=day,
+    )
+    reasons, evidence = _warning_signs(ctx)
+    if flare_start is not None:
+        return _in_flare(ctx, flare_start, reasons, evidence)
+    if reasons:
+        dose, new_exercise = step_down(exercise, settings)
+        change = _change_words(exercise, dose, new_exercise)
+        why = _warning_words(reasons, evidence)
+        if step_down_days + 1 >= settings.flare_step_downs:
+            evidence = {**evidence, "step_downs": step_down_days + 1,
+                        "flare_window_days": settings.flare_window_days}
+            sentence = (f"We are pausing any build-up while your pain settles, so {change}: "
+                        f"{why}, a repeat setback within {settings.flare_window_days} days, "
+                        "and your physio has been told.")
+            return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", *reasons],
+                             evidence, sentence, dose=dose, new_exercise=new_exercise,
+                             alert=True)
+        sentence = f"{_capitalise(change)} for now: {why}, so your physio has been told."
+        return _decision(ctx, exercise, DecisionKind.STEP_DOWN, reasons, evidence, sentence,
+                         dose=dose, new_exercise=new_exercise, alert=True)
+    return _steady(ctx)
+
+
+def _steady(ctx: _Context) -> Decision:
+    """Decide between not enough data, hold and progress, with no warning sign."""
+    exercise, settings, window = ctx.exercise, ctx.settings, ctx.window
+    name = _lower_first(exercise.name)
+    dose_words = _dose_words(exercise.dose)
+    needed = settings.sessions_to_progress
+    if len(window) < needed:
+        more = needed - len(window)
+        sentence = (f"Keep your {name} at {dose_words} for now: after {_sessions(more)} more "
+                    "at this dose we can tell whether it is time to change it.")
+        return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA, ["not_enough_sessions"],
+                         {"sessions": len(window), "needed": needed}, sentence)
+    recent = window[-needed:]
+    highest_pain = max(max(s.worst_during, s.after) for s in recent)
+    mornings = [s.next_morning for s in recent if s.next_morning is not None]
+    highest_effort = max(s.effort for s in recent)
+    evidence: dict[str, int | float] = {
+        "sessions": len(recent), "highest_pain": highest_pain,
+        "progress_ceiling": ctx.ceiling, "highest_effort": highest_effort,
+        "effort_progress_max": settings.effort_progress_max,
+        "missing_next_mornings": len(recent) - len(mornings),
+    }
+    if ctx.baseline is not None:
+        evidence["baseline"] = ctx.baseline
+    if mornings:
+        evidence["highest_next_morning"] = max(mornings)
+    reasons: list[str] = []
+    if highest_pain > ctx.ceiling:
+        reasons.append("pain_not_settled")
+    if ctx.baseline is not None and mornings and max(mornings) > ctx.baseline:
+        reasons.append("next_morning_above_usual")
+    if not all(s.completed for s in recent):
+        reasons.append("not_all_done")
+    if highest_effort > settings.effort_progress_max:
+        reasons.append("effort_high")
+    if reasons:
+        sentence = f"Keep your {name} at {dose_words} for now: {_hold_words(reasons, evidence)}."
+        return _decision(ctx, exercise, DecisionKind.HOLD, reasons, evidence, sentence)
+    if ctx.baseline is None:
+        sentence = (f"Keep your {name} at {dose_words} for now: your physio needs to record "
+                    "your usual pain level before it can go up.")
+        return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_baseline"],
+                         evidence, sentence)
+    if len(mornings) < len(recent):
+        sentence = (f"Keep your {name} at {dose_words} for now: it can go up once you have "
+                    f"given your next-morning pain after each of your last {_sessions(needed)}.")
+        return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA,
+                         ["next_morning_missing"], evidence, sentence)
+    why = _progress_words(recent)
+    settled = ["pain_settled", "all_done", "effort_easy"]
+    new = next_dose(exercise, settings)
+    if new is not None:
+        sentence = f"Your {name} goes up to {_up_words(exercise.dose, new)}: {why}."
+        return _decision(ctx, exercise, DecisionKind.PROGRESS_DOSE, settled, evidence, sentence,
+                         dose=new)
+    if exercise.harder is not None:
+        harder = exercise.harder
+        sentence = (f"You move on from {name} to {_lower_first(harder.name)} "
+                    f"({_dose_words(harder.dose)}): {why}.")
+        return _decision(ctx, exercise, DecisionKind.MOVE_UP, [*settled, "top_of_range"],
+                         evidence, sentence, dose=harder.dose, new_exercise=harder.key)
+    sentence = (f"Keep your {name} at {dose_words}: it is at the top of its range and the "
+                "hardest version, so your physio will choose what comes next.")
+    return _decision(ctx, exercise, DecisionKind.HOLD, [*settled, "top_of_ladder"], evidence,
+                     sentence)
+
+
+def decide_all(exercises: Sequence[ExerciseState], sessions: Sequence[SessionResult],
+               baseline: int | None, settings: RuleSettings,
+               history: Sequence[PastDecision] = ()) -> tuple[Decision, ...]:
+    """Decide for every exercise in a prescription; a flare-up on one pauses them all."""
+    decisions = [decide(e, sessions, baseline, settings, history) for e in exercises]
+    pauses = [d.record() for d in decisions if d.kind is DecisionKind.PAUSE_FLARE]
+    if not pauses:
+        return tuple(decisions)
+    paused_history = [*history, *(p for p in pauses if p is not None)]
+    return tuple(
+        d if d.kind is DecisionKind.PAUSE_FLARE
+        else decide(e, sessions, baseline, settings, paused_history)
+        for e, d in zip(exercises, decisions, strict=True)
+    )
+
+
+__all__ = [
+    "CAUTION", "Decision", "DecisionKind", "Dose", "DoseRanges", "ExerciseState",
+    "NextExercise", "PastDecision", "RuleSettings", "SessionResult", "decide", "decide_all",
+    "is_meaningful_rise", "next_dose", "progress_ceiling", "step_down",
+]
