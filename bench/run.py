@@ -91,6 +91,7 @@ def to_ms(value: str) -> float:
 
 
 LOG_POST_LUA = """
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -101,7 +102,8 @@ request = function()
   counter = counter + 1
   local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
   local body = string.gsub(BODY, "CLIENTID", id)
-  return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  -- nil headers: wrk.headers, which hold the -H Cookie as well as the content type
+  return wrk.format("POST", PATH, nil, body)
 end
 """
 
