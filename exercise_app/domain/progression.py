@@ -31,8 +31,6 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
-from exercise_app.domain.dosing import describe_dose
-
 PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md, "Scales")
 EFFORT_MIN, EFFORT_MAX = 0, 10  # the project's own 0-10 effort scale (clinical.md, "Scales")
 
@@ -206,8 +204,7 @@ class PastDecision:
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do next with one exercise, why, the numbers behind it, and what to tell the
-    patient."""
+    """What to do next with one exercise, why, the numbers behind it, and the patient's sentence."""
 
     exercise_key: str
     ladder: str
@@ -422,12 +419,22 @@ def _capitalise(text: str) -> str:
 
 
 def _dose_words(dose: Dose) -> str:
-    return describe_dose(sets=dose.sets, reps=dose.reps, hold_seconds=dose.hold_seconds,
-                         rest_seconds=0, sessions_per_week=7, each_side=False).work
+    """'2 sets of 10', '2 sets of 10 with 3-second holds', '1 hold of 30 seconds'."""
+    sets = "1 set" if dose.sets == 1 else f"{dose.sets} sets"
+    if dose.reps is None:
+        holds = "1 hold" if dose.sets == 1 else f"{dose.sets} holds"
+        return f"{holds} of {dose.hold_seconds} seconds"
+    if dose.hold_seconds is None:
+        return f"{sets} of {dose.reps}"
+    return f"{sets} of {dose.reps} with {dose.hold_seconds}-second holds"
 
 
 def _sessions(count: int) -> str:
     return "1 session" if count == 1 else f"{count} sessions"
+
+
+def _more_sessions(count: int) -> str:
+    return "1 more session" if count == 1 else f"{count} more sessions"
 
 
 def _warning_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:
@@ -451,16 +458,17 @@ def _change_words(exercise: ExerciseState, dose: Dose, new_exercise: str | None)
         return (f"switch from {name} to the gentler {_lower_first(exercise.easier.name)} "
                 f"({_dose_words(dose)})")
     if dose == exercise.dose:
-        return f"keep your {name} at {_dose_words(dose)}, which is already its lightest"
+        return f"keep your {name} at its lightest, {_dose_words(dose)},"
     return f"your {name} goes down to {_dose_words(dose)}"
 
 
 def _progress_words(window: Sequence[SessionResult]) -> str:
     worst = max(max(s.worst_during, s.after) for s in window)
-    pain = ("you had no pain" if worst == 0
-            else f"your pain stayed at {worst} or below")
-    return (f"{pain} for your last {_sessions(len(window))}, had settled by the next morning "
-            "and felt easy enough")
+    start = f"in your last {_sessions(len(window))}"
+    if worst == 0:
+        return f"{start} you had no pain and the exercise felt easy enough"
+    return (f"{start} your pain stayed at {worst} or below, it had settled by the next morning"
+            ", and the exercise felt easy enough")
 
 
 def _up_words(old: Dose, new: Dose) -> str:
@@ -506,9 +514,9 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
     name = _lower_first(exercise.name)
     if reasons:
         dose, new_exercise = step_down(exercise, settings)
-        change = _change_words(exercise, dose, new_exercise)
-        sentence = (f"Your pain has not settled yet, so {change}: "
-                    f"{_warning_words(reasons, evidence)}, and your physio has been told.")
+        change = _capitalise(_change_words(exercise, dose, new_exercise))
+        sentence = (f"{change} until your pain settles: {_warning_words(reasons, evidence)}, "
+                    "so your physio has been told.")
         return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", *reasons],
                          evidence, sentence, dose=dose, new_exercise=new_exercise, alert=True)
     settled = 0
@@ -524,7 +532,7 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
                          sentence)
     more = settings.resume_settled_sessions - settled
     sentence = (f"Keep your {name} at {_dose_words(exercise.dose)} while your pain settles: "
-                f"it can start building up again after {_sessions(more)} more with settled "
+                f"it can start building up again after {_more_sessions(more)} with settled "
                 "pain.")
     reason = "no_baseline" if ctx.baseline is None else "still_settling"
     return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", reason], evidence,
@@ -565,9 +573,9 @@ def decide(exercise: ExerciseState, sessions: Sequence[SessionResult], baseline:
         if step_down_days + 1 >= settings.flare_step_downs:
             evidence = {**evidence, "step_downs": step_down_days + 1,
                         "flare_window_days": settings.flare_window_days}
-            sentence = (f"We are pausing any build-up while your pain settles, so {change}: "
-                        f"{why}, a repeat setback within {settings.flare_window_days} days, "
-                        "and your physio has been told.")
+            sentence = (f"{_capitalise(change)} until your pain settles: {why}, another "
+                        f"setback within {settings.flare_window_days} days, so your physio "
+                        "has been told.")
             return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", *reasons],
                              evidence, sentence, dose=dose, new_exercise=new_exercise,
                              alert=True)
@@ -585,7 +593,7 @@ def _steady(ctx: _Context) -> Decision:
     needed = settings.sessions_to_progress
     if len(window) < needed:
         more = needed - len(window)
-        sentence = (f"Keep your {name} at {dose_words} for now: after {_sessions(more)} more "
+        sentence = (f"Keep your {name} at {dose_words} for now: after {_more_sessions(more)} "
                     "at this dose we can tell whether it is time to change it.")
         return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA, ["not_enough_sessions"],
                          {"sessions": len(window), "needed": needed}, sentence)
@@ -659,9 +667,3 @@ def decide_all(exercises: Sequence[ExerciseState], sessions: Sequence[SessionRes
         for e, d in zip(exercises, decisions, strict=True)
     )
 
-
-__all__ = [
-    "CAUTION", "Decision", "DecisionKind", "Dose", "DoseRanges", "ExerciseState",
-    "NextExercise", "PastDecision", "RuleSettings", "SessionResult", "decide", "decide_all",
-    "is_meaningful_rise", "next_dose", "progress_ceiling", "step_down",
-]
