@@ -99,7 +99,9 @@ def seed_bench_command(patients: int, days: int) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(seed_bench_command)
     from .library.cli import library_cli
+    from .progression_cli import progression_cli
 
     app.cli.add_command(library_cli)
+    app.cli.add_command(progression_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)

@@ -56,3 +56,17 @@ def test_create_user_refuses_weak_password_and_duplicates(app, runner, world):
         "create-user", "--email", world.physio.email, "--name", "W", "--role", "admin",
         "--clinic", "C", "--password", "granite-willow-seventy"])
     assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def test_progression_simulate_prints_every_decision(runner, tmp_path):
+    from pathlib import Path
+
+    scenario = Path(__file__).resolve().parents[1] / "unit/scenarios/flare_up_and_recovery.yaml"
+    result = runner.invoke(args=["progression", "simulate", str(scenario)])
+    assert result.exit_code == 0, result.output
+    assert "step_down" in result.output and "pause_flare" in result.output
+    assert "ALERT" in result.output and "your physio has been told" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("baseline: 3\n")
+    result = runner.invoke(args=["progression", "simulate", str(broken)])
+    assert result.exit_code != 0 and "broken.yaml" in result.output
