@@ -81,7 +81,7 @@ def seed_demo_command() -> None:
 @with_appcontext
 def seed_bench_command(patients: int, days: int) -> None:
     """Load a large data set for benchmarks: the demo physio's caseload with a year each."""
-    from .benchdata import seed_bench
+    from .benchdata import analyse, seed_bench
     from .demo import DEMO_LOGINS, seed_demo
 
     seed_demo()
@@ -92,6 +92,8 @@ def seed_bench_command(patients: int, days: int) -> None:
 
     count = seed_bench(physio, patients - len(demo_patients), days, datetime.now(UTC).date(),
                        extra=demo_patients)
+    db.session.commit()
+    analyse()
     db.session.commit()
     click.echo(f"Bench data: {patients} patients, {count} sessions.")
 
