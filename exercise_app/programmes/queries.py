@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -82,23 +82,29 @@ def _view(version: ProgrammeVersion) -> ProgrammeView:
     )
 
 
-def _cache() -> OrderedDict[int, ProgrammeView]:
+CacheKey = tuple[int, datetime]
+
+
+def _cache() -> OrderedDict[CacheKey, ProgrammeView]:
     return current_app.extensions.setdefault("programme_versions", OrderedDict())
 
 
 def versions(patient_id: int) -> list[ProgrammeView]:
     """Every programme version of a patient, oldest first, with its exercises.
 
-    One query for the ids; saved versions are immutable, so their contents come from a
-    per-worker cache and are read from the database once (three more queries when new).
+    One query for the keys; saved versions are immutable, so their contents come from a
+    per-worker cache and are read from the database once (three more queries when new). The
+    key includes the creation time, so a reused id (a restored or emptied database) misses.
     """
-    ids = list(db.session.scalars(
-        select(ProgrammeVersion.id)
-        .where(ProgrammeVersion.patient_id == patient_id)
-        .order_by(ProgrammeVersion.number)
-    ))
+    keys: list[CacheKey] = [
+        (row.id, row.created_at) for row in db.session.execute(
+            select(ProgrammeVersion.id, ProgrammeVersion.created_at)
+            .where(ProgrammeVersion.patient_id == patient_id)
+            .order_by(ProgrammeVersion.number)
+        )
+    ]
     cache = _cache()
-    missing = [i for i in ids if i not in cache]
+    missing = {key[0]: key for key in keys if key not in cache}
     if missing:
         for version in db.session.scalars(
             select(ProgrammeVersion)
@@ -106,12 +112,12 @@ def versions(patient_id: int) -> list[ProgrammeView]:
             .options(selectinload(ProgrammeVersion.prescriptions)
                      .selectinload(Prescription.exercise_version))
         ):
-            cache[version.id] = _view(version)
+            cache[(version.id, version.created_at)] = _view(version)
         while len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
-    for i in ids:
-        cache.move_to_end(i)
-    return [cache[i] for i in ids]
+    for key in keys:
+        cache.move_to_end(key)
+    return [cache[key] for key in keys]
 
 
 def current(patient_id: int) -> ProgrammeVersion | None:
