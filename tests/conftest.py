@@ -259,13 +259,19 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def loaded_library():
-    """The real exercise library, parsed and validated once per test session."""
+@functools.cache
+def loaded_library_for_tests():
+    """The real exercise library, parsed and validated once per test process."""
     from exercise_app.config import Defaults
     from exercise_app.library import load_library
 
     return load_library(Path(Defaults.LIBRARY_PATH))
+
+
+@pytest.fixture(scope="session")
+def loaded_library():
+    """The real exercise library, parsed and validated once per test session."""
+    return loaded_library_for_tests()
 
 
 @pytest.fixture

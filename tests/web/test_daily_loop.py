@@ -444,3 +444,34 @@ def test_sessions_are_dated_in_the_patients_time_zone(app, client, auth, world, 
         assert stored.local_date == started.date() + timedelta(days=1)
     assert date  # imported for type clarity
     assert count(app, ExerciseLog) == 3
+
+
+def test_programme_cache_never_serves_a_reused_id(app, world, library):
+    """An emptied or restored database can hand out an id again: the cache must miss."""
+    from exercise_app.programmes import queries as programme_queries
+    from tests.conftest import empty_tables
+    from tests.factories import row
+
+    assign(app, world.patient.id, world.physio.id, rows=[row("glute-bridge")])
+    with app.test_request_context():
+        first = programme_queries.versions(world.patient.id)
+    empty_tables(app)
+    with app.app_context():
+        from exercise_app.library.sync import sync_library
+        from exercise_app.models import CareRelationship, Clinic, Role, User
+        from tests.conftest import add_user, loaded_library_for_tests
+
+        sync_library(db.session(), loaded_library_for_tests())
+        clinic = Clinic(name="Again")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Again Physio")
+        patient = add_user(clinic, Role.PATIENT, "Again Patient", physio=physio)
+        db.session.commit()
+        ids = (patient.id, physio.id)
+        assert CareRelationship and User
+    assign(app, ids[0], ids[1], rows=[row("clam"), row("glute-bridge")])
+    with app.test_request_context():
+        second = programme_queries.versions(ids[0])
+    assert [len(v.prescriptions) for v in first] == [1]
+    assert [len(v.prescriptions) for v in second] == [2]
