@@ -19,8 +19,8 @@ from ..pages import invalid
 from ..patient import history, routine
 from ..patient import queries as patient_queries
 from ..patient.forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS
-from ..patient.views import csv_response
-from ..patient.views import history_view as patient_history
+from ..patient.pages import csv_response
+from ..patient.pages import history_view as patient_history
 from ..programmes import editor
 from ..programmes import operations as programme_operations
 from ..programmes import queries as programme_queries

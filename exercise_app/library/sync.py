@@ -7,8 +7,10 @@ are retired, not deleted.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +26,10 @@ from ..models import (
 )
 from .loader import Library, LibraryError, Problem
 from .schema import Exercise
+
+
+class _Retirable(Protocol):
+    retired_at: datetime | None
 
 
 @dataclass
@@ -54,6 +60,15 @@ def _set_tags(row: LibraryExercise, exercise: Exercise) -> None:
     have = {(tag.kind, tag.value) for tag in row.tags}
     for kind, value in sorted(wanted - have):
         row.tags.append(LibraryExerciseTag(kind=kind, value=value))
+
+
+def _retire(rows: Mapping[str, _Retirable], kept: Collection[str], kind: str,
+            report: SyncReport, now: datetime) -> None:
+    """Retire (never delete) what left the files, so history keeps pointing at it."""
+    for slug, row in sorted(rows.items()):
+        if slug not in kept and row.retired_at is None:
+            row.retired_at = now
+            report.retired.append(f"{kind} {slug}")
 
 
 def _apply(row: LibraryExercise, exercise: Exercise, digest: str, now: datetime) -> None:
@@ -109,10 +124,7 @@ def _sync_exercises(session: Session, library: Library, report: SyncReport, now:
             ))
     if problems:
         raise LibraryError(problems)
-    for slug, row in sorted(rows.items()):
-        if slug not in library.exercises and row.retired_at is None:
-            row.retired_at = now
-            report.retired.append(f"exercise {slug}")
+    _retire(rows, library.exercises.keys(), "exercise", report, now)
 
 
 def _sync_ladders(session: Session, library: Library, report: SyncReport, now: datetime) -> None:
@@ -130,10 +142,7 @@ def _sync_ladders(session: Session, library: Library, report: SyncReport, now: d
             report.updated.append(f"ladder {slug}")
         else:
             report.unchanged += 1
-    for slug, row in sorted(rows.items()):
-        if slug not in library.ladders and row.retired_at is None:
-            row.retired_at = now
-            report.retired.append(f"ladder {slug}")
+    _retire(rows, library.ladders.keys(), "ladder", report, now)
 
 
 def _sync_programmes(
@@ -159,10 +168,7 @@ def _sync_programmes(
             report.updated.append(f"programme {slug}")
         else:
             report.unchanged += 1
-    for slug, row in sorted(rows.items()):
-        if slug not in library.programmes and row.retired_at is None:
-            row.retired_at = now
-            report.retired.append(f"programme {slug}")
+    _retire(rows, library.programmes.keys(), "programme", report, now)
 
 
 def sync_library(session: Session, library: Library) -> SyncReport:

@@ -1,0 +1,62 @@
+"""Page parts a patient and their physio both see: the history blocks and the CSV of logs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+
+from flask import Response
+
+from . import history, queries
+
+
+def history_view(patient_id: int, versions, today):
+    """The history blocks for a patient, from plain rows of the last 13 weeks (two queries)."""
+    since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    return history.build(
+        versions, queries.session_rows(patient_id, since),
+        queries.log_rows_since(patient_id, since), history.exercise_names(versions), today,
+    )
+
+
+CSV_HEADER = (
+    "date", "started_at", "ended_at", "pain_before", "worst_pain_during", "pain_after",
+    "next_morning_pain", "effort", "session_outcome", "exercise", "exercise_status",
+    "sets_done", "reps_done", "reps_done_other_side", "skip_reason", "stop_reason", "notes",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_lines(rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for session, log, name in rows:
+        writer.writerow([csv_cell(v) for v in (
+            session.local_date, session.started_at, session.ended_at, session.pain_before,
+            session.pain_during, session.pain_after, session.next_morning_pain, session.effort,
+            session.outcome.value, name, log.status.value if log else None,
+            log.sets_done if log else None, log.reps_done if log else None,
+            log.reps_done_other_side if log else None,
+            log.skip_reason.value if log and log.skip_reason else None,
+            log.stop_reason.value if log and log.stop_reason else None, session.notes,
+        )])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue()
+
+
+def csv_response(rows, filename: str) -> Response:
+    lines = list(csv_lines(rows))
+    return Response("".join(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
