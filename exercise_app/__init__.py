@@ -44,8 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .clinician.views import bp as clinician_bp
     from .library.views import bp as library_bp
     from .patient.views import bp as patient_bp
+    from .progression.views import bp as progression_bp
 
-    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp, library_bp):
+    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp, library_bp, progression_bp):
         app.register_blueprint(blueprint)
 
     from .cli import register

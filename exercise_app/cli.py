@@ -65,11 +65,15 @@ def create_user(
 @with_appcontext
 def seed_demo_command() -> None:
     """Load the demo clinic and its people (safe to run again) and print the logins."""
-    from .demo import DEMO_LOGINS, seed_demo
+    from datetime import UTC, datetime
+
+    from .demo import DEMO_LOGINS, seed_demo, seed_demo_history
 
     created, kept = seed_demo()
+    histories = seed_demo_history(datetime.now(UTC).date())
     db.session.commit()
-    click.echo(f"Demo data: {len(created)} accounts created, {len(kept)} already there.")
+    click.echo(f"Demo data: {len(created)} accounts created, {len(kept)} already there; "
+               f"{histories} patients given a programme and a few weeks of sessions.")
     click.echo("Demo logins (password after the e-mail):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role.value:<8} {login.email:<22} {login.password}")

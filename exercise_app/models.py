@@ -18,8 +18,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 
@@ -283,6 +284,17 @@ class PatientPrecaution(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
+def _enum(kind: type[StrEnum], length: int) -> Enum:
+    return Enum(kind, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda items: [i.value for i in items])
+
+
+class VersionSource(StrEnum):
+    PHYSIO = "physio"  # saved in the programme editor
+    RULES = "rules"  # a progression decision, applied by itself or approved by the physio
+    OVERRIDE = "override"  # the physio replaced a decision's dose with their own
+
+
 class ProgrammeVersion(db.Model):
     """One version of a patient's programme. Changing a programme adds a version; the highest
     number is current. Versions are never edited after they are saved."""
@@ -293,7 +305,11 @@ class ProgrammeVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     number: Mapped[int]
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The physio who saved it; None when the progression rules applied a decision by themselves.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[VersionSource] = mapped_column(
+        _enum(VersionSource, 12), default=VersionSource.PHYSIO, server_default="physio"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     start_date: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
@@ -428,11 +444,6 @@ class StopReason(StrEnum):
     OTHER = "other"
 
 
-def _enum(kind: type[StrEnum], length: int) -> Enum:
-    return Enum(kind, native_enum=False, create_constraint=True, length=length,
-                values_callable=lambda items: [i.value for i in items])
-
-
 class ExerciseLog(db.Model):
     """What was done of one prescribed exercise in a session."""
 
@@ -459,3 +470,162 @@ class ExerciseLog(db.Model):
     reps_done_other_side: Mapped[int | None]
     skip_reason: Mapped[SkipReason | None] = mapped_column(_enum(SkipReason, 16))
     stop_reason: Mapped[StopReason | None] = mapped_column(_enum(StopReason, 24))
+
+
+# ---------------------------------------------------------------------------------------------
+# Progression: settings per patient, runs of the rules, their decisions and the physio's reviews.
+# Settings, runs, decisions and reviews are only ever added, never edited: together they are
+# the audit trail of how a programme moved and who decided.
+
+
+class ProgressionMode(StrEnum):
+    AUTO = "auto"  # decisions apply by themselves (the default)
+    APPROVE = "approve"  # progressions wait for the physio; step-downs still apply at once
+
+
+class ProgressionSettings(db.Model):
+    """One saved set of a patient's progression settings; the newest row is in force."""
+
+    __tablename__ = "progression_settings"
+    __table_args__ = (
+        CheckConstraint(f"baseline_pain IS NULL OR baseline_pain {PAIN_CHECK}",
+                        name="baseline_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    mode: Mapped[ProgressionMode] = mapped_column(_enum(ProgressionMode, 8))
+    baseline_pain: Mapped[int | None]
+    thresholds: Mapped[dict[str, int]] = mapped_column(JSON)  # only the changed ones
+    locked: Mapped[list[str]] = mapped_column(JSON)  # exercise slugs whose dose is fixed
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class RunTrigger(StrEnum):
+    SESSION = "session"  # a session was logged
+    MORNING = "morning"  # next-morning pain was recorded
+
+
+class ProgressionRun(db.Model):
+    """One run of the rules over a patient's programme, with the inputs it read."""
+
+    __tablename__ = "progression_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, 8))
+    session_id: Mapped[int] = mapped_column(ForeignKey("exercise_sessions.id"))
+    programme_version_id: Mapped[int] = mapped_column(ForeignKey("programme_versions.id"))
+    settings_id: Mapped[int | None] = mapped_column(ForeignKey("progression_settings.id"))
+    # What the rules read: baseline and where it came from, every threshold, the sessions.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The version the run's changes were saved as, when it changed anything by itself.
+    applied_version_id: Mapped[int | None] = mapped_column(ForeignKey("programme_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    decisions: Mapped[list[ProgressionDecision]] = relationship(
+        order_by="ProgressionDecision.position", back_populates="run",
+        foreign_keys="ProgressionDecision.run_id",
+    )
+
+
+Index("ix_progression_runs_patient", ProgressionRun.patient_id, ProgressionRun.id)
+
+
+class DecisionStatus(StrEnum):
+    APPLIED = "applied"  # saved into a new programme version by itself
+    PENDING = "pending"  # waits for the physio (approval mode)
+    NO_CHANGE = "no_change"  # hold, not enough data, resume: nothing to apply
+    LOCKED = "locked"  # the physio fixed this exercise's dose, so it was not applied
+
+
+class ProgressionDecision(db.Model):
+    """What the rules decided for one prescribed exercise in one run."""
+
+    __tablename__ = "progression_decisions"
+    __table_args__ = (
+        UniqueConstraint("run_id", "prescription_id"),
+        CheckConstraint("new_sets BETWEEN 1 AND 10", name="new_sets_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("progression_runs.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"))
+    position: Mapped[int]
+    exercise_slug: Mapped[str] = mapped_column(String(80))
+    exercise_name: Mapped[str] = mapped_column(String(80))
+    ladder_slug: Mapped[str] = mapped_column(String(80))
+    day: Mapped[date | None]  # the day of the latest session the rules read
+    kind: Mapped[str] = mapped_column(String(20))  # domain.progression.DecisionKind
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    old_sets: Mapped[int]
+    old_reps: Mapped[int | None]
+    old_hold_seconds: Mapped[int | None]
+    new_sets: Mapped[int]
+    new_reps: Mapped[int | None]
+    new_hold_seconds: Mapped[int | None]
+    new_exercise_slug: Mapped[str | None] = mapped_column(String(80))
+    alert_physio: Mapped[bool]
+    sentence: Mapped[str] = mapped_column(Text)
+    status: Mapped[DecisionStatus] = mapped_column(_enum(DecisionStatus, 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    run: Mapped[ProgressionRun] = relationship(back_populates="decisions")
+    review: Mapped[DecisionReview | None] = relationship(back_populates="decision")
+
+
+Index("ix_progression_decisions_patient", ProgressionDecision.patient_id, ProgressionDecision.id)
+
+
+class ReviewAction(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    OVERRIDDEN = "overridden"
+
+
+class DecisionReview(db.Model):
+    """A physio's answer to one decision: approve, reject, or replace its dose. One each."""
+
+    __tablename__ = "decision_reviews"
+    __table_args__ = (
+        CheckConstraint("sets IS NULL OR sets BETWEEN 1 AND 10", name="sets_range"),
+        CheckConstraint("reps IS NULL OR reps BETWEEN 1 AND 100", name="reps_range"),
+        CheckConstraint("hold_seconds IS NULL OR hold_seconds BETWEEN 1 AND 600",
+                        name="hold_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("progression_decisions.id"), unique=True)
+    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction, 10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    sets: Mapped[int | None]  # the physio's dose, for an override
+    reps: Mapped[int | None]
+    hold_seconds: Mapped[int | None]
+    programme_version_id: Mapped[int | None] = mapped_column(ForeignKey("programme_versions.id"))
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    decision: Mapped[ProgressionDecision] = relationship(back_populates="review")
+    reviewed_by: Mapped[User] = relationship(foreign_keys=[reviewed_by_id])
+
+
+APPEND_ONLY = (ProgressionSettings, ProgressionRun, ProgressionDecision, DecisionReview)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_rewriting_the_audit_trail(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse to change or delete a saved progression record: they are an audit trail."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, APPEND_ONLY) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise AuditTrailError(f"{type(obj).__name__} rows are never changed once saved")
+
+
+class AuditTrailError(RuntimeError):
+    """Code tried to rewrite a record of the audit trail."""

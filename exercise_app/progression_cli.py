@@ -38,3 +38,39 @@ def simulate(file: Path) -> None:
         click.echo(f"day {step.spec['day']:>3}  pain {pain:<8} effort {s.effort:>2}  "
                    f"{d.kind.value:<17} {dose:<14} {','.join(d.reasons)}{alert}")
         click.echo(f"          {d.sentence}")
+
+
+@progression_cli.command("explain")
+@click.argument("patient")
+@click.option("--limit", default=50, show_default=True, help="How many decisions to show.")
+def explain(patient: str, limit: int) -> None:
+    """Print a patient's decisions (by id or e-mail), newest last, with reasons and reviews."""
+    from .progression import present, queries
+
+    user = queries.patient_for_cli(patient)
+    if user is None or user.role != "patient":
+        raise click.ClickException(f"No patient {patient!r}.")
+    rows = list(reversed(queries.recent_decisions(user.id, limit)))
+    click.echo(f"{user.display_name} <{user.email}>: {len(rows)} decision(s)")
+    run_id = None
+    for d in rows:
+        if d.run_id != run_id:
+            run_id = d.run_id
+            after = "session" if d.trigger == "session" else "morning check-in"
+            day = d.day.isoformat() if d.day else "-"
+            click.echo(f"\nrun {d.run_id} at {d.created_at:%Y-%m-%d %H:%M} UTC after the "
+                       f"{after}, reading up to the session of {day}")
+        change = present.dose_text(d.old_dose)
+        if d.new_dose != d.old_dose or d.new_exercise_slug:
+            target = f"{d.new_exercise_slug} " if d.new_exercise_slug else ""
+            change += f" -> {target}{present.dose_text(d.new_dose)}"
+        alert = " ALERT" if d.alert_physio else ""
+        click.echo(f"  {d.exercise_slug:<24} {d.kind:<17} {change:<28} {d.status}{alert}")
+        click.echo(f"    why: {', '.join(d.reasons)}"
+                   + (f" ({', '.join(f'{k}={v}' for k, v in sorted(d.evidence.items()))})"
+                      if d.evidence else ""))
+        click.echo(f"    says: {d.sentence}")
+        if d.review_action:
+            click.echo(f"    {d.review_action} by {d.reviewed_by} at "
+                       f"{d.reviewed_at:%Y-%m-%d %H:%M} UTC"
+                       + (f": {d.review_note}" if d.review_note else ""))

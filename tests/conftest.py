@@ -160,6 +160,8 @@ class World:
     invited_patient: User
     session_id: int = 0
     other_session_id: int = 0
+    decision_id: int = 0
+    other_decision_id: int = 0
 
     def ids(self) -> dict[str, int]:
         return {
@@ -318,10 +320,12 @@ class QueryCounter:
 @pytest.fixture
 def loop(app: Flask, world: World, library) -> World:
     """Programmes for two patients of the clinic, with one logged session each."""
-    from tests.factories import assign, log
+    from tests.factories import assign, log, newest_decision
 
     assign(app, world.patient.id, world.physio.id)
     assign(app, world.other_patient.id, world.other_physio.id)
     world.session_id = log(app, world.patient.id)
     world.other_session_id = log(app, world.other_patient.id)
+    world.decision_id = newest_decision(app, world.patient.id)
+    world.other_decision_id = newest_decision(app, world.other_patient.id)
     return world

@@ -14,6 +14,8 @@ from exercise_app.models import (
     ExerciseSession,
     LogStatus,
     ProgrammeVersion,
+    ProgressionDecision,
+    RunTrigger,
     SessionOutcome,
     Side,
     User,
@@ -21,6 +23,7 @@ from exercise_app.models import (
 )
 from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
 from exercise_app.programmes.operations import PrescriptionValues, save_programme
+from exercise_app.progression.operations import run_rules
 
 EVERY_DAY = 127
 
@@ -51,22 +54,39 @@ def assign(app: Flask, patient_id: int, physio_id: int, rows=DEFAULT_ROWS,
 
 
 def log(app: Flask, patient_id: int, *, pain: tuple[int, int, int] = (2, 3, 2),
-        effort: int = 4, started_at: datetime | None = None) -> int:
-    """Log a session in which every prescribed exercise was done as prescribed."""
+        effort: int = 4, started_at: datetime | None = None, rules: bool = True,
+        partly: frozenset[str] = frozenset()) -> int:
+    """Log a session in which every prescribed exercise was done as prescribed (or one set
+    of the exercises named in ``partly``), then run the progression rules as the routine
+    page does."""
     with app.app_context():
         patient = db.session.get(User, patient_id)
         version = db.session.scalar(select(ProgrammeVersion).where(
             ProgrammeVersion.patient_id == patient_id).order_by(ProgrammeVersion.number.desc()))
-        exercises = tuple(
-            LoggedExercise(p.id, LogStatus.DONE, p.sets, (p.reps or 0) * p.sets or None,
-                           (p.reps or 0) * p.sets if p.side == Side.EACH and p.reps else None,
-                           None, None)
-            for p in version.prescriptions
-        )
+        def done(p):
+            if p.exercise_version.data["id"] in partly:
+                return LoggedExercise(p.id, LogStatus.PARTIAL, 1, p.reps, None, None, None)
+            return LoggedExercise(
+                p.id, LogStatus.DONE, p.sets, (p.reps or 0) * p.sets or None,
+                (p.reps or 0) * p.sets if p.side == Side.EACH and p.reps else None, None, None)
+
+        exercises = tuple(done(p) for p in version.prescriptions)
         values = SessionValues(pain[0], pain[1], pain[2], effort, "", exercises, started_at)
         session, _ = log_session(patient, version, str(uuid.uuid4()), values)
+        if rules:
+            run_rules(patient, session, RunTrigger.SESSION)
         db.session.commit()
         return session.id
+
+
+def newest_decision(app: Flask, patient_id: int) -> int:
+    """The id of the patient's newest progression decision."""
+    with app.app_context():
+        decision_id = db.session.scalar(
+            select(ProgressionDecision.id).where(ProgressionDecision.patient_id == patient_id)
+            .order_by(ProgressionDecision.id.desc()).limit(1))
+        assert decision_id is not None
+        return decision_id
 
 
 def bulk_history(app: Flask, patient_id: int, days: int, today: date | None = None) -> None:

@@ -25,6 +25,8 @@ from ..programmes import editor
 from ..programmes import operations as programme_operations
 from ..programmes import queries as programme_queries
 from ..programmes.forms import PrecautionsForm, ProgrammeForm, TemplatePickForm
+from ..progression import present as progression_present
+from ..progression import queries as progression_queries
 from . import queries
 from .forms import InviteForm
 
@@ -74,6 +76,9 @@ def patient(patient_id: int):
         session_args={"patient_id": patient.id},
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
+        progress=progression_queries.latest_run_decisions(patient.id),
+        pending=progression_queries.pending_decisions(patient.id),
+        progress_labels=progression_present.KIND_LABELS,
     )
 
 

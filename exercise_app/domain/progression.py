@@ -102,6 +102,70 @@ class RuleSettings:
 
 
 @dataclass(frozen=True)
+class SettingInfo:
+    """How a physio sees one setting: its label, the bounds a form allows, and its source."""
+
+    name: str
+    label: str
+    low: int
+    high: int
+    source: str
+
+
+SETTINGS: tuple[SettingInfo, ...] = (
+    SettingInfo("pain_progress_max", "Highest pain that still allows a step up", 0, 10,
+                "Pain-monitoring model: 0-3 is the green zone of the clinic traffic lights "
+                "(Thomee 1997; Silbernagel 2007)."),
+    SettingInfo("baseline_margin", "... or this much above the patient's usual pain", 0, 5,
+                "A rise of 1 point is small (Salaffi 2004), so usual pain + 1 still counts as "
+                "settled."),
+    SettingInfo("pain_limit", "Pain above this steps down and alerts you", 0, 10,
+                "Pain up to 5 was allowed in Silbernagel 2007; NEMEX-TJR counts pain above 5 "
+                "after a session as an adverse event (Ageberg 2010)."),
+    SettingInfo("effort_progress_max", "Highest effort (0-10) that still allows a step up", 0,
+                10, "Easy enough to add load: about 4 out of 10, or 3 or more reps in reserve."),
+    SettingInfo("sessions_to_progress", "Settled sessions at a dose before it goes up", 1, 10,
+                "The last 2-3 sessions, or about a week at 2-3 days a week (ACSM 2011)."),
+    SettingInfo("meaningful_rise_points", "A meaningful rise in pain (points)", 1, 5,
+                "2 points or 30% is a change patients notice (Farrar 2001; Ostelo 2008; "
+                "Childs 2005)."),
+    SettingInfo("meaningful_rise_percent", "... or percent, from a usual pain of 7 or more", 1,
+                100, "Farrar 2001: 30% is clinically important; used for high baselines."),
+    SettingInfo("flare_step_downs", "Step-downs that start a flare-up pause", 1, 10,
+                "Repeated step-down triggers mean a flare-up, not a bad day (project default: "
+                "2)."),
+    SettingInfo("flare_window_days", "... within this many days", 1, 60,
+                "Project default: 14 days, two weeks of sessions."),
+    SettingInfo("resume_settled_sessions", "Settled sessions in a row that end a flare-up", 1,
+                10, "Resume once pain has settled, for example for two sessions."),
+    SettingInfo("reps_step_percent", "One step up in reps (percent, at least 1 rep)", 1, 50,
+                "One variable by about 10-20% at a time (ACSM 2011)."),
+    SettingInfo("hold_step_percent", "One step up in hold time (percent)", 1, 50,
+                "One variable by about 10-20% at a time (ACSM 2011)."),
+    SettingInfo("step_down_percent", "One step down (percent less volume)", 1, 90,
+                "A step down is one ladder rung or about 30-50% less volume."),
+)
+
+
+def settings_with(changes: Mapping[str, int]) -> RuleSettings:
+    """Give the default settings with a physio's changes; ValueError names a bad one."""
+    known = {info.name for info in SETTINGS}
+    unknown = set(changes) - known
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    if "step_down_percent" in values:  # the minimum cut follows the chosen cut down
+        values["step_down_min_percent"] = min(RuleSettings.step_down_min_percent,
+                                              values["step_down_percent"])
+    return replace(RuleSettings(), **values)
+
+
+def setting_values(settings: RuleSettings) -> dict[str, int]:
+    """Give every setting a physio can change, by name."""
+    return {info.name: getattr(settings, info.name) for info in SETTINGS}
+
+
+@dataclass(frozen=True)
 class Dose:
     """Sets, reps per set and seconds held; reps or hold time (or both) are given."""
 

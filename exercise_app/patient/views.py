@@ -11,8 +11,11 @@ from ..access import role_required
 from ..domain.scheduling import local_today
 from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS
 from ..extensions import db
-from ..models import Role, now_utc
+from ..models import Role, RunTrigger, now_utc
 from ..programmes import queries as programmes
+from ..progression import operations as progression_operations
+from ..progression import present
+from ..progression import queries as progression
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view
@@ -43,11 +46,12 @@ def today():
     checkin = next((s for s in reversed(sessions)
                     if s.local_date < today and s.next_morning_pain is None), None)
     streak, week = history.streak_and_week(versions, logs, today)
+    progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
-        streak=streak, adherence=week, today=today,
+        streak=streak, adherence=week, today=today, progress=progress,
         pain_anchors=PAIN_ANCHORS,
     )
 
@@ -113,6 +117,8 @@ def routine_page():
         db.session.rollback()
         form.form_errors.append(str(refusal))
         return _routine_page(form, shown, 422)
+    if created:
+        progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
     db.session.commit()
     if created:
         flash("Well done: your session is saved.", "success")
@@ -181,6 +187,7 @@ def morning_checkin(session_id: int):
         db.session.rollback()
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
+    progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
     db.session.commit()
     flash("Thanks: this morning's pain is recorded.", "success")
     return redirect(url_for("patient.today"), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +17,9 @@ from ..models import (
     ProgrammeVersion,
     Side,
     User,
+    VersionSource,
 )
+from .queries import ProgrammeView
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,62 @@ def set_precautions(patient: User, values: Sequence[str]) -> None:
     db.session.flush()
 
 
+def _next_number(patient_id: int) -> int:
+    return (db.session.scalar(
+        select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.patient_id == patient_id)
+    ) or 0) + 1
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    """A new dose for one prescription, and the exercise to switch to (None keeps it)."""
+
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    exercise_id: int | None = None
+    exercise_version_id: int | None = None
+    side: Side | None = None
+
+
+def copy_with_changes(
+    base: ProgrammeView,
+    changes: Mapping[int, DoseChange],
+    *,
+    start_date: date,
+    created_by: User | None,
+    source: VersionSource,
+) -> ProgrammeVersion:
+    """Save a new version that copies ``base`` exactly except the changed doses (by position).
+
+    Unchanged exercises keep the library version they were prescribed with.
+    """
+    version = ProgrammeVersion(
+        patient_id=base.patient_id, number=_next_number(base.patient_id),
+        created_by_id=created_by.id if created_by else None, source=source,
+        start_date=start_date, note=base.note, template_slug=base.template_slug,
+        template_stage=base.template_stage,
+    )
+    for p in base.prescriptions:
+        change = changes.get(p.position)
+        exercise_id, exercise_version_id, side = p.exercise_id, p.exercise_version_id, p.side
+        sets, reps, hold = p.sets, p.reps, p.hold_seconds
+        if change is not None:
+            sets, reps, hold = change.sets, change.reps, change.hold_seconds
+            if change.exercise_id is not None and change.exercise_version_id is not None:
+                exercise_id, exercise_version_id = change.exercise_id, change.exercise_version_id
+                side = change.side or side
+        version.prescriptions.append(Prescription(
+            position=p.position, exercise_id=exercise_id, exercise_version_id=exercise_version_id,
+            sets=sets, reps=reps, hold_seconds=hold, rest_seconds=p.rest_seconds,
+            tempo=p.tempo, side=side, load_note=p.load_note, weekdays=p.weekdays,
+            sessions_per_week=p.sessions_per_week,
+        ))
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
 def save_programme(
     patient: User,
     physio: User,
@@ -73,12 +131,10 @@ def save_programme(
     missing = slugs - exercises.keys()
     if missing:
         raise UnknownExercise(", ".join(sorted(missing)))
-    number = (db.session.scalar(
-        select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.patient_id == patient.id)
-    ) or 0) + 1
     version = ProgrammeVersion(
-        patient_id=patient.id, number=number, created_by_id=physio.id, start_date=start_date,
-        note=note, template_slug=template_slug, template_stage=template_stage,
+        patient_id=patient.id, number=_next_number(patient.id), created_by_id=physio.id,
+        start_date=start_date, note=note, template_slug=template_slug,
+        template_stage=template_stage,
     )
     for position, row in enumerate(rows, start=1):
         exercise, version_id = exercises[row.slug]

@@ -20,6 +20,7 @@ from ..models import (
     ProgrammeVersion,
     Side,
     TagKind,
+    VersionSource,
 )
 
 
@@ -43,6 +44,7 @@ class PrescriptionView:
     load_note: str
     weekdays: int
     sessions_per_week: int | None
+    exercise_id: int
     exercise_version_id: int
     exercise_version: ExerciseVersionView
 
@@ -55,6 +57,7 @@ class ProgrammeView:
     patient_id: int
     number: int
     start_date: date
+    source: VersionSource
     note: str
     template_slug: str | None
     template_stage: int | None
@@ -67,14 +70,16 @@ CACHE_SIZE = 4096  # programme versions kept per worker; each is a few kilobytes
 def _view(version: ProgrammeVersion) -> ProgrammeView:
     return ProgrammeView(
         id=version.id, patient_id=version.patient_id, number=version.number,
-        start_date=version.start_date, note=version.note, template_slug=version.template_slug,
+        start_date=version.start_date, source=version.source, note=version.note,
+        template_slug=version.template_slug,
         template_stage=version.template_stage,
         prescriptions=tuple(
             PrescriptionView(
                 id=p.id, position=p.position, sets=p.sets, reps=p.reps,
                 hold_seconds=p.hold_seconds, rest_seconds=p.rest_seconds, tempo=p.tempo,
                 side=p.side, load_note=p.load_note, weekdays=p.weekdays,
-                sessions_per_week=p.sessions_per_week, exercise_version_id=p.exercise_version_id,
+                sessions_per_week=p.sessions_per_week, exercise_id=p.exercise_id,
+                exercise_version_id=p.exercise_version_id,
                 exercise_version=ExerciseVersionView(p.exercise_version.data),
             )
             for p in version.prescriptions

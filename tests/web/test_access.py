@@ -113,6 +113,53 @@ ROUTES: dict[str, list[Rule]] = {
         Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/history.csv", roles=("physio",),
              foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/history.csv",)),
     ],
+    "progression.patient": [
+        Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/progression", roles=("physio",),
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/progression",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/progression")),
+    ],
+    "progression.settings": [
+        Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/progression/settings",
+             roles=("physio",), ok=(422,), extra={"mode": "approve", "pain_limit": "11"},
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/progression/settings",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/progression/settings")),
+    ],
+    # The loop's decision waits for data, so approving or rejecting it is refused (409).
+    "progression.approve": [
+        Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/decisions/{w.decision_id}/approve",
+             roles=("physio",), ok=(409,),
+             foreign=(
+                 lambda w: f"/clinic/patients/{w.other_patient.id}/decisions/"
+                           f"{w.other_decision_id}/approve",
+                 # Own patient, but another patient's decision.
+                 lambda w: f"/clinic/patients/{w.patient.id}/decisions/"
+                           f"{w.other_decision_id}/approve",
+             )),
+    ],
+    "progression.reject": [
+        Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/decisions/{w.decision_id}/reject",
+             roles=("physio",), ok=(409,),
+             foreign=(
+                 lambda w: f"/clinic/patients/{w.other_patient.id}/decisions/"
+                           f"{w.other_decision_id}/reject",
+                 lambda w: f"/clinic/patients/{w.patient.id}/decisions/"
+                           f"{w.other_decision_id}/reject",
+             )),
+    ],
+    "progression.override": [
+        Rule("POST",
+             lambda w: f"/clinic/patients/{w.patient.id}/decisions/{w.decision_id}/override",
+             roles=("physio",), ok=(303,),
+             extra={"sets": "1", "hold_seconds": "20", "note": "Gentler"},
+             foreign=(
+                 lambda w: f"/clinic/patients/{w.other_patient.id}/decisions/"
+                           f"{w.other_decision_id}/override",
+                 lambda w: f"/clinic/patients/{w.patient.id}/decisions/"
+                           f"{w.other_decision_id}/override",
+             )),
+    ],
+    "progression.rules": [Rule("GET", fixed("/clinic/progression/rules"),
+                               roles=("physio", "admin"))],
     "clinician.patients": [Rule("GET", fixed("/clinic/patients"), roles=("physio",))],
     "clinician.invite": [
         Rule("GET", fixed("/clinic/patients/invite"), roles=("physio",)),

@@ -70,3 +70,33 @@ def test_progression_simulate_prints_every_decision(runner, tmp_path):
     broken.write_text("baseline: 3\n")
     result = runner.invoke(args=["progression", "simulate", str(broken)])
     assert result.exit_code != 0 and "broken.yaml" in result.output
+
+
+def test_progression_explain_prints_the_decision_history(app, runner, loop):
+    result = runner.invoke(args=["progression", "explain", loop.patient.email])
+    assert result.exit_code == 0, result.output
+    assert loop.patient.display_name in result.output
+    assert "after the session, reading up to the session of" in result.output
+    assert "glute-bridge" in result.output and "insufficient_data" in result.output
+    assert "says: Keep your glute bridge at 2 sets of 10 for now" in result.output
+    by_id = runner.invoke(args=["progression", "explain", str(loop.patient.id)])
+    assert by_id.output == result.output
+    for wrong in ("nobody@example.org", str(loop.physio.id)):
+        refused = runner.invoke(args=["progression", "explain", wrong])
+        assert refused.exit_code != 0 and "No patient" in refused.output
+
+
+def test_seed_demo_gives_the_patients_weeks_of_sessions_and_decisions(app, runner, library):
+    first = runner.invoke(args=["seed-demo"])
+    assert "2 patients given a programme" in first.output, first.output
+    from exercise_app.models import ExerciseSession, ProgressionDecision
+
+    with app.app_context():
+        sessions = db.session.scalar(select(func.count()).select_from(ExerciseSession))
+        kinds = set(db.session.scalars(select(ProgressionDecision.kind)))
+    assert sessions == 18
+    assert {"progress_dose", "step_down", "pause_flare"} <= kinds
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 patients given a programme" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExerciseSession)) == 18

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from exercise_app import create_app
 from exercise_app.extensions import db
@@ -23,6 +24,17 @@ SAMPLE_DATA = {
         "INSERT INTO users (id, clinic_id, email, display_name, role, time_zone, active, "
         "password_hash, session_token, created_at) VALUES (1, 1, 'old@example.org', 'Old User', "
         "'physio', 'Europe/London', true, NULL, 'token-1', '2026-01-01 09:00:00')",
+    ],
+    # Before 0004: a version saved by a physio gets source 'physio'.
+    "0003_programmes": [
+        "INSERT INTO programme_versions (id, patient_id, number, created_by_id, created_at, "
+        "start_date, note) VALUES (1, 1, 1, 1, '2026-01-02 09:00:00', '2026-01-02', 'Old')",
+    ],
+    # After 0004: a version the rules made has no author; downgrading must still work.
+    "0004_progression": [
+        "INSERT INTO programme_versions (id, patient_id, number, created_by_id, source, "
+        "created_at, start_date, note) VALUES (2, 1, 2, NULL, 'rules', '2026-01-03 09:00:00', "
+        "'2026-01-03', '')",
     ],
 }
 
@@ -80,9 +92,30 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
         old = db.session.scalar(select(User))
         assert old.email == "old@example.org" and old.created_at.tzinfo is not None
+        versions = db.session.execute(
+            text("SELECT id, source, created_by_id FROM programme_versions ORDER BY id")).all()
+        assert [tuple(v) for v in versions] == [(1, "physio", 1), (2, "rules", None)]
         db.session.remove()
+        downgrade(revision="0003_programmes")
+        with db.engine.connect() as connection:
+            authors = connection.execute(
+                text("SELECT created_by_id FROM programme_versions ORDER BY id")).scalars().all()
+        assert authors == [1, 1]  # no physio on record, so the patient (user 1 here)
+        db.engine.dispose()
         downgrade(revision="base")
         upgrade()
+        db.engine.dispose()
+
+
+def test_version_source_is_checked_by_the_database(empty_database):
+    app = _app(empty_database)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            for statement in (*SAMPLE_DATA["0001_accounts"], *SAMPLE_DATA["0003_programmes"]):
+                connection.execute(text(statement))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE programme_versions SET source = 'bogus'"))
         db.engine.dispose()
 
 

@@ -1,0 +1,285 @@
+"""Writes for progression: run the rules and store what they decided, settings, reviews.
+
+Everything here adds rows and flushes; nothing commits and nothing saved is ever changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.progression import (
+    CAUTION,
+    RuleSettings,
+    decide_all,
+    setting_values,
+    settings_with,
+)
+from ..domain.scheduling import local_today
+from ..extensions import db
+from ..models import (
+    DecisionReview,
+    DecisionStatus,
+    ExerciseSession,
+    ProgressionDecision,
+    ProgressionMode,
+    ProgressionRun,
+    ProgressionSettings,
+    ReviewAction,
+    RunTrigger,
+    Side,
+    User,
+    VersionSource,
+    now_utc,
+)
+from ..programmes import queries as programmes
+from ..programmes.operations import DoseChange, copy_with_changes
+from ..programmes.queries import PrescriptionView, ProgrammeView
+from . import queries
+from .inputs import (
+    LOOKBACK_DAYS,
+    Rung,
+    exercise_state,
+    inputs_record,
+    neighbour_slugs,
+    session_results,
+    usual_pain,
+)
+
+
+class DecisionRefused(ValueError):
+    """A review cannot be saved as asked; the message says why in plain words."""
+
+
+class BadDose(DecisionRefused):
+    """An override's dose does not fit the exercise as prescribed."""
+
+
+@dataclass(frozen=True)
+class PatientRules:
+    """The settings in force for a patient, resolved to what the rules use."""
+
+    row: ProgressionSettings | None
+    settings: RuleSettings
+    mode: ProgressionMode
+    locked: frozenset[str]
+    recorded_baseline: int | None
+
+
+def rules_for(patient_id: int) -> PatientRules:
+    """The patient's settings in force: the newest saved, or the defaults."""
+    row = queries.settings_row(patient_id)
+    if row is None:
+        return PatientRules(None, RuleSettings(), ProgressionMode.AUTO, frozenset(), None)
+    return PatientRules(row, settings_with(row.thresholds), row.mode, frozenset(row.locked),
+                        row.baseline_pain)
+
+
+def _lock_patient(patient_id: int) -> None:
+    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time)."""
+    db.session.execute(select(User.id).where(User.id == patient_id).with_for_update())
+
+
+def _start_date(latest: ProgrammeView, today: date, exercised_today: bool) -> date:
+    """A change starts today, or tomorrow once today's session is done (so today stays done)."""
+    start = today + timedelta(days=1) if exercised_today else today
+    return max(start, latest.start_date)
+
+
+def _exercised_today(patient_id: int, today: date) -> bool:
+    return db.session.scalar(
+        select(ExerciseSession.id).where(ExerciseSession.patient_id == patient_id,
+                                         ExerciseSession.local_date == today).limit(1)
+    ) is not None
+
+
+def _switch(change_to: Rung | None, current: PrescriptionView) -> dict[str, object]:
+    """Exercise fields of a dose change that moves to another rung."""
+    if change_to is None:
+        return {}
+    if change_to.sides == "each":
+        side = current.side if current.side in (Side.EACH, Side.LEFT, Side.RIGHT) else Side.EACH
+    else:
+        side = Side.BOTH
+    return {"exercise_id": change_to.exercise_id, "exercise_version_id": change_to.version_id,
+            "side": side}
+
+
+def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
+              now: datetime | None = None) -> ProgressionRun | None:
+    """Run the rules over the patient's programme after a log or a check-in and store it all.
+
+    Changes apply by themselves (a new programme version) unless the exercise is locked, or
+    the physio approves progressions first; step-downs never wait, as they lower the load.
+    """
+    _lock_patient(patient.id)
+    versions = programmes.versions(patient.id)
+    if not versions:
+        return None
+    latest = versions[-1]
+    today = local_today(now or now_utc(), patient.time_zone)
+    rules = rules_for(patient.id)
+    baseline, baseline_source = usual_pain(rules.recorded_baseline,
+                                           queries.first_pain_before(patient.id))
+    rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
+    rung_map = queries.rungs(neighbour_slugs(latest.prescriptions))
+    states = [exercise_state(p, rung_map) for p in latest.prescriptions]
+    decisions = decide_all(states, session_results(rows), baseline, rules.settings,
+                           queries.past_decisions(patient.id))
+    run = ProgressionRun(
+        patient_id=patient.id, trigger=trigger, session_id=session.id,
+        programme_version_id=latest.id, settings_id=rules.row.id if rules.row else None,
+        inputs=inputs_record(rules.settings, baseline, baseline_source, rows,
+                             sorted(rules.locked), rules.mode.value),
+    )
+    changes: dict[int, DoseChange] = {}
+    for p, state, decision in zip(latest.prescriptions, states, decisions, strict=True):
+        dose = decision.new_dose
+        if dose == state.dose and decision.new_exercise is None:
+            status = DecisionStatus.NO_CHANGE
+        elif state.key in rules.locked:
+            status = DecisionStatus.LOCKED
+        elif rules.mode is ProgressionMode.APPROVE and CAUTION[decision.kind] == 0:
+            status = DecisionStatus.PENDING
+        else:
+            status = DecisionStatus.APPLIED
+            switch = rung_map.get(decision.new_exercise) if decision.new_exercise else None
+            changes[p.position] = DoseChange(dose.sets, dose.reps, dose.hold_seconds,
+                                             **_switch(switch, p))  # type: ignore[arg-type]
+        run.decisions.append(ProgressionDecision(
+            patient_id=patient.id, prescription_id=p.id, position=p.position,
+            exercise_slug=state.key, exercise_name=state.name, ladder_slug=state.ladder,
+            day=decision.day, kind=decision.kind.value, reasons=list(decision.reasons),
+            evidence=dict(decision.evidence), old_sets=state.dose.sets, old_reps=state.dose.reps,
+            old_hold_seconds=state.dose.hold_seconds, new_sets=dose.sets, new_reps=dose.reps,
+            new_hold_seconds=dose.hold_seconds, new_exercise_slug=decision.new_exercise,
+            alert_physio=decision.alert_physio, sentence=decision.sentence, status=status,
+        ))
+    if changes:
+        start = _start_date(latest, today, _exercised_today(patient.id, today))
+        version = copy_with_changes(latest, changes, start_date=start, created_by=None,
+                                    source=VersionSource.RULES)
+        run.applied_version_id = version.id
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def save_settings(patient: User, physio: User, *, mode: ProgressionMode,
+                  baseline_pain: int | None, values: Mapping[str, int],
+                  locked: Sequence[str]) -> ProgressionSettings:
+    """Save the patient's settings as a new row; ValueError says which value is wrong."""
+    defaults = setting_values(RuleSettings())
+    changed = {name: value for name, value in values.items() if defaults.get(name) != value}
+    settings_with(changed)  # refuses a combination the rules cannot use
+    row = ProgressionSettings(
+        patient_id=patient.id, mode=mode, baseline_pain=baseline_pain, thresholds=changed,
+        locked=sorted(set(locked)), created_by_id=physio.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _target(decision: ProgressionDecision, latest: ProgrammeView) -> PrescriptionView:
+    """The prescription in the current programme that a decision is about."""
+    for p in latest.prescriptions:
+        if p.position == decision.position and p.exercise_version.data["id"] in (
+                decision.exercise_slug, decision.new_exercise_slug):
+            return p
+    raise DecisionRefused("The programme has changed since this decision, so it no longer "
+                          "applies. Edit the programme instead.")
+
+
+def _review(decision: ProgressionDecision, physio: User, action: ReviewAction, note: str,
+            version_id: int | None = None, dose: tuple[int, int | None, int | None] | None = None
+            ) -> DecisionReview:
+    sets, reps, hold = dose if dose else (None, None, None)
+    review = DecisionReview(decision_id=decision.id, action=action, note=note, sets=sets,
+                            reps=reps, hold_seconds=hold, programme_version_id=version_id,
+                            reviewed_by_id=physio.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(review)
+    except IntegrityError:
+        raise DecisionRefused("This decision has already been reviewed.") from None
+    return review
+
+
+def _latest(patient: User) -> ProgrammeView:
+    versions = programmes.versions(patient.id)
+    if not versions:
+        raise DecisionRefused("This patient has no programme.")
+    return versions[-1]
+
+
+def _check_unreviewed(decision: ProgressionDecision) -> None:
+    if db.session.scalar(select(DecisionReview.id)
+                         .where(DecisionReview.decision_id == decision.id)) is not None:
+        raise DecisionRefused("This decision has already been reviewed.")
+
+
+def approve(patient: User, decision: ProgressionDecision, physio: User) -> DecisionReview:
+    """Apply a decision that waited for approval, as a new programme version."""
+    _lock_patient(patient.id)
+    _check_unreviewed(decision)
+    if decision.status is not DecisionStatus.PENDING:
+        raise DecisionRefused("Only a decision waiting for approval can be approved.")
+    latest = _latest(patient)
+    target = _target(decision, latest)
+    if (target.exercise_version.data["id"] != decision.exercise_slug
+            or (target.sets, target.reps, target.hold_seconds)
+            != (decision.old_sets, decision.old_reps, decision.old_hold_seconds)):
+        raise DecisionRefused("The dose has changed since this decision, so it no longer "
+                              "applies.")
+    switch = None
+    if decision.new_exercise_slug:
+        switch = queries.rungs([decision.new_exercise_slug]).get(decision.new_exercise_slug)
+        if switch is None:
+            raise DecisionRefused("The exercise this decision moves to is no longer in the "
+                                  "library.")
+    change = DoseChange(decision.new_sets, decision.new_reps, decision.new_hold_seconds,
+                        **_switch(switch, target))  # type: ignore[arg-type]
+    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES)
+    return _review(decision, physio, ReviewAction.APPROVED, "", version.id)
+
+
+def reject(patient: User, decision: ProgressionDecision, physio: User,
+           note: str) -> DecisionReview:
+    """Keep the dose as it is instead of a decision that waited for approval."""
+    _lock_patient(patient.id)
+    _check_unreviewed(decision)
+    if decision.status is not DecisionStatus.PENDING:
+        raise DecisionRefused("Only a decision waiting for approval can be rejected; "
+                              "override it instead.")
+    return _review(decision, physio, ReviewAction.REJECTED, note)
+
+
+def override(patient: User, decision: ProgressionDecision, physio: User, *, sets: int,
+             reps: int | None, hold_seconds: int | None, note: str) -> DecisionReview:
+    """Replace a decision's dose with the physio's own, with a note saying why."""
+    _lock_patient(patient.id)
+    _check_unreviewed(decision)
+    if not note.strip():
+        raise BadDose("Say why you are overriding this decision.")
+    latest = _latest(patient)
+    target = _target(decision, latest)
+    if (target.reps is None) != (reps is None) or (target.hold_seconds is None) != (
+            hold_seconds is None):
+        raise BadDose("Give the same parts of the dose as the exercise has now (reps, hold "
+                      "time or both).")
+    change = DoseChange(sets, reps, hold_seconds)
+    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.OVERRIDE)
+    return _review(decision, physio, ReviewAction.OVERRIDDEN, note.strip(), version.id,
+                   (sets, reps, hold_seconds))
+
+
+def _apply(patient: User, latest: ProgrammeView, changes: Mapping[int, DoseChange],
+           physio: User, source: VersionSource):
+    today = local_today(now_utc(), patient.time_zone)
+    start = _start_date(latest, today, _exercised_today(patient.id, today))
+    return copy_with_changes(latest, changes, start_date=start, created_by=physio, source=source)

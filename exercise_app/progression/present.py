@@ -1,0 +1,99 @@
+"""Words for stored decisions: what the patient reads on Today and the physio's labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .queries import DecisionRow
+
+KIND_LABELS = {
+    "progress_dose": "Goes up",
+    "move_up": "Next exercise",
+    "hold": "Stays the same",
+    "step_down": "Goes down",
+    "pause_flare": "Paused: flare-up",
+    "resume": "Building up again",
+    "insufficient_data": "Not enough data yet",
+}
+STATUS_LABELS = {
+    "applied": "Applied",
+    "pending": "Waiting for your approval",
+    "no_change": "No change",
+    "locked": "Not applied: dose locked",
+}
+REVIEW_LABELS = {"approved": "Approved", "rejected": "Rejected", "overridden": "Overridden"}
+REASON_LABELS = {
+    "no_sessions": "no sessions yet",
+    "not_enough_sessions": "not enough sessions at this dose",
+    "no_baseline": "usual pain not known",
+    "next_morning_missing": "next-morning pain missing",
+    "pain_not_settled": "pain above the progress ceiling",
+    "next_morning_above_usual": "next-morning pain above usual",
+    "not_all_done": "not every set done",
+    "effort_high": "effort high",
+    "pain_settled": "pain settled",
+    "all_done": "every set done",
+    "effort_easy": "effort easy enough",
+    "top_of_range": "top of the dose range",
+    "top_of_ladder": "hardest exercise on the ladder",
+    "pain_above_limit": "pain above the limit",
+    "next_morning_up": "next-morning pain up on usual",
+    "weekly_average_up": "weekly average pain up",
+    "holds_with_rising_pain": "unsettled sessions with rising pain",
+    "flare_up": "flare-up",
+    "still_settling": "pain still settling",
+}
+
+
+@dataclass(frozen=True)
+class PatientNote:
+    """One decision as the patient reads it on Today."""
+
+    exercise: str
+    label: str
+    text: str
+    changed: bool
+
+
+def dose_text(dose: tuple[int, int | None, int | None]) -> str:
+    """'2 x 10', '2 x 10, 3 s hold', '3 x 30 s hold'."""
+    sets, reps, hold = dose
+    text = f"{sets} x {reps}" if reps is not None else f"{sets} x {hold} s hold"
+    if reps is not None and hold is not None:
+        text += f", {hold} s hold"
+    return text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def patient_text(row: DecisionRow) -> str:
+    """The sentence the patient sees: the rules' own, or what the physio did with it."""
+    name = _lower_first(row.exercise_name)
+    told = " Your physio has been told about your pain." if row.alert_physio else ""
+    if row.review_action == "rejected":
+        return f"Your physio has kept your {name} at its current dose."
+    if row.review_action == "overridden":
+        return f"Your physio has set your {name} to {dose_text(row.review_dose or row.new_dose)}."
+    if row.status == "pending" and row.review_action is None:
+        return (f"Your {name} may be ready for a change: your physio will check it first, so "
+                "keep to your current dose for now.")
+    if row.status == "locked":
+        return f"Your physio has set the dose of your {name}, so keep to it.{told}"
+    return row.sentence
+
+
+def patient_notes(rows: Sequence[DecisionRow]) -> list[PatientNote]:
+    """The newest run's decisions for Today, changes first."""
+    notes = [
+        PatientNote(row.exercise_name, KIND_LABELS.get(row.kind, row.kind), patient_text(row),
+                    row.status == "applied" or row.review_action in ("approved", "overridden"))
+        for row in rows
+    ]
+    return sorted(notes, key=lambda n: not n.changed)
+
+
+def reasons_text(reasons: Sequence[str]) -> str:
+    return ", ".join(REASON_LABELS.get(r, r.replace("_", " ")) for r in reasons)

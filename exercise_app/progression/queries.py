@@ -1,0 +1,203 @@
+"""Reads for the progression rules and the pages that show their decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import joinedload
+
+from ..domain.progression import DecisionKind, PastDecision
+from ..extensions import db
+from ..models import (
+    DecisionReview,
+    ExerciseLog,
+    ExerciseSession,
+    LibraryExercise,
+    LibraryExerciseVersion,
+    Prescription,
+    ProgressionDecision,
+    ProgressionRun,
+    ProgressionSettings,
+    User,
+)
+from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of
+
+# Past decisions that matter to later ones (flare-ups); the newest this many are read.
+HISTORY_LIMIT = 200
+FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RESUME)
+# Decisions listed on the physio's progression page.
+PAGE_DECISIONS = 60
+
+
+def settings_row(patient_id: int) -> ProgressionSettings | None:
+    """The patient's settings in force (the newest saved), or None for the defaults."""
+    return db.session.scalar(
+        select(ProgressionSettings).where(ProgressionSettings.patient_id == patient_id)
+        .order_by(ProgressionSettings.id.desc()).limit(1)
+    )
+
+
+def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
+    """Each exercise logged since a day, with its session's pain and the dose prescribed."""
+    rows = db.session.execute(
+        select(ExerciseSession.id, ExerciseSession.local_date, LibraryExercise.slug,
+               LibraryExercise.ladder_slug, Prescription.sets, Prescription.reps,
+               Prescription.hold_seconds, ExerciseSession.pain_during,
+               ExerciseSession.pain_after, ExerciseSession.next_morning_pain,
+               ExerciseSession.effort, type_coerce(ExerciseLog.status, String))
+        .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
+        .join(Prescription, Prescription.id == ExerciseLog.prescription_id)
+        .join(LibraryExercise, LibraryExercise.id == Prescription.exercise_id)
+        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
+        .order_by(ExerciseSession.local_date, ExerciseSession.id, ExerciseLog.position)
+    )
+    return [EngineRow(*row) for row in rows]
+
+
+def first_pain_before(patient_id: int) -> list[int]:
+    """Pain before the patient's first few sessions, oldest first."""
+    return list(db.session.scalars(
+        select(ExerciseSession.pain_before).where(ExerciseSession.patient_id == patient_id)
+        .order_by(ExerciseSession.local_date, ExerciseSession.id).limit(BASELINE_SESSIONS)
+    ))
+
+
+def past_decisions(patient_id: int) -> list[PastDecision]:
+    """The step-downs, pauses and resumes the rules made for this patient, newest few."""
+    rows = db.session.execute(
+        select(ProgressionDecision.day, ProgressionDecision.exercise_slug,
+               ProgressionDecision.ladder_slug, ProgressionDecision.kind)
+        .where(ProgressionDecision.patient_id == patient_id,
+               ProgressionDecision.kind.in_([k.value for k in FLARE_KINDS]),
+               ProgressionDecision.day.is_not(None))
+        .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
+    )
+    return [PastDecision(day, slug, ladder, DecisionKind(kind)) for day, slug, ladder, kind in rows]
+
+
+def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
+    """Published library exercises by slug, at their current version (one query)."""
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(LibraryExercise.slug, LibraryExercise.name, LibraryExercise.id,
+               LibraryExerciseVersion.id, LibraryExercise.sides, LibraryExercise.data)
+        .join(LibraryExerciseVersion,
+              (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
+              & (LibraryExerciseVersion.version == LibraryExercise.version))
+        .where(LibraryExercise.slug.in_(wanted), LibraryExercise.retired_at.is_(None))
+    )
+    return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of(data))
+            for slug, name, exercise_id, version_id, sides, data in rows}
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """A stored decision with its physio review, as the pages show it."""
+
+    id: int
+    run_id: int
+    created_at: datetime
+    trigger: str
+    position: int
+    exercise_slug: str
+    exercise_name: str
+    day: date | None
+    kind: str
+    reasons: list[str]
+    evidence: dict[str, Any]
+    old_dose: tuple[int, int | None, int | None]
+    new_dose: tuple[int, int | None, int | None]
+    new_exercise_slug: str | None
+    alert_physio: bool
+    sentence: str
+    status: str
+    review_action: str | None
+    review_dose: tuple[int, int | None, int | None] | None
+    review_note: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
+def _decision_rows(statement) -> list[DecisionRow]:
+    rows = db.session.execute(
+        statement.add_columns(
+            ProgressionRun.trigger, DecisionReview.action, DecisionReview.sets,
+            DecisionReview.reps, DecisionReview.hold_seconds, DecisionReview.note,
+            User.display_name, DecisionReview.created_at,
+        )
+        .join(ProgressionRun, ProgressionRun.id == ProgressionDecision.run_id)
+        .outerjoin(DecisionReview, DecisionReview.decision_id == ProgressionDecision.id)
+        .outerjoin(User, User.id == DecisionReview.reviewed_by_id)
+    )
+    result = []
+    for d, trigger, action, sets, reps, hold, note, reviewer, reviewed_at in rows:
+        result.append(DecisionRow(
+            id=d.id, run_id=d.run_id, created_at=d.created_at, trigger=trigger.value,
+            position=d.position, exercise_slug=d.exercise_slug, exercise_name=d.exercise_name,
+            day=d.day, kind=d.kind, reasons=list(d.reasons), evidence=dict(d.evidence),
+            old_dose=(d.old_sets, d.old_reps, d.old_hold_seconds),
+            new_dose=(d.new_sets, d.new_reps, d.new_hold_seconds),
+            new_exercise_slug=d.new_exercise_slug, alert_physio=d.alert_physio,
+            sentence=d.sentence, status=d.status.value,
+            review_action=action.value if action else None,
+            review_dose=(sets, reps, hold) if sets is not None else None, review_note=note,
+            reviewed_by=reviewer, reviewed_at=reviewed_at,
+        ))
+    return result
+
+
+def latest_run_decisions(patient_id: int) -> list[DecisionRow]:
+    """The decisions of the patient's newest run, in programme order (one query)."""
+    newest = (select(ProgressionRun.id).where(ProgressionRun.patient_id == patient_id)
+              .order_by(ProgressionRun.id.desc()).limit(1).scalar_subquery())
+    return _decision_rows(
+        select(ProgressionDecision).where(ProgressionDecision.run_id == newest)
+        .order_by(ProgressionDecision.position)
+    )
+
+
+def recent_decisions(patient_id: int, limit: int = PAGE_DECISIONS) -> list[DecisionRow]:
+    """The patient's newest decisions, newest first (one query)."""
+    return _decision_rows(
+        select(ProgressionDecision).where(ProgressionDecision.patient_id == patient_id)
+        .order_by(ProgressionDecision.id.desc()).limit(limit)
+    )
+
+
+def pending_decisions(patient_id: int) -> list[DecisionRow]:
+    """Decisions waiting for the physio with no review yet, newest first (one query)."""
+    return [row for row in _decision_rows(
+        select(ProgressionDecision).where(ProgressionDecision.patient_id == patient_id,
+                                          ProgressionDecision.status == "pending")
+        .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
+    ) if row.review_action is None]
+
+
+def settings_history(patient_id: int, limit: int = 20) -> list[ProgressionSettings]:
+    """The patient's saved settings, newest first, with who saved them."""
+    return list(db.session.scalars(
+        select(ProgressionSettings).where(ProgressionSettings.patient_id == patient_id)
+        .options(joinedload(ProgressionSettings.created_by))
+        .order_by(ProgressionSettings.id.desc()).limit(limit)
+    ))
+
+
+def decision_for(patient_id: int, decision_id: int) -> ProgressionDecision | None:
+    """One of this patient's decisions (foreign and missing alike are None)."""
+    return db.session.scalar(
+        select(ProgressionDecision).where(ProgressionDecision.id == decision_id,
+                                          ProgressionDecision.patient_id == patient_id)
+    )
+
+
+def patient_for_cli(identifier: str) -> User | None:
+    """A patient by id or e-mail, for ``flask progression explain``."""
+    column = User.id if identifier.isdigit() else User.email
+    value: Any = int(identifier) if identifier.isdigit() else identifier.lower()
+    return db.session.scalar(select(User).where(column == value))

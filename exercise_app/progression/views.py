@@ -1,0 +1,152 @@
+"""The physio's progression controls for a patient, and the rules page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..access import get_patient_or_404, role_required
+from ..domain.progression import SETTINGS, RuleSettings, setting_values
+from ..extensions import db
+from ..models import ProgressionMode, Role, User
+from ..programmes import queries as programmes
+from . import operations, present, queries
+from .forms import OverrideForm, ReviewForm, SettingsForm, threshold_values
+
+bp = Blueprint("progression", __name__, url_prefix="/clinic")
+
+
+def _lockable(patient: User) -> list[SelectChoice]:
+    versions = programmes.versions(patient.id)
+    if not versions:
+        return []
+    return [SelectChoice(p.exercise_version.data["id"], p.exercise_version.data["name"])
+            for p in versions[-1].prescriptions]
+
+
+def _settings_form(patient: User, rules: operations.PatientRules, submitted: bool = False):
+    form = SettingsForm() if submitted else SettingsForm(
+        formdata=None, mode=rules.mode.value, baseline_pain=rules.recorded_baseline,
+        locked=sorted(rules.locked), **setting_values(rules.settings))
+    form.locked.choices = _lockable(patient)
+    return form
+
+
+def _page(patient: User, settings_form=None, status: int = 200, refusal: str | None = None):
+    rules = operations.rules_for(patient.id)
+    versions = programmes.versions(patient.id)
+    return render_template(
+        "progression/patient.html", patient=patient, rules=rules,
+        settings_form=settings_form or _settings_form(patient, rules),
+        pending=queries.pending_decisions(patient.id),
+        latest=queries.latest_run_decisions(patient.id),
+        decisions=queries.recent_decisions(patient.id),
+        settings_history=queries.settings_history(patient.id),
+        version=versions[-1] if versions else None,
+        review_form=ReviewForm(), override_form=OverrideForm(), present=present,
+        setting_labels={info.name: info.label for info in SETTINGS}, refusal=refusal,
+    ), status
+
+
+@bp.get("/patients/<id:patient_id>/progression")
+@role_required(Role.PHYSIO)
+def patient(patient_id: int):
+    return _page(get_patient_or_404(patient_id, for_user=current_user))
+
+
+@bp.post("/patients/<id:patient_id>/progression/settings")
+@role_required(Role.PHYSIO)
+def settings(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    form = _settings_form(patient, operations.rules_for(patient.id), submitted=True)
+    if not form.validate():
+        return _page(patient, form, 422)
+    try:
+        operations.save_settings(
+            patient, current_user, mode=ProgressionMode(form.mode.data),
+            baseline_pain=form.baseline_pain.data, values=threshold_values(form),
+            locked=form.locked.data or [],
+        )
+    except ValueError as error:
+        db.session.rollback()
+        form.form_errors.append(f"These settings do not fit together: {error}.")
+        return _page(patient, form, 422)
+    db.session.commit()
+    flash("Progression settings saved.", "success")
+    return redirect(url_for("progression.patient", patient_id=patient.id), 303)
+
+
+def _decision(patient: User, decision_id: int):
+    decision = queries.decision_for(patient.id, decision_id)
+    if decision is None:
+        abort(404)
+    return decision
+
+
+def _refused(patient: User, refusal: operations.DecisionRefused):
+    db.session.rollback()
+    status = 422 if isinstance(refusal, operations.BadDose) else 409
+    return _page(patient, status=status, refusal=str(refusal))
+
+
+@bp.post("/patients/<id:patient_id>/decisions/<id:decision_id>/approve")
+@role_required(Role.PHYSIO)
+def approve(patient_id: int, decision_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    decision = _decision(patient, decision_id)
+    if not ReviewForm().validate():
+        abort(422, "The form was not complete.")
+    try:
+        operations.approve(patient, decision, current_user)
+    except operations.DecisionRefused as refusal:
+        return _refused(patient, refusal)
+    db.session.commit()
+    flash(f"Approved: {decision.exercise_name} changes from the next session.", "success")
+    return redirect(url_for("progression.patient", patient_id=patient.id), 303)
+
+
+@bp.post("/patients/<id:patient_id>/decisions/<id:decision_id>/reject")
+@role_required(Role.PHYSIO)
+def reject(patient_id: int, decision_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    decision = _decision(patient, decision_id)
+    form = ReviewForm()
+    if not form.validate():
+        return _page(patient, status=422, refusal="The note is too long.")
+    try:
+        operations.reject(patient, decision, current_user, form.note.data or "")
+    except operations.DecisionRefused as refusal:
+        return _refused(patient, refusal)
+    db.session.commit()
+    flash(f"Rejected: {decision.exercise_name} keeps its dose.", "success")
+    return redirect(url_for("progression.patient", patient_id=patient.id), 303)
+
+
+@bp.post("/patients/<id:patient_id>/decisions/<id:decision_id>/override")
+@role_required(Role.PHYSIO)
+def override(patient_id: int, decision_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    decision = _decision(patient, decision_id)
+    form = OverrideForm()
+    if not form.validate():
+        problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())
+        return _page(patient, status=422, refusal=f"The override was not saved. {problems}")
+    try:
+        operations.override(patient, decision, current_user, sets=form.sets.data,
+                            reps=form.reps.data, hold_seconds=form.hold_seconds.data,
+                            note=form.note.data or "")
+    except operations.DecisionRefused as refusal:
+        return _refused(patient, refusal)
+    db.session.commit()
+    flash(f"Overridden: {decision.exercise_name} has your dose from the next session.",
+          "success")
+    return redirect(url_for("progression.patient", patient_id=patient.id), 303)
+
+
+@bp.get("/progression/rules")
+@role_required(Role.PHYSIO, Role.ADMIN)
+def rules():
+    defaults = setting_values(RuleSettings())
+    return render_template("progression/rules.html", settings=SETTINGS, defaults=defaults)

@@ -1,0 +1,139 @@
+"""Pain-guided progression in the browser: the patient's logs move the programme up, hold it
+and step it down, each with its sentence on Today; the physio overrides one decision."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from exercise_app.extensions import db
+from exercise_app.models import Clinic, ExerciseSession, Role
+from tests.browser.conftest import screenshot
+from tests.browser.test_accounts import sign_in, sign_out
+from tests.browser.test_routine import answer_how_it_went, choose
+from tests.conftest import add_user
+from tests.factories import assign, log
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def patient_with_sessions(live_app, synced_library):
+    """Two settled sessions with their morning check-ins and one from yesterday without it.
+
+    The clam was only partly done each time, so it holds while the rest progress.
+    """
+    with live_app.app_context():
+        clinic = Clinic(name="Progress Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Mara Physio")
+        patient = add_user(clinic, Role.PATIENT, "Theo Patient", physio=physio)
+        db.session.commit()
+        ids = {"physio": physio.email, "patient": patient.email, "patient_id": patient.id,
+               "physio_id": physio.id}
+    from exercise_app.models import now_utc
+
+    assign(live_app, ids["patient_id"], ids["physio_id"],
+           start=(now_utc() - timedelta(days=10)).date())
+    sessions = [
+        log(live_app, ids["patient_id"], pain=(1, 2, 1), effort=3, rules=False,
+            partly=frozenset({"clam"}), started_at=now_utc() - timedelta(days=n))
+        for n in (3, 2, 1)
+    ]
+    with live_app.app_context():
+        for session_id in sessions[:2]:
+            db.session.get(ExerciseSession, session_id).next_morning_pain = 1
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+def progress_notes(page):
+    return page.locator(".progress-notes")
+
+
+def test_logs_progress_hold_and_step_down_and_the_physio_overrides(
+        page, browser, live_server, patient_with_sessions):
+    people = patient_with_sessions
+    # The physio records the patient's usual pain.
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Theo Patient").click()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    page.get_by_label("Usual pain (0-10)").fill("2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+    sign_out(page)
+
+    # The morning check-in runs the rules: the bridge goes up, the clam holds.
+    sign_in(page, people["patient"])
+    page.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
+        "button", name="1", exact=True).click()
+    expect(page.get_by_text("this morning's pain is recorded")).to_be_visible()
+    notes = progress_notes(page)
+    expect(notes).to_contain_text(
+        "Your glute bridge goes up to 12 reps: in your last 3 sessions your pain stayed at 2 "
+        "or below, it had settled by the next morning, and the exercise felt easy enough.")
+    expect(notes).to_contain_text(
+        "Keep your clam at 2 sets of 12 for now: not every set was finished in your recent "
+        "sessions.")
+    expect(page.locator(".due-list")).to_contain_text("2 sets of 12")  # the new bridge dose
+    screenshot(page, "today-progress-and-hold")
+
+    # Today's session hurts: every exercise steps down from tomorrow and the physio is told.
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  viewport=page.viewport_size)
+    checklist = context.new_page()
+    checklist.set_default_timeout(10_000)
+    checklist.width_name = page.width_name + "-nojs"  # type: ignore[attr-defined]
+    try:
+        sign_in(checklist, people["patient"])
+        checklist.goto("/routine")
+        choose(checklist, "pain_before", 3)
+        answer_how_it_went(checklist, during=7, after=6, effort=6)
+        checklist.get_by_role("button", name="Save my session").click()
+        expect(checklist.get_by_role("heading", level=1)).to_contain_text("Session of")
+    finally:
+        context.close()
+    page.goto("/today")
+    expect(notes).to_contain_text(
+        "Your glute bridge goes down to 2 sets of 8 for now: your pain reached 7, above the "
+        "limit of 5, so your physio has been told.")
+    expect(notes).to_contain_text(
+        "Your clam goes down to 1 set of 12 for now: your pain reached 7, above the limit of "
+        "5, so your physio has been told.")
+    screenshot(page, "today-step-down")
+    sign_out(page)
+
+    # The physio sees the step-downs and sets the clam dose themselves, with a note.
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Theo Patient").click()
+    expect(page.locator("#progression-title + ul, #progression-title ~ ul").first).to_contain_text(
+        "Goes down")
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    clam = page.locator("section", has=page.get_by_role("heading", name="Latest decisions")) \
+        .get_by_role("listitem").filter(has_text="Clam")
+    clam.get_by_text("Override with your own dose").click()
+    clam.get_by_label("Sets").fill("1")
+    clam.get_by_label("Reps").fill("8")
+    clam.get_by_label("Why").fill("Fewer reps while the flare settles")
+    screenshot(page, "physio-progression")
+    clam.get_by_role("button", name="Override").click()
+    expect(page.get_by_text("Overridden: Clam has your dose")).to_be_visible()
+    expect(page.locator("table.decisions")).to_contain_text("Overridden by Mara Physio")
+    expect(page.locator("table.decisions")).to_contain_text("Fewer reps while the flare settles")
+    sign_out(page)
+
+    sign_in(page, people["patient"])
+    expect(progress_notes(page)).to_contain_text("Your physio has set your clam to 1 x 8.")
+
+
+def test_the_rules_page_reads_well(page, patient_with_sessions):
+    sign_in(page, patient_with_sessions["physio"])
+    page.get_by_role("link", name="Progression rules").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How pain-guided progression works")
+    limit = page.get_by_role("cell", name="Pain above this steps down and alerts you")
+    expect(limit).to_be_visible()
+    screenshot(page, "progression-rules")

@@ -1,0 +1,357 @@
+"""Pain-guided progression in the app: runs after logs and check-ins, stored, shown, reviewed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from exercise_app.domain.scheduling import local_today
+from exercise_app.extensions import db
+from exercise_app.models import (
+    AuditTrailError,
+    DecisionReview,
+    ExerciseSession,
+    ProgrammeVersion,
+    ProgressionDecision,
+    ProgressionRun,
+    ProgressionSettings,
+    User,
+    VersionSource,
+    now_utc,
+)
+from tests.conftest import snapshot
+from tests.factories import assign, log
+from tests.web.test_daily_loop import routine_form
+
+SETTLED = (1, 2, 1)  # pain before, worst during, after: within the green zone
+
+
+@pytest.fixture
+def assigned(app, world, library):
+    """The patient has the default programme (bridge 2x10, clam 2x12, knee to chest 1x30 s)."""
+    assign(app, world.patient.id, world.physio.id)
+    return world
+
+
+def past_sessions(app, patient_id: int, days_ago: list[int], *, pain=SETTLED, effort=3,
+                  morning: int | None = 1) -> list[int]:
+    """Log sessions on past days (without running the rules) and their morning check-ins."""
+    ids = []
+    for n in days_ago:
+        session_id = log(app, patient_id, pain=pain, effort=effort,
+                         started_at=now_utc() - timedelta(days=n), rules=False)
+        ids.append(session_id)
+        if morning is not None:
+            with app.app_context():
+                session = db.session.get(ExerciseSession, session_id)
+                session.next_morning_pain = morning
+                db.session.commit()
+    return ids
+
+
+def set_usual_pain(client, patient_id: int, usual: int = 2, **extra) -> None:
+    page = client.get(f"/clinic/patients/{patient_id}/progression").data.decode()
+    assert "Settings for" in page
+    data = {"mode": "auto", "baseline_pain": str(usual), "pain_progress_max": "3",
+            "baseline_margin": "1", "pain_limit": "5", "effort_progress_max": "4",
+            "sessions_to_progress": "3", "meaningful_rise_points": "2",
+            "meaningful_rise_percent": "30", "flare_step_downs": "2", "flare_window_days": "14",
+            "resume_settled_sessions": "2", "reps_step_percent": "15", "hold_step_percent": "20",
+            "step_down_percent": "40"}
+    data.update(extra)
+    response = client.post(f"/clinic/patients/{patient_id}/progression/settings", data=data)
+    assert response.status_code == 303, response.data.decode()[-2000:]
+
+
+def morning_check_in(client, session_id: int, pain: int = 1):
+    response = client.post(f"/sessions/{session_id}/morning", data={"pain": str(pain)})
+    assert response.status_code == 303
+    return response
+
+
+def decisions(app, patient_id: int) -> list[ProgressionDecision]:
+    with app.app_context():
+        return list(db.session.scalars(
+            select(ProgressionDecision).where(ProgressionDecision.patient_id == patient_id)
+            .order_by(ProgressionDecision.id)))
+
+
+def versions(app, patient_id: int) -> list[ProgrammeVersion]:
+    with app.app_context():
+        rows = list(db.session.scalars(
+            select(ProgrammeVersion).where(ProgrammeVersion.patient_id == patient_id)
+            .order_by(ProgrammeVersion.number)))
+        for v in rows:
+            _ = [(p.sets, p.reps, p.hold_seconds) for p in v.prescriptions]
+        return rows
+
+
+def today_of(app, patient_id: int):
+    with app.app_context():
+        return local_today(now_utc(), db.session.get(User, patient_id).time_zone)
+
+
+# Progress, hold, step down -------------------------------------------------------------------
+
+
+def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2)
+    auth.logout()
+    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
+    with app.app_context():  # the last session's morning is still to come
+        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
+        db.session.commit()
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 1)
+
+    stored = decisions(app, world.patient.id)
+    bridge = next(d for d in stored if d.exercise_slug == "glute-bridge")
+    assert bridge.kind == "progress_dose" and bridge.status.value == "applied"
+    assert (bridge.old_reps, bridge.new_reps) == (10, 12)
+    assert bridge.reasons == ["pain_settled", "all_done", "effort_easy"]
+    knee = next(d for d in stored if d.exercise_slug == "knee-to-chest")
+    assert (knee.old_sets, knee.new_sets) == (1, 2)  # one variable: sets before hold time
+    latest = versions(app, world.patient.id)[-1]
+    assert latest.source is VersionSource.RULES and latest.created_by_id is None
+    assert latest.start_date == today_of(app, world.patient.id)  # no session yet today
+    assert [(p.sets, p.reps) for p in latest.prescriptions][:2] == [(2, 12), (2, 14)]
+    with app.app_context():
+        run = db.session.scalar(select(ProgressionRun))
+        assert run.inputs["baseline"] == 2 and run.inputs["baseline_source"] == "physio"
+        assert len(run.inputs["sessions"]) == 3 and run.applied_version_id == latest.id
+
+    today = client.get("/today").data.decode()
+    assert "Your glute bridge goes up to 12 reps: in your last 3 sessions your pain stayed " \
+           "at 2 or below" in today
+    routine = client.get("/routine").data.decode()
+    assert "2 sets of 12" in routine
+
+
+def test_pain_above_the_ceiling_holds(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2)
+    auth.logout()
+    past_sessions(app, world.patient.id, [3, 2])
+    [yesterday] = past_sessions(app, world.patient.id, [1], pain=(2, 4, 3), morning=None)
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 2)
+    bridge = [d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge"]
+    assert bridge[-1].kind == "hold" and bridge[-1].status.value == "no_change"
+    assert len(versions(app, world.patient.id)) == 1
+    today = client.get("/today").data.decode()
+    assert ("Keep your glute bridge at 2 sets of 10 for now: your pain reached 4, and it "
+            "needs to stay at 3 or below before this goes up.") in today
+
+
+def test_high_pain_in_a_logged_session_steps_down_from_tomorrow(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.patient)
+    form = routine_form(client)
+    form.update(pain_before="3", pain_during="7", pain_after="6", effort="6")
+    assert client.post("/routine", data=form).status_code == 303
+    stored = decisions(app, world.patient.id)
+    assert {d.kind for d in stored} == {"step_down"}
+    assert all(d.alert_physio and d.status.value == "applied" for d in stored)
+    bridge = next(d for d in stored if d.exercise_slug == "glute-bridge")
+    assert bridge.new_exercise_slug == "glute-sets"  # cutting reps within range is too little
+    latest = versions(app, world.patient.id)[-1]
+    assert latest.start_date == today_of(app, world.patient.id) + timedelta(days=1)
+    today = client.get("/today").data.decode()
+    assert "Switch from glute bridge to the gentler" in today
+    assert "your pain reached 7, above the limit of 5, so your physio has been told" in today
+    # Today's done session keeps today's programme: the day still counts as done.
+    assert "Done today" in today
+
+
+def test_a_second_setback_pauses_progression(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.patient)
+    [earlier] = past_sessions(app, world.patient.id, [2], pain=(3, 7, 6), morning=None)
+    with app.app_context():
+        from exercise_app.models import RunTrigger
+        from exercise_app.progression.operations import run_rules
+
+        run_rules(db.session.get(User, world.patient.id),
+                  db.session.get(ExerciseSession, earlier), RunTrigger.SESSION)
+        db.session.commit()
+    form = routine_form(client)
+    form.update(pain_before="3", pain_during="8", pain_after="7", effort="6")
+    assert client.post("/routine", data=form).status_code == 303
+    kinds = [d.kind for d in decisions(app, world.patient.id)]
+    assert kinds[:3] == ["step_down"] * 3 and set(kinds[3:]) == {"pause_flare"}
+    assert "until your pain settles" in client.get("/today").data.decode()
+
+
+# Physio controls -----------------------------------------------------------------------------
+
+
+def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2, mode="approve")
+    auth.logout()
+    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
+    with app.app_context():
+        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
+        db.session.commit()
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 1)
+    assert len(versions(app, world.patient.id)) == 1
+    assert "your physio will check it first" in client.get("/today").data.decode()
+    auth.logout()
+
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Waiting for your approval (3)" in page
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert response.status_code == 303
+    latest = versions(app, world.patient.id)[-1]
+    assert latest.source is VersionSource.RULES and latest.created_by_id == world.physio.id
+    assert latest.prescriptions[0].reps == 12 and latest.prescriptions[1].reps == 12
+    again = client.post(f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert again.status_code == 409 and b"already been reviewed" in again.data
+
+    clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    response = client.post(f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/reject",
+                           data={"note": "Keep clams as they are this week"})
+    assert response.status_code == 303
+    assert len(versions(app, world.patient.id)) == 2
+    with app.app_context():
+        reviews = {r.decision_id: r for r in db.session.scalars(select(DecisionReview))}
+        assert reviews[bridge.id].action.value == "approved"
+        assert reviews[bridge.id].reviewed_by_id == world.physio.id
+        assert reviews[clam.id].note == "Keep clams as they are this week"
+    auth.logout()
+    auth.login(world.patient)
+    today = client.get("/today").data.decode()
+    assert "Your glute bridge goes up to 12 reps" in today
+    assert "Your physio has kept your clam at its current dose." in today
+
+
+def test_physio_overrides_a_decision_with_a_note(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.patient)
+    form = routine_form(client)
+    form.update(pain_before="3", pain_during="7", pain_after="6", effort="6")
+    client.post("/routine", data=form)
+    auth.logout()
+    auth.login(world.physio)
+    clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    url = f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/override"
+    missing_note = client.post(url, data={"sets": "1", "reps": "10", "note": ""})
+    assert missing_note.status_code == 422
+    wrong_shape = client.post(url, data={"sets": "1", "hold_seconds": "10", "note": "x"})
+    assert wrong_shape.status_code == 422 and b"same parts of the dose" in wrong_shape.data
+    response = client.post(url, data={"sets": "1", "reps": "10", "note": "Less, not none"})
+    assert response.status_code == 303
+    latest = versions(app, world.patient.id)[-1]
+    assert latest.source is VersionSource.OVERRIDE and latest.created_by_id == world.physio.id
+    clam_now = next(p for p in latest.prescriptions if p.position == clam.position)
+    assert (clam_now.sets, clam_now.reps) == (1, 10)
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Overridden by Pat Physio" in page and "Less, not none" in page
+    auth.logout()
+    auth.login(world.patient)
+    assert "Your physio has set your clam to 1 x 10." in client.get("/today").data.decode()
+
+
+def test_a_locked_exercise_keeps_its_dose(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2, locked=["glute-bridge"])
+    auth.logout()
+    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
+    with app.app_context():
+        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
+        db.session.commit()
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 1)
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    assert bridge.kind == "progress_dose" and bridge.status.value == "locked"
+    latest = versions(app, world.patient.id)[-1]
+    assert latest.prescriptions[0].reps == 10 and latest.prescriptions[1].reps == 14
+    assert "Your physio has set the dose of your glute bridge" in client.get("/today").data.decode()
+
+
+def test_settings_that_do_not_fit_together_are_refused(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    client.get(f"/clinic/patients/{world.patient.id}/progression")
+    before = snapshot(app)
+    data = {"mode": "auto", "pain_progress_max": "6", "baseline_margin": "1", "pain_limit": "5",
+            "effort_progress_max": "4", "sessions_to_progress": "3",
+            "meaningful_rise_points": "2", "meaningful_rise_percent": "30",
+            "flare_step_downs": "2", "flare_window_days": "14", "resume_settled_sessions": "2",
+            "reps_step_percent": "15", "hold_step_percent": "20", "step_down_percent": "40"}
+    response = client.post(f"/clinic/patients/{world.patient.id}/progression/settings",
+                           data=data)
+    assert response.status_code == 422
+    assert b"pain_progress_max cannot be above pain_limit" in response.data
+    for bad in ({"pain_limit": "11"}, {"sessions_to_progress": "abc"}, {"mode": "yolo"},
+                {"locked": "not-in-the-programme"}, {"baseline_pain": "-1"}):
+        response = client.post(f"/clinic/patients/{world.patient.id}/progression/settings",
+                               data={**data, "pain_progress_max": "3", **bad})
+        assert response.status_code == 422, bad
+    assert snapshot(app) == before
+
+
+def test_settings_changes_are_kept_with_who_and_when(app, client, auth, assigned):
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2)
+    set_usual_pain(client, world.patient.id, 3, pain_limit="6")
+    with app.app_context():
+        rows = list(db.session.scalars(
+            select(ProgressionSettings).order_by(ProgressionSettings.id)))
+        assert [(r.baseline_pain, r.thresholds) for r in rows] == [(2, {}), (3, {"pain_limit": 6})]
+        assert {r.created_by_id for r in rows} == {world.physio.id}
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Settings changes" in page and "Pain above this steps down and alerts you 6" in page
+
+
+# The audit trail -----------------------------------------------------------------------------
+
+
+def test_stored_decisions_are_never_rewritten(app, loop):
+    with app.app_context():
+        decision = db.session.get(ProgressionDecision, loop.decision_id)
+        decision.sentence = "Something else"
+        with pytest.raises(AuditTrailError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(ProgressionDecision, loop.decision_id))
+        with pytest.raises(AuditTrailError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_no_programme_means_no_run(app, world, library):
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProgressionRun)) == 0
+
+
+def test_usual_pain_comes_from_the_first_sessions_when_not_recorded(app, client, auth, assigned):
+    world = assigned
+    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
+    with app.app_context():
+        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
+        db.session.commit()
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 1)
+    with app.app_context():
+        run = db.session.scalar(select(ProgressionRun))
+        assert (run.inputs["baseline"], run.inputs["baseline_source"]) == (1, "first_sessions")
+
+
+def test_rules_page_lists_every_setting_with_its_source(client, auth, world):
+    auth.login(world.physio)
+    page = client.get("/clinic/progression/rules").data.decode()
+    assert "Silbernagel" in page and "Farrar 2001" in page
+    assert page.count("<tr><td>") == 13
