@@ -151,6 +151,9 @@ Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=80)]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=400)]
 ShortText = Annotated[StrictStr, Field(min_length=1, max_length=140)]
 Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+# A segment's direction in degrees. Two turns either way is more than any pose needs, and the
+# bound keeps sums of angles finite (a float near its maximum overflowed to inf).
+Angle = Annotated[StrictFloat, Field(ge=-720, le=720, allow_inf_nan=False)]
 # Scene coordinates in figure units; a figure is about 180 units tall.
 Coordinate = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-500, le=500)]
 Point = tuple[Coordinate, Coordinate]
@@ -270,18 +273,18 @@ class Pose(Model):
     name: Annotated[StrictStr, Field(min_length=1, max_length=40)]
     label: Annotated[StrictStr, Field(min_length=1, max_length=40)] | None = None
     pelvis: Point
-    trunk: Number
-    head: Number
-    thigh_near: Number
-    thigh_far: Number
-    shin_near: Number
-    shin_far: Number
-    foot_near: Number
-    foot_far: Number
-    upper_arm_near: Number
-    upper_arm_far: Number
-    forearm_near: Number
-    forearm_far: Number
+    trunk: Angle
+    head: Angle
+    thigh_near: Angle
+    thigh_far: Angle
+    shin_near: Angle
+    shin_far: Angle
+    foot_near: Angle
+    foot_far: Angle
+    upper_arm_near: Angle
+    upper_arm_far: Angle
+    forearm_near: Angle
+    forearm_far: Angle
 
 
 class StepItem(Model):

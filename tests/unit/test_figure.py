@@ -184,7 +184,7 @@ def test_equipment_is_drawn_and_small() -> None:
     assert "@keyframes kb7" in style_of(root)
 
 
-finite = st.floats(allow_nan=False, allow_infinity=False)
+finite = st.floats(min_value=-720, max_value=720, allow_nan=False)  # the schema's Angle
 coordinate = st.floats(min_value=-500, max_value=500, allow_nan=False)
 
 
