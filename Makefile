@@ -20,6 +20,7 @@ install: $(STAMP)
 db: install
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask library sync
+	$(VENV)/bin/flask summaries rebuild
 	$(VENV)/bin/flask seed-demo
 
 run: db

@@ -45,9 +45,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .library.views import bp as library_bp
     from .patient.views import bp as patient_bp
     from .progression.views import bp as progression_bp
+    from .safety.views import bp as safety_bp
+    from .triage.views import bp as triage_bp
 
-    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp, library_bp, progression_bp):
+    for blueprint in (auth_bp, patient_bp, clinician_bp, admin_bp, library_bp, progression_bp,
+                      safety_bp, triage_bp):
         app.register_blueprint(blueprint)
+
+    from . import audit
+
+    audit.register(app)
 
     from .cli import register
 

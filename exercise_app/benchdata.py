@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from .domain.red_flags import Occasion, questions_for
 from .extensions import db
 from .models import (
     CareRelationship,
@@ -15,6 +16,8 @@ from .models import (
     ExerciseSession,
     LogStatus,
     Role,
+    Screening,
+    ScreeningOccasion,
     SessionOutcome,
     Side,
     User,
@@ -76,6 +79,11 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
         if sessions:
             db.session.execute(insert(ExerciseSession), sessions)
             db.session.execute(insert(ExerciseLog), logs)
+        # A safety check passed today, so the routine opens rather than asking for one.
+        db.session.add(Screening(
+            patient_id=person.id, occasion=ScreeningOccasion.WEEKLY,
+            answers={q.id: False for q in questions_for(Occasion.WEEKLY)}, flagged=[],
+            urgency=None, local_date=today))
         created += len(sessions)
     if db.session.get_bind().dialect.name == "postgresql":
         # Ids were given explicitly above: move the sequence past them, then let the planner

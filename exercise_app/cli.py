@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .domain.passwords import password_problems
@@ -97,13 +97,36 @@ def seed_bench_command(patients: int, days: int) -> None:
     count = seed_bench(physio, patients - len(demo_patients), days, datetime.now(UTC).date(),
                        extra=demo_patients)
     db.session.commit()
+    from .triage.operations import refresh_patient
+
+    for person in db.session.scalars(select(User).where(User.role == Role.PATIENT)):
+        refresh_patient(person)
+    db.session.commit()
     analyse()
     db.session.commit()
     click.echo(f"Bench data: {patients} patients, {count} sessions.")
 
 
+summaries_cli = AppGroup("summaries", help="Keep the caseload's per-patient summaries.")
+
+
+@summaries_cli.command("rebuild")
+def rebuild_summaries() -> None:
+    """Recompute every patient's alerts and caseload summary (safe to run again; also daily,
+    so alerts about missed days appear without a new log)."""
+    from .triage.operations import refresh_patient
+
+    count = 0
+    for patient in db.session.scalars(select(User).where(User.role == Role.PATIENT)):
+        refresh_patient(patient)
+        count += 1
+    db.session.commit()
+    click.echo(f"Summaries rebuilt for {count} patients.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_bench_command)
+    app.cli.add_command(summaries_cli)
     from .library.cli import library_cli
     from .progression_cli import progression_cli
 

@@ -83,6 +83,7 @@ SAM_DAYS = [(13, (3, 3, 3), 4, 3, True), (11, (3, 3, 2), 4, 3, True), (9, (3, 4,
 def seed_demo_history(today: date) -> int:
     """Give each demo patient without a programme one, with sessions and decisions; return how
     many patients got one. Needs the exercise library (``flask library sync``)."""
+    from .domain.red_flags import Occasion, questions_for
     from .models import (
         ExerciseSession,
         LibraryExercise,
@@ -90,12 +91,15 @@ def seed_demo_history(today: date) -> int:
         ProgrammeVersion,
         ProgressionMode,
         RunTrigger,
+        Screening,
+        ScreeningOccasion,
         Side,
     )
     from .patient.operations import LoggedExercise, SessionValues, log_session
     from .programmes import queries as programmes
     from .programmes.operations import PrescriptionValues, save_programme
     from .progression.operations import run_rules, save_settings
+    from .triage.operations import refresh_patient
 
     if db.session.scalar(select(LibraryExercise.id).limit(1)) is None:
         return 0
@@ -138,5 +142,10 @@ def seed_demo_history(today: date) -> int:
                 stored.next_morning_pain, stored.next_morning_at = morning, next_morning
                 db.session.flush()
                 run_rules(patient, stored, RunTrigger.MORNING, now=next_morning)
+        db.session.add(Screening(
+            patient_id=patient.id, occasion=ScreeningOccasion.ONBOARDING,
+            answers={q.id: False for q in questions_for(Occasion.ONBOARDING)}, flagged=[],
+            urgency=None, local_date=today - timedelta(days=days[0][0] + 1)))
+        refresh_patient(patient)
         seeded += 1
     return seeded

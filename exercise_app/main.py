@@ -75,6 +75,8 @@ ERROR_TEXT = {
 def render_error(error: HTTPException):
     code = error.code or 500
     title, text = ERROR_TEXT.get(code, (error.name, error.description or ""))
+    if error.description and error.description != type(error).description:
+        text = error.description  # a view's own plain-words reason, e.g. abort(422, "...")
     if isinstance(error, CSRFError):
         title, text = "This form has expired", "Please reload the page and send it again."
     if isinstance(error, SecurityError):

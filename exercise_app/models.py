@@ -614,7 +614,140 @@ class DecisionReview(db.Model):
     reviewed_by: Mapped[User] = relationship(foreign_keys=[reviewed_by_id])
 
 
-APPEND_ONLY = (ProgressionSettings, ProgressionRun, ProgressionDecision, DecisionReview)
+# ---------------------------------------------------------------------------------------------
+# Safety and triage: red-flag screens, alerts with the physio's actions, notes to the patient,
+# a per-patient summary for the caseload page, and the audit log of physio and admin access.
+
+
+class ScreeningOccasion(StrEnum):
+    ONBOARDING = "onboarding"
+    WEEKLY = "weekly"
+    PAIN_JUMP = "pain_jump"
+
+
+class Screening(db.Model):
+    """A patient's answers to one red-flag screen (never edited)."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occasion: Mapped[ScreeningOccasion] = mapped_column(_enum(ScreeningOccasion, 12))
+    answers: Mapped[dict[str, bool]] = mapped_column(JSON)
+    flagged: Mapped[list[str]] = mapped_column(JSON)
+    urgency: Mapped[str | None] = mapped_column(String(16))  # domain.red_flags.Urgency
+    local_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+Index("ix_screenings_patient", Screening.patient_id, Screening.id)
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"  # seen, still being dealt with
+    RESOLVED = "resolved"  # dealt with; stays in the history
+
+
+class Alert(db.Model):
+    """Something a physio should look at, from the alert rules; one per (patient, code, day)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("patient_id", "code", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(String(10))  # domain.alerts.AlertLevel
+    code: Mapped[str] = mapped_column(String(24))  # domain.alerts.AlertCode
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    day: Mapped[date]  # the day of the evidence (the day it was raised when there is none)
+    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, 12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    actions: Mapped[list[AlertAction]] = relationship(order_by="AlertAction.id")
+
+
+Index("ix_alerts_patient_status", Alert.patient_id, Alert.status)
+
+
+class AlertAction(db.Model):
+    """A physio acknowledging or resolving an alert, with their note."""
+
+    __tablename__ = "alert_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, 12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    by: Mapped[User] = relationship()
+
+
+class PatientMessage(db.Model):
+    """A short note from the physio that the patient reads on Today."""
+
+    __tablename__ = "patient_messages"
+    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+Index("ix_patient_messages_patient", PatientMessage.patient_id, PatientMessage.id)
+
+
+class PatientSummary(db.Model):
+    """What the caseload page needs about a patient, kept up to date on every write, so the
+    page reads one row per patient whatever the length of their history."""
+
+    __tablename__ = "patient_summaries"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    last_session_date: Mapped[date | None]
+    baseline_pain: Mapped[int | None]
+    # Exercises due and done per day (29 days back to 14 ahead) and the day's worst pain, one
+    # character a day, plus the adherence of the day it was written: triage.signals.summary_days
+    days: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class AuditAction(StrEnum):
+    READ = "read"
+    CHANGE = "change"
+
+
+class AuditEvent(db.Model):
+    """One physio or admin access to a patient's record: who, what, when (never note text)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 8))
+    what: Mapped[str] = mapped_column(String(80))  # the endpoint, e.g. progression.override
+    object_id: Mapped[int | None]
+    status: Mapped[int]  # the HTTP status the request ended with
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    patient: Mapped[User | None] = relationship(foreign_keys=[patient_id])
+
+
+Index("ix_audit_events_clinic", AuditEvent.clinic_id, AuditEvent.id)
+
+
+APPEND_ONLY = (ProgressionSettings, ProgressionRun, ProgressionDecision, DecisionReview, Screening,
+               AlertAction, PatientMessage, AuditEvent)
 
 
 @event.listens_for(Session, "before_flush")

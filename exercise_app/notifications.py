@@ -34,3 +34,18 @@ def send_invitation(person: User, inviter: User, token: str) -> str:
         expires=f"in {days} days",
     )
     return link
+
+
+def send_red_flag_alert(physio: User, patient: User) -> None:
+    """Tell the physio at once that a patient answered yes to a safety question.
+
+    The message names no symptom: the details are behind the sign-in.
+    """
+    send_mail(
+        physio.email,
+        "Critical alert: a patient needs you",
+        "red_flag.txt",
+        name=physio.display_name,
+        patient=patient.display_name,
+        link=url_for("clinician.patient", patient_id=patient.id, _external=True),
+    )

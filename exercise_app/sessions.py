@@ -18,6 +18,10 @@ SEEN_RESOLUTION = 60  # seconds; rewrite the cookie at most once a minute for id
 
 def start_session(user: User, remember: bool = False) -> None:
     """Sign ``user`` in on a fresh session (no state carried over from before sign-in)."""
+    # Unwrap ``current_user``: storing the proxy itself as the signed-in user would make it
+    # point at itself for the rest of the request.
+    unwrap = getattr(user, "_get_current_object", None)
+    user = unwrap() if unwrap is not None else user
     session.clear()
     login_user(user, remember=remember and user.role == Role.PATIENT)
     now = int(time.time())

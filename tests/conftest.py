@@ -162,6 +162,8 @@ class World:
     other_session_id: int = 0
     decision_id: int = 0
     other_decision_id: int = 0
+    alert_id: int = 0
+    other_alert_id: int = 0
 
     def ids(self) -> dict[str, int]:
         return {
@@ -320,7 +322,7 @@ class QueryCounter:
 @pytest.fixture
 def loop(app: Flask, world: World, library) -> World:
     """Programmes for two patients of the clinic, with one logged session each."""
-    from tests.factories import assign, log, newest_decision
+    from tests.factories import add_alert, assign, log, newest_decision
 
     assign(app, world.patient.id, world.physio.id)
     assign(app, world.other_patient.id, world.other_physio.id)
@@ -328,4 +330,6 @@ def loop(app: Flask, world: World, library) -> World:
     world.other_session_id = log(app, world.other_patient.id)
     world.decision_id = newest_decision(app, world.patient.id)
     world.other_decision_id = newest_decision(app, world.other_patient.id)
+    world.alert_id = add_alert(app, world.patient.id)
+    world.other_alert_id = add_alert(app, world.other_patient.id)
     return world

@@ -8,8 +8,11 @@ from datetime import date, datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
+from exercise_app.domain.red_flags import Occasion, questions_for
 from exercise_app.extensions import db
 from exercise_app.models import (
+    Alert,
+    AlertStatus,
     ExerciseLog,
     ExerciseSession,
     LogStatus,
@@ -24,6 +27,7 @@ from exercise_app.models import (
 from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
 from exercise_app.programmes.operations import PrescriptionValues, save_programme
 from exercise_app.progression.operations import run_rules
+from exercise_app.triage.operations import record_screening, refresh_patient
 
 EVERY_DAY = 127
 
@@ -43,14 +47,24 @@ DEFAULT_ROWS = (
 
 
 def assign(app: Flask, patient_id: int, physio_id: int, rows=DEFAULT_ROWS,
-           start: date | None = None, note: str = "Keep it gentle.") -> int:
+           start: date | None = None, note: str = "Keep it gentle.",
+           screened: bool = True) -> int:
+    """Assign a programme; by default the patient has also passed the onboarding safety check
+    (answered no to every red-flag question), so the routine opens."""
     with app.app_context():
         patient = db.session.get(User, patient_id)
         physio = db.session.get(User, physio_id)
         version = save_programme(patient, physio, start_date=start or date(2026, 1, 5),
                                  note=note, rows=list(rows))
+        if screened:
+            pass_safety_check(patient)
         db.session.commit()
         return version.id
+
+
+def pass_safety_check(patient: User, occasion: Occasion = Occasion.ONBOARDING) -> None:
+    """Record a red-flag screen with every answer no (inside an app context; no commit)."""
+    record_screening(patient, occasion, {q.id: False for q in questions_for(occasion)})
 
 
 def log(app: Flask, patient_id: int, *, pain: tuple[int, int, int] = (2, 3, 2),
@@ -75,6 +89,7 @@ def log(app: Flask, patient_id: int, *, pain: tuple[int, int, int] = (2, 3, 2),
         session, _ = log_session(patient, version, str(uuid.uuid4()), values)
         if rules:
             run_rules(patient, session, RunTrigger.SESSION)
+            refresh_patient(patient)
         db.session.commit()
         return session.id
 
@@ -111,3 +126,16 @@ def bulk_history(app: Flask, patient_id: int, days: int, today: date | None = No
             ]
             db.session.add(session)
         db.session.commit()
+
+
+def add_alert(app: Flask, patient_id: int, level: str = "high",
+              code: str = "pain_severe") -> int:
+    """Store an open alert for a patient, as the alert rules would."""
+    with app.app_context():
+        alert = Alert(patient_id=patient_id, level=level, code=code,
+                      reason="Pain reached 8/10 after exercise.",
+                      evidence={"score": 8}, day=now_utc().date() - timedelta(days=30),
+                      status=AlertStatus.OPEN)
+        db.session.add(alert)
+        db.session.commit()
+        return alert.id

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import accounts
+from .. import accounts, audit
 from ..access import get_clinic_user_or_404, role_required
 from ..extensions import db, limiter
 from ..models import Role
@@ -70,3 +79,12 @@ def deactivate(user_id: int):
 @role_required(Role.ADMIN)
 def reactivate(user_id: int):
     return _set_active(user_id, active=True)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    events, older = audit.clinic_events(current_user.clinic_id, page)
+    return render_template("admin/audit.html", events=events, page=page, older=older,
+                           what=audit.WHAT, clinic_name=current_user.clinic.name)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import accounts
+from .. import accounts, handout
 from ..access import get_patient_or_404, role_required
 from ..auth.operations import create_invitation
 from ..domain.scheduling import local_today
@@ -27,7 +39,10 @@ from ..programmes import queries as programme_queries
 from ..programmes.forms import PrecautionsForm, ProgrammeForm, TemplatePickForm
 from ..progression import present as progression_present
 from ..progression import queries as progression_queries
-from . import queries
+from ..triage import caseload, timeline
+from ..triage import operations as triage_operations
+from ..triage import queries as triage_queries
+from ..triage.forms import AlertActionForm, CaseloadFilterForm, MessageForm
 from .forms import InviteForm
 
 bp = Blueprint("clinician", __name__, url_prefix="/clinic")
@@ -36,7 +51,24 @@ bp = Blueprint("clinician", __name__, url_prefix="/clinic")
 @bp.get("/patients")
 @role_required(Role.PHYSIO)
 def patients():
-    return render_template("clinician/patients.html", patients=queries.caseload(current_user))
+    filters = CaseloadFilterForm(request.args)
+    if not filters.validate():
+        filters = CaseloadFilterForm(formdata=None)
+    today = local_today(now_utc(), current_user.time_zone)
+    rows = triage_queries.caseload_rows(current_user)
+    everyone = caseload.entries(rows, triage_queries.open_alerts_for([r.id for r in rows]),
+                                today)
+    shown = [e for e in everyone if caseload.matches(e, filters.q.data or "",
+                                                      filters.level.data or "")]
+    pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
+    versions = programme_queries.versions_for([e.row.id for e in visible])
+    return render_template(
+        "clinician/patients.html", lines=caseload.lines(visible, versions, today),
+        total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
+        critical=sum(1 for e in everyone if e.top_level == "critical"),
+    )
 
 
 @bp.route("/patients/invite", methods=["GET", "POST"])
@@ -67,11 +99,19 @@ def patient(patient_id: int):
     versions = programme_queries.versions(patient.id)
     precautions = programme_queries.precautions(patient.id)
     version = history.effective(versions, today)
+    baseline = triage_operations.baseline_for(patient.id)
+    patient_record = patient_history(patient.id, versions, today, baseline)
+    alerts = triage_queries.patient_alerts(patient.id)
+    messages = triage_queries.messages(patient.id)
+    decisions = progression_queries.recent_decisions(patient.id)
     return render_template(
         "clinician/patient.html", patient=patient, version=version,
         upcoming=versions[-1] if versions and versions[-1] is not version else None,
         items=[routine.item(p) for p in version.prescriptions] if version else [],
-        history=patient_history(patient.id, versions, today),
+        history=patient_record, baseline=baseline, alerts=alerts, messages=messages,
+        alert_form=AlertActionForm(), message_form=MessageForm(),
+        timeline=timeline.build(sessions=patient_record.sessions, decisions=decisions,
+                                alerts=alerts, versions=versions, messages=messages),
         status_text=history.STATUS_TEXT, session_endpoint="clinician.session",
         session_args={"patient_id": patient.id},
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
@@ -153,6 +193,7 @@ def edit_programme(patient_id: int):
         rows=rows, template_slug=template.slug if template else None,
         template_stage=template_form.stage.data if template else None,
     )
+    triage_operations.refresh_patient(patient)
     db.session.commit()
     flash(f"{patient.display_name}'s programme is saved.", "success")
     return redirect(url_for("clinician.patient", patient_id=patient.id), 303)
@@ -191,3 +232,45 @@ def session(patient_id: int, session_id: int):
 def patient_csv(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     return csv_response(patient_queries.log_rows(patient.id), f"patient-{patient.id}-log.csv")
+
+
+def _handout(patient) -> handout.Handout | None:
+    today = local_today(now_utc(), patient.time_zone)
+    versions = programme_queries.versions(patient.id)
+    version = history.effective(versions, today) or (versions[-1] if versions else None)
+    if version is None:
+        return None
+    return handout.Handout(
+        patient=patient.display_name, physio=current_user.display_name,
+        clinic=current_user.clinic.name, note=version.note, since=version.start_date,
+        link=url_for("patient.routine_page", _external=True),
+        exercises=tuple(
+            handout.exercise(routine.item(p), json.dumps(p.exercise_version.data["demo"]))
+            for p in version.prescriptions),
+    )
+
+
+def _handout_or_404(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    sheet = _handout(patient)
+    if sheet is None:
+        abort(404, "This patient has no programme to print yet.")
+    return patient, sheet
+
+
+@bp.get("/patients/<id:patient_id>/handout")
+@role_required(Role.PHYSIO)
+def handout_page(patient_id: int):
+    patient, sheet = _handout_or_404(patient_id)
+    return render_template("clinician/handout.html", patient=patient, sheet=sheet,
+                           qr=handout.qr_svg(sheet.link))
+
+
+@bp.get("/patients/<id:patient_id>/handout.pdf")
+@role_required(Role.PHYSIO)
+def handout_pdf(patient_id: int):
+    _patient, sheet = _handout_or_404(patient_id)
+    response = make_response(handout.render_pdf(sheet))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="exercise-programme.pdf"'
+    return response

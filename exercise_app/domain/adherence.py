@@ -207,3 +207,73 @@ def calendar_weeks(
         weeks.append(week)
         week_start += timedelta(days=DAYS_IN_WEEK)
     return weeks
+
+
+def missed_in_a_row(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
+                    horizon: int = 35) -> int:
+    """Count prescribed days with nothing logged, back from yesterday until a day with a log.
+
+    Rest days are passed over; at most ``horizon`` days are looked at.
+    """
+    yesterday = today - timedelta(days=1)
+    first = today - timedelta(days=horizon)
+    missed = 0
+    for _day, status in reversed(day_statuses(prescriptions, logs, first, yesterday, today)):
+        if status is DayStatus.MISSED:
+            missed += 1
+        elif status in (DayStatus.DONE, DayStatus.PARTLY, DayStatus.EXTRA):
+            break
+    return missed
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Per-day numbers from which adherence can be read without the plan or the logs.
+
+    Kept in a summary row so a caseload of hundreds reads one row per patient: ``due`` is the
+    number of exercises prescribed each day, ``half_credits`` twice the completed ones
+    (partial counts half), ``all_done`` whether every due exercise was done.
+    """
+
+    first: date
+    due: tuple[int, ...]
+    half_credits: tuple[int, ...]
+    all_done: tuple[bool, ...]
+
+    @property
+    def last(self) -> date:
+        return self.first + timedelta(days=len(self.due) - 1)
+
+
+def day_counts(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], first: date,
+               last: date) -> DayCounts:
+    """Count what was due and done each day from `first` to `last` (future days: nothing done)."""
+    merged = _merge_logs(logs)
+    due_counts: list[int] = []
+    halves: list[int] = []
+    complete: list[bool] = []
+    for day in _days(first, last):
+        due = day_plan(prescriptions, day)
+        done, partial = merged.get(day, (frozenset(), frozenset()))
+        due_counts.append(len(due))
+        halves.append(sum(2 if key in done else 1 if key in partial else 0 for key in due))
+        complete.append(bool(due) and done.issuperset(due))
+    return DayCounts(first, tuple(due_counts), tuple(halves), tuple(complete))
+
+
+def adherence_from_counts(counts: DayCounts, today: date, days: int) -> int | None:
+    """The same percent as ``adherence(...).percent``, read from day counts.
+
+    None when the window is not inside the counted days, or nothing was due.
+    """
+    if days < 1:
+        raise ValueError("the adherence window needs at least one day")
+    start = (today - timedelta(days=days) - counts.first).days
+    end = (today - counts.first).days
+    if start < 0 or end >= len(counts.due):
+        return None
+    if not counts.all_done[end]:
+        end -= 1  # today joins only once all of it is done
+    prescribed = sum(counts.due[start:end + 1])
+    completed = sum(counts.half_credits[start:end + 1]) * PARTIAL_CREDIT
+    return _percent(completed, prescribed)

@@ -51,6 +51,7 @@ class AlertCode(StrEnum):
     PAIN_ABOVE_BASELINE = "pain_above_baseline"
     WEEKLY_PAIN_RISE = "weekly_pain_rise"
     PAIN_RISING = "pain_rising"
+    EXERCISE_STOPPED = "exercise_stopped"
     STEPPED_DOWN = "stepped_down"
     SESSIONS_MISSED = "sessions_missed"
     ADHERENCE_FALLING = "adherence_falling"
@@ -116,6 +117,8 @@ class PatientSignals:
     pain: tuple[PainScore, ...] = ()  # the last two weeks are enough
     red_flags: tuple[RedFlagAnswer, ...] = ()
     step_downs: tuple[date, ...] = ()  # days the progression rules stepped the dose down
+    # Exercises stopped by a stop rule: (day, reason), reason a ``red_flags.StopCode`` value.
+    stops: tuple[tuple[date, str], ...] = ()
     missed_in_a_row: int = 0  # prescribed days with no session, counted back from yesterday
     adherence_last_7: int | None = None  # percent, from ``adherence.adherence(..., days=7)``
     adherence_previous_7: int | None = None  # percent over the 7 days before those
@@ -158,6 +161,10 @@ class AlertSettings:
     # a 1-point change is "small", Salaffi 2004).
     moderate_pain: int = 5
     moderate_rise: int = 1
+    # Stop rules (clinical.md "Stop this exercise") from the last 7 days: new nerve signs
+    # (pins and needles, pain spreading down the leg) are high, the others (sharp pain, pain
+    # above 5) low. Project rule: nerve signs need checking sooner.
+    stop_days: int = 7
     # Project rule: report step-downs (clinical.md: "step down and alert the physio") from the
     # last 7 days.
     step_down_days: int = 7
@@ -337,6 +344,37 @@ def _step_down_alert(signals: PatientSignals, settings: AlertSettings) -> Alert 
     )
 
 
+NERVE_STOPS = frozenset({"new_pins_and_needles", "spreading_leg_pain"})
+STOP_WORDS = {
+    "new_pins_and_needles": "new pins and needles or numbness",
+    "spreading_leg_pain": "pain spreading down the leg",
+    "sharp_pain": "sharp, catching or giving-way pain",
+    "pain_too_high": "pain above 5 during a set",
+}
+
+
+def _stop_alert(signals: PatientSignals, settings: AlertSettings) -> Alert | None:
+    start = signals.today - timedelta(days=settings.stop_days - 1)
+    recent = sorted((day, reason) for day, reason in signals.stops
+                    if start <= day <= signals.today)
+    if not recent:
+        return None
+    nerve = [r for r in recent if r[1] in NERVE_STOPS]
+    shown = nerve or recent
+    latest_day, latest_reason = shown[-1]
+    times = "once" if len(recent) == 1 else f"{len(recent)} times"
+    return Alert(
+        level=AlertLevel.HIGH if nerve else AlertLevel.LOW,
+        code=AlertCode.EXERCISE_STOPPED,
+        reason=(
+            f"An exercise was stopped {times} in the last {settings.stop_days} days, latest "
+            f"for {STOP_WORDS.get(latest_reason, latest_reason)} ({_day(latest_day)})."
+        ),
+        evidence=(("stops", len(recent)), ("nerve_signs", len(nerve))),
+        day=latest_day,
+    )
+
+
 def _missed_alert(signals: PatientSignals, settings: AlertSettings) -> Alert | None:
     missed = signals.missed_in_a_row
     if missed < settings.missed_days:
@@ -371,6 +409,7 @@ def compute_alerts(
 ) -> list[Alert]:
     """List a patient's alerts, most severe first, at most one per code."""
     rules: list[Callable[[PatientSignals, AlertSettings], Alert | None]] = [
+        _stop_alert,
         _step_down_alert,
         _missed_alert,
         _adherence_alert,

@@ -48,6 +48,7 @@ class Group(StrEnum):
     HIP_EMERGENCY = "hip_emergency"
     EXERCISE_WARNING = "exercise_warning"  # heart or stroke warning signs during exercise
     SERIOUS_PATHOLOGY = "serious_pathology"  # cancer, infection, fracture, nerve loss
+    PLAN_CHECK = "plan_check"  # not a red flag, but the plan needs the physio's eye first
 
 
 class Occasion(StrEnum):
@@ -235,13 +236,15 @@ QUESTIONS: tuple[Question, ...] = (
         Group.SERIOUS_PATHOLOGY,
         _ONBOARDING_AND_WEEKLY,
     ),
-    # Serious pathology, background risk factors and slow progress: tell the physio first, who
-    # weighs them with everything else (IFOMPT: single red flags are weak on their own).
+    # Serious pathology, background risk factors and slow progress. clinical.md lists every one
+    # under "See a clinician urgently", so they are urgent here too, although IFOMPT notes that
+    # a single background flag is weak on its own: the physio can resolve the alert once they
+    # have weighed it with everything else.
     Question(
         "sp_cancer_history",
         "Have you ever had cancer?",
         "history of cancer",
-        Urgency.CONTACT_PHYSIO,
+        Urgency.URGENT,
         Group.SERIOUS_PATHOLOGY,
         _ONBOARDING,
     ),
@@ -249,7 +252,7 @@ QUESTIONS: tuple[Question, ...] = (
         "sp_immunity",
         "Do you inject drugs, or have an illness or take medicine that weakens your immune system?",
         "IV drug use or immunosuppression",
-        Urgency.CONTACT_PHYSIO,
+        Urgency.URGENT,
         Group.SERIOUS_PATHOLOGY,
         _ONBOARDING,
     ),
@@ -258,7 +261,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Have you been told you have thin bones (osteoporosis), or taken steroid tablets for "
         "3 months or more?",
         "osteoporosis or long-term steroids",
-        Urgency.CONTACT_PHYSIO,
+        Urgency.URGENT,
         Group.SERIOUS_PATHOLOGY,
         _ONBOARDING,
     ),
@@ -266,7 +269,7 @@ QUESTIONS: tuple[Question, ...] = (
         "sp_new_over_50",
         "Are you over 50, and did this pain start in the last few months for no clear reason?",
         "new pain over 50",
-        Urgency.CONTACT_PHYSIO,
+        Urgency.URGENT,
         Group.SERIOUS_PATHOLOGY,
         _ONBOARDING,
     ),
@@ -274,9 +277,29 @@ QUESTIONS: tuple[Question, ...] = (
         "sp_no_improvement",
         "Has your pain not got any better at all over the last month?",
         "no improvement after a month",
-        Urgency.CONTACT_PHYSIO,
+        Urgency.URGENT,
         Group.SERIOUS_PATHOLOGY,
         _WEEKLY,
+    ),
+    # Not red flags, but the physio should look at the plan before more exercise: a fall, even
+    # a harmless one, pauses the programme in peer practice (clinical.md, Medbridge); new
+    # one-sided nerve symptoms are a stop sign during exercise (clinical.md "Stop this
+    # exercise") that needs checking when they have not settled.
+    Question(
+        "pc_fall",
+        "Since your last check, have you had a fall, even one that did not hurt you?",
+        "a fall since the last check",
+        Urgency.CONTACT_PHYSIO,
+        Group.PLAN_CHECK,
+        _CHECK_INS,
+    ),
+    Question(
+        "pc_one_leg_nerve",
+        "Do you have new pins and needles, numbness or weakness in one leg that has not settled?",
+        "new one-sided leg nerve symptoms",
+        Urgency.CONTACT_PHYSIO,
+        Group.PLAN_CHECK,
+        _CHECK_INS,
     ),
 )
 

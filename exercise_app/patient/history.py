@@ -99,7 +99,8 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
     band = (max(0, baseline - 2), min(10, baseline + 2)) if baseline is not None else None
     chart = render_pain_chart(points, first=first, last=today,
                               title="Pain before and after sessions, and the next morning",
-                              band=band)
+                              band=band,
+                              band_label=f"Usual pain {baseline} \u00b12: not a meaningful change")
     window_28 = today - timedelta(days=27)
     volume: dict[int, list[int]] = {}
     for log in log_rows:

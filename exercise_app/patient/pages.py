@@ -12,12 +12,16 @@ from flask import Response
 from . import history, queries
 
 
-def history_view(patient_id: int, versions, today):
-    """The history blocks for a patient, from plain rows of the last 13 weeks (two queries)."""
+def history_view(patient_id: int, versions, today, baseline: int | None = None):
+    """The history blocks for a patient, from plain rows of the last 13 weeks (two queries).
+
+    With the usual pain, the chart shades the band of change that is not yet meaningful.
+    """
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
     return history.build(
         versions, queries.session_rows(patient_id, since),
         queries.log_rows_since(patient_id, since), history.exercise_names(versions), today,
+        baseline,
     )
 
 

@@ -16,6 +16,10 @@ from ..programmes import queries as programmes
 from ..progression import operations as progression_operations
 from ..progression import present
 from ..progression import queries as progression
+from ..safety.views import blocked_page
+from ..safety.views import status_for as safety_status
+from ..triage import operations as triage_operations
+from ..triage import queries as triage_queries
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view
@@ -47,11 +51,14 @@ def today():
                     if s.local_date < today and s.next_morning_pain is None), None)
     streak, week = history.streak_and_week(versions, logs, today)
     progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
+    blocked, screen_due, _state = safety_status(current_user.id, current_user.time_zone)
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
         streak=streak, adherence=week, today=today, progress=progress,
+        blocked=blocked is not None, screen_due=screen_due,
+        message=triage_queries.latest_message(current_user.id),
         pain_anchors=PAIN_ANCHORS,
     )
 
@@ -88,6 +95,11 @@ def routine_page():
     today, versions, version = _context()
     if version is None:
         return render_template("patient/no_programme.html"), 200
+    blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
+    if blocked is not None:
+        return blocked_page(state, 409 if request.method == "POST" else 200)
+    if request.method == "GET" and screen_due is not None:
+        return redirect(url_for("safety.check"), 303)
     if request.method == "GET":
         every = request.args.get("all") == "1"
         prescriptions = list(version.prescriptions) if every else history.due_on(versions, today)
@@ -119,6 +131,7 @@ def routine_page():
         return _routine_page(form, shown, 422)
     if created:
         progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
+        triage_operations.refresh_patient(current_user)
     db.session.commit()
     if created:
         flash("Well done: your session is saved.", "success")
@@ -169,6 +182,7 @@ def session_edit(session_id: int):
         db.session.rollback()
         form.form_errors.append(str(refusal))
         return _routine_page(form, prescriptions, 422, correcting=session)
+    triage_operations.refresh_patient(current_user)
     db.session.commit()
     flash("Your log is corrected.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
@@ -188,6 +202,7 @@ def morning_checkin(session_id: int):
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
     progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
+    triage_operations.refresh_patient(current_user)
     db.session.commit()
     flash("Thanks: this morning's pain is recorded.", "success")
     return redirect(url_for("patient.today"), 303)

@@ -11,6 +11,7 @@ from ..domain.progression import SETTINGS, RuleSettings, setting_values
 from ..extensions import db
 from ..models import ProgressionMode, Role, User
 from ..programmes import queries as programmes
+from ..triage.operations import refresh_patient
 from . import operations, present, queries
 from .forms import OverrideForm, ReviewForm, SettingsForm, threshold_values
 
@@ -101,6 +102,7 @@ def approve(patient_id: int, decision_id: int):
         operations.approve(patient, decision, current_user)
     except operations.DecisionRefused as refusal:
         return _refused(patient, refusal)
+    refresh_patient(patient)
     db.session.commit()
     flash(f"Approved: {decision.exercise_name} changes from the next session.", "success")
     return redirect(url_for("progression.patient", patient_id=patient.id), 303)
@@ -139,6 +141,7 @@ def override(patient_id: int, decision_id: int):
                             note=form.note.data or "")
     except operations.DecisionRefused as refusal:
         return _refused(patient, refusal)
+    refresh_patient(patient)
     db.session.commit()
     flash(f"Overridden: {decision.exercise_name} has your dose from the next session.",
           "success")

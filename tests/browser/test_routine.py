@@ -15,6 +15,7 @@ from exercise_app.programmes.operations import PrescriptionValues, save_programm
 from tests.browser.conftest import WIDTHS, screenshot
 from tests.browser.test_accounts import sign_in
 from tests.conftest import add_user
+from tests.factories import pass_safety_check
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +49,7 @@ def routine(live_app, synced_library):
                 _row("clam", sets=1, reps=5, side=Side.EACH),
             ],
         )
+        pass_safety_check(patient)
         db.session.commit()
         email = patient.email
     names = {slug: synced_library.exercises[slug].name

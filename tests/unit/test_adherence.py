@@ -233,3 +233,47 @@ def test_a_day_with_nothing_prescribed_is_never_missed(plan, logs, today):
             assert status in (DayStatus.REST, DayStatus.EXTRA)
         if status is DayStatus.MISSED:
             assert each_day < today
+
+
+def test_missed_in_a_row_counts_back_from_yesterday_over_rest_days():
+    from exercise_app.domain.adherence import missed_in_a_row
+
+    plan = [Prescribed("bridge", mask_from_days([MON, WED, FRI]), MONDAY)]
+    logs = [DayLog(MONDAY, frozenset({"bridge"}))]
+    # Monday done; Wednesday and Friday missed; today is the next Monday.
+    assert missed_in_a_row(plan, logs, MONDAY + timedelta(days=7)) == 2
+    assert missed_in_a_row(plan, logs, MONDAY + timedelta(days=3)) == 1  # Wednesday
+    assert missed_in_a_row(plan, logs, MONDAY + timedelta(days=1)) == 0
+    partly = [*logs, DayLog(MONDAY + timedelta(days=4), frozenset(), frozenset({"bridge"}))]
+    assert missed_in_a_row(plan, partly, MONDAY + timedelta(days=7)) == 0
+
+
+@st.composite
+def plans_and_logs(draw):
+    keys = ["a", "b", "c"]
+    plan = [Prescribed(key, draw(st.integers(1, 127)), day(draw(st.integers(0, 20))),
+                       draw(st.one_of(st.none(), st.just(day(draw(st.integers(21, 60)))))))
+            for key in keys[:draw(st.integers(1, 3))]]
+    logs = [DayLog(day(draw(st.integers(0, 60))), frozenset(draw(st.sets(st.sampled_from(keys)))),
+                   frozenset(draw(st.sets(st.sampled_from(keys)))))
+            for _ in range(draw(st.integers(0, 40)))]
+    return plan, logs
+
+
+@given(plans_and_logs(), st.integers(30, 60), st.sampled_from([7, 28]))
+def test_adherence_from_counts_matches_adherence(plan_logs, today_n, days):
+    from exercise_app.domain.adherence import adherence_from_counts, day_counts
+
+    plan, logs = plan_logs
+    today = day(today_n)
+    counts = day_counts(plan, logs, day(0), day(70))
+    assert adherence_from_counts(counts, today, days) == adherence(plan, logs, today, days).percent
+
+
+def test_adherence_from_counts_outside_the_counted_days_is_unknown():
+    from exercise_app.domain.adherence import adherence_from_counts, day_counts
+
+    counts = day_counts(PLAN, [], day(10), day(20))
+    assert adherence_from_counts(counts, day(15), 7) is None  # the window starts on day 8
+    assert adherence_from_counts(counts, day(21), 7) is None
+    assert adherence_from_counts(counts, day(20), 7) == 0

@@ -408,3 +408,22 @@ def test_triage_puts_any_critical_patient_before_any_without(
     if critical_b and not critical_a:
         assert key_b < key_a
     assert key_a == triage_key(list(reversed(alerts_a)), days_a, adherence_a)
+
+
+def test_stopped_exercises_alert_and_nerve_signs_are_high():
+    from exercise_app.domain.alerts import AlertCode, AlertLevel, PatientSignals, compute_alerts
+
+    today = date(2026, 3, 10)
+    sharp = PatientSignals(today=today, baseline_pain=2,
+                           stops=((date(2026, 3, 9), "sharp_pain"),))
+    [alert] = [a for a in compute_alerts(sharp) if a.code is AlertCode.EXERCISE_STOPPED]
+    assert alert.level is AlertLevel.LOW and alert.day == date(2026, 3, 9)
+    assert "sharp, catching or giving-way pain (9 Mar)" in alert.reason
+    nerve = PatientSignals(today=today, baseline_pain=2,
+                           stops=((date(2026, 3, 8), "new_pins_and_needles"),
+                                  (date(2026, 3, 9), "sharp_pain")))
+    [alert] = [a for a in compute_alerts(nerve) if a.code is AlertCode.EXERCISE_STOPPED]
+    assert alert.level is AlertLevel.HIGH and "stopped 2 times" in alert.reason
+    assert "new pins and needles or numbness (8 Mar)" in alert.reason
+    old = PatientSignals(today=today, baseline_pain=2, stops=((date(2026, 3, 1), "sharp_pain"),))
+    assert not [a for a in compute_alerts(old) if a.code is AlertCode.EXERCISE_STOPPED]

@@ -74,8 +74,12 @@ def test_emergencies_by_group():
     emergency_groups = {q.group for q in QUESTIONS if q.urgency is Urgency.EMERGENCY}
     assert emergency_groups == {Group.CAUDA_EQUINA, Group.HIP_EMERGENCY, Group.EXERCISE_WARNING}
     for q in QUESTIONS:
-        if q.group is not Group.SERIOUS_PATHOLOGY:
+        if q.group in emergency_groups:
             assert q.urgency is Urgency.EMERGENCY
+        elif q.group is Group.SERIOUS_PATHOLOGY:
+            assert q.urgency is Urgency.URGENT  # clinical.md: "See a clinician urgently"
+        else:
+            assert (q.group, q.urgency) == (Group.PLAN_CHECK, Urgency.CONTACT_PHYSIO)
 
 
 def test_cauda_equina_and_hip_are_asked_at_every_check_in():
@@ -131,8 +135,8 @@ def test_urgent_means_a_doctor_today():
 
 
 def test_contact_physio_before_exercising_again():
-    answers = all_no(Occasion.ONBOARDING) | {"sp_cancer_history": True}
-    result = screen(answers, Occasion.ONBOARDING)
+    answers = all_no(Occasion.WEEKLY) | {"pc_fall": True}
+    result = screen(answers, Occasion.WEEKLY)
     assert result.urgency is Urgency.CONTACT_PHYSIO
     assert "physio" in result.message
     assert "before you exercise again" in result.message
@@ -264,3 +268,9 @@ def test_stop_exactly_when_a_rule_applies(pain, sharp, pins, spreading):
     rule = stop_reason(pain, sharp=sharp, pins_and_needles=pins, spreading=spreading)
     should_stop = sharp or pins or spreading or (pain is not None and pain > 5)
     assert (rule is not None) == should_stop
+
+
+def test_background_risk_factors_mean_a_clinician_today_as_clinical_md_says():
+    answers = all_no(Occasion.ONBOARDING) | {"sp_cancer_history": True}
+    result = screen(answers, Occasion.ONBOARDING)
+    assert result.urgency is Urgency.URGENT and "doctor today" in result.message

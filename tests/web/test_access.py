@@ -160,6 +160,35 @@ ROUTES: dict[str, list[Rule]] = {
     ],
     "progression.rules": [Rule("GET", fixed("/clinic/progression/rules"),
                                roles=("physio", "admin"))],
+    # The loop's patient passed the onboarding check today, so none is due: the POST is a 409.
+    "safety.check": [
+        Rule("GET", fixed("/check"), roles=("patient",)),
+        Rule("POST", fixed("/check"), roles=("patient",), ok=(409,)),
+    ],
+    "triage.alert_action": [
+        Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/alerts/{w.alert_id}",
+             roles=("physio",), ok=(303,), extra={"status": "acknowledged"},
+             foreign=(
+                 lambda w: f"/clinic/patients/{w.other_patient.id}/alerts/{w.other_alert_id}",
+                 lambda w: f"/clinic/patients/{w.patient.id}/alerts/{w.other_alert_id}",
+             )),
+    ],
+    "triage.message": [
+        Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/message", roles=("physio",),
+             ok=(303,), extra={"text": "Well done this week."},
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/message",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/message")),
+    ],
+    "clinician.handout_page": [
+        Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/handout", roles=("physio",),
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/handout",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/handout")),
+    ],
+    "clinician.handout_pdf": [
+        Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/handout.pdf", roles=("physio",),
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/handout.pdf",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/handout.pdf")),
+    ],
     "clinician.patients": [Rule("GET", fixed("/clinic/patients"), roles=("physio",))],
     "clinician.invite": [
         Rule("GET", fixed("/clinic/patients/invite"), roles=("physio",)),
@@ -203,6 +232,7 @@ ROUTES: dict[str, list[Rule]] = {
     "library.programme": [Rule("GET", fixed("/library/programmes/hip-mobility"), roles=ALL_ROLES,
                                foreign=(fixed("/library/programmes/no-such-programme"),))],
     "admin.users": [Rule("GET", fixed("/admin/users"), roles=("admin",))],
+    "admin.audit_log": [Rule("GET", fixed("/admin/audit"), roles=("admin",))],
     "admin.new_physio": [
         Rule("GET", fixed("/admin/physios/new"), roles=("admin",)),
         Rule("POST", fixed("/admin/physios/new"), roles=("admin",), ok=(201,),

@@ -100,3 +100,16 @@ def test_seed_demo_gives_the_patients_weeks_of_sessions_and_decisions(app, runne
     assert "0 patients given a programme" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ExerciseSession)) == 18
+
+
+def test_summaries_rebuild_fills_the_caseload(app, runner, loop):
+    from exercise_app.models import PatientSummary
+
+    with app.app_context():
+        db.session.execute(PatientSummary.__table__.delete())
+        db.session.commit()
+    result = runner.invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0 and "Summaries rebuilt for 4 patients." in result.output
+    with app.app_context():
+        summary = db.session.get(PatientSummary, loop.patient.id)
+        assert summary.last_session_date is not None and summary.days["pain"].strip("-")

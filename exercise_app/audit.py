@@ -1,0 +1,80 @@
+"""The audit log: every physio or admin read of a patient's record and every change they make.
+
+Recorded after the request succeeded, from the endpoint and its ids only: who, what, when,
+never the text of a note or any other field.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .models import AuditAction, AuditEvent, Role
+
+AUDITED_ROLES = (Role.PHYSIO, Role.ADMIN)
+CHANGE_BLUEPRINTS = ("clinician", "progression", "triage", "admin")
+OBJECT_ARGS = ("session_id", "decision_id", "alert_id", "user_id")
+PAGE_SIZE = 50
+
+WHAT = {
+    "clinician.patient": "Opened the patient's record",
+    "clinician.patient_csv": "Downloaded the patient's logs (CSV)",
+    "clinician.session": "Opened a session log",
+    "clinician.edit_programme": "Programme editor",
+    "clinician.precautions": "Changed precautions",
+    "clinician.reinvite": "New invitation link",
+    "clinician.invite": "Invited a patient",
+    "clinician.handout_page": "Opened the programme handout",
+    "clinician.handout_pdf": "Downloaded the programme handout (PDF)",
+    "progression.patient": "Opened progression settings and decisions",
+    "progression.settings": "Changed progression settings",
+    "progression.approve": "Approved a progression decision",
+    "progression.reject": "Rejected a progression decision",
+    "progression.override": "Overrode a progression decision",
+    "triage.alert_action": "Acknowledged or resolved an alert",
+    "triage.message": "Wrote a note to the patient",
+    "admin.new_physio": "Added a physio",
+    "admin.deactivate": "Deactivated an account",
+    "admin.reactivate": "Reactivated an account",
+}
+
+
+def _record(response: Response) -> Response:
+    # The user the request already loaded (every audited view checks the role first); reading
+    # ``current_user`` here would load one again after the view.
+    user = g.get("_login_user")
+    if (response.status_code >= 400 or request.endpoint is None or user is None
+            or not user.is_authenticated or user.role not in AUDITED_ROLES):
+        return response
+    args = request.view_args or {}
+    blueprint = request.endpoint.split(".")[0]
+    changing = request.method not in ("GET", "HEAD", "OPTIONS")
+    if changing and blueprint not in CHANGE_BLUEPRINTS:
+        return response
+    if not changing and "patient_id" not in args:
+        return response
+    object_id = next((args[name] for name in OBJECT_ARGS if name in args), None)
+    db.session.add(AuditEvent(
+        clinic_id=user.clinic_id, actor_id=user.id,
+        patient_id=args.get("patient_id"),
+        action=AuditAction.CHANGE if changing else AuditAction.READ,
+        what=request.endpoint, object_id=object_id, status=response.status_code,
+    ))
+    db.session.commit()
+    return response
+
+
+def register(app: Flask) -> None:
+    app.after_request(_record)
+
+
+def clinic_events(clinic_id: int, page: int) -> tuple[list[AuditEvent], bool]:
+    """A page of the clinic's audit log, newest first, and whether there is an older page."""
+    rows = list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.clinic_id == clinic_id)
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.patient))
+        .order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE

@@ -1,0 +1,63 @@
+"""The patient's red-flag screen, and the page that stops exercise after a yes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..domain.red_flags import ALL_CLEAR_MESSAGE, MESSAGES, Urgency
+from ..domain.scheduling import local_today
+from ..extensions import db
+from ..models import Role, now_utc
+from ..notifications import send_red_flag_alert
+from ..triage import operations
+from ..triage import queries as triage
+from .forms import answers, screening_form
+from .rules import due_screen
+
+bp = Blueprint("safety", __name__)
+
+OCCASION_INTROS = {
+    "onboarding": "Before your first session, a few questions to check exercise is safe for you.",
+    "weekly": "Your weekly safety check: a few questions before you exercise.",
+    "pain_jump": "Your pain has gone up since last time, so a few questions before you go on.",
+}
+
+
+def status_for(patient_id: int, time_zone: str):
+    """(blocking red-flag alert or None, the screen due today or None, the screening state)."""
+    state = triage.screening_state(patient_id)
+    blocked = triage.blocking_red_flag(patient_id)
+    return blocked, due_screen(state, local_today(now_utc(), time_zone)), state
+
+
+def blocked_page(state, status: int = 200):
+    urgency = Urgency(state.urgency) if state.urgency else Urgency.CONTACT_PHYSIO
+    return render_template("safety/blocked.html", urgency=urgency.value,
+                           message=MESSAGES[urgency]), status
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def check():
+    blocked, due, state = status_for(current_user.id, current_user.time_zone)
+    refused = 409 if request.method == "POST" else 200  # nothing to answer: nothing is saved
+    if blocked is not None:
+        return blocked_page(state, refused)
+    if due is None:
+        return render_template("safety/not_due.html"), refused
+    form = screening_form(due)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("safety/check.html", form=form, occasion=due.value,
+                               intro=OCCASION_INTROS[due.value]), status
+    result = operations.record_screening(current_user, due, answers(form, due))
+    db.session.commit()
+    if result.flagged:
+        physio = triage.physio_of(current_user.id)
+        if physio is not None:
+            send_red_flag_alert(physio, current_user)
+        return redirect(url_for("safety.check"), 303)
+    flash(ALL_CLEAR_MESSAGE, "success")
+    return redirect(url_for("patient.today"), 303)

@@ -1,0 +1,137 @@
+"""Build the caseload page from loaded rows: who needs the physio first, and why (no queries).
+
+Two passes: every patient gets the few numbers that sort and filter them (alerts, adherence,
+days since the last session); only the page shown gets its sparkline, trend and programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from ..domain.alerts import LEVEL_ORDER, AlertLevel, triage_key
+from ..patient import history
+from ..programmes.queries import ProgrammeView
+from .queries import CaseloadRow, OpenAlert
+from .signals import adherence_now, pain_days
+
+PAGE_SIZE = 25
+SPARK_DAYS = 28
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """What sorts and filters one patient."""
+
+    row: CaseloadRow
+    alerts: list[OpenAlert]
+    adherence_7: int | None
+    adherence_28: int | None
+    days_since: int | None
+    key: tuple[int, ...]
+
+    @property
+    def top_level(self) -> str | None:
+        return self.alerts[0].level if self.alerts else None
+
+
+@dataclass(frozen=True)
+class CaseloadLine:
+    """One patient as the page shows them."""
+
+    entry: CaseloadEntry
+    account: str  # "active", "invited", "deactivated"
+    latest_pain: int | None
+    trend: str  # "up", "down", "steady" or "" (not enough data)
+    sparkline: str  # SVG markup of numbers only
+    stage: str
+
+
+def entries(rows: Sequence[CaseloadRow], alerts: Mapping[int, list[OpenAlert]],
+            today: date) -> list[CaseloadEntry]:
+    """Every patient of the caseload, neediest first."""
+    result = []
+    for row in rows:
+        a7, a28 = adherence_now(row.days, today)
+        days_since = (today - row.last_session_date).days if row.last_session_date else None
+        own = sorted(alerts.get(row.id, []),
+                     key=lambda a: (LEVEL_ORDER.index(AlertLevel(a.level)), -a.id))
+        levels = [SimpleNamespace(level=AlertLevel(a.level)) for a in own]
+        key = (*triage_key(levels, days_since, a28), row.id)  # type: ignore[arg-type]
+        result.append(CaseloadEntry(row, own, a7, a28, days_since, key))
+    return sorted(result, key=lambda e: e.key)
+
+
+def matches(entry: CaseloadEntry, search: str, level: str) -> bool:
+    """Whether an entry passes the page's filters."""
+    row = entry.row
+    if search and search.casefold() not in f"{row.name} {row.email}".casefold():
+        return False
+    if level in ("critical", "high", "low"):
+        return any(a.level == level for a in entry.alerts)
+    if level == "any":
+        return bool(entry.alerts)
+    if level == "none":
+        return not entry.alerts
+    return True
+
+
+def _trend(pain: Sequence[tuple[date, int]], today: date) -> str:
+    week_ago, fortnight_ago = today - timedelta(days=7), today - timedelta(days=14)
+    recent = [p for d, p in pain if d > week_ago]
+    before = [p for d, p in pain if fortnight_ago < d <= week_ago]
+    if not recent or not before:
+        return ""
+    change = sum(recent) / len(recent) - sum(before) / len(before)
+    return "up" if change >= 1 else "down" if change <= -1 else "steady"
+
+
+def sparkline(pain: Sequence[tuple[date, int]], today: date, days: int = SPARK_DAYS) -> str:
+    """A small SVG line of the daily worst pain over four weeks (decorative: text says it).
+
+    Built only from dates and whole numbers, so it is safe to insert as markup.
+    """
+    first = today - timedelta(days=days - 1)
+    shown = [(d, p) for d, p in pain if first <= d <= today]
+    if not shown:
+        return ""
+    width, height = 84, 24
+    points = " ".join(
+        f"{(d - first).days * (width - 4) / (days - 1) + 2:.1f},"
+        f"{height - 2 - p * (height - 4) / 10:.1f}"
+        for d, p in shown
+    )
+    return (
+        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-hidden="true" focusable="false"><polyline fill="none" stroke="currentColor" '
+        f'stroke-width="1.5" points="{points}"/></svg>'
+    )
+
+
+def _stage(versions: Sequence[ProgrammeView], today: date) -> str:
+    version = history.effective(versions, today) or (versions[-1] if versions else None)
+    if version is None:
+        return "No programme"
+    text = f"Version {version.number}"
+    if version.template_slug:
+        text += f", {version.template_slug.replace('-', ' ')} stage {version.template_stage}"
+    return text
+
+
+def lines(page: Sequence[CaseloadEntry], versions: Mapping[int, list[ProgrammeView]],
+          today: date) -> list[CaseloadLine]:
+    """The shown page's patients with their pain sparkline, trend and programme."""
+    result = []
+    for entry in page:
+        row = entry.row
+        pain = [(d, p) for d, p in pain_days(row.days) if d <= today]
+        account = ("deactivated" if not row.active else "active" if row.accepted
+                   else "invited")
+        result.append(CaseloadLine(
+            entry=entry, account=account, latest_pain=pain[-1][1] if pain else None,
+            trend=_trend(pain, today), sparkline=sparkline(pain, today),
+            stage=_stage(versions.get(row.id, []), today),
+        ))
+    return result

@@ -1,0 +1,38 @@
+"""Forms for the physio's answers to alerts and notes to the patient."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..forms import strip
+from ..models import NOTE_MAX
+
+MESSAGE_MAX = 500
+
+
+class AlertActionForm(FlaskForm):
+    status = RadioField("Action", choices=[SelectChoice("acknowledged", "Acknowledge"),
+                                           SelectChoice("resolved", "Resolve")],
+                        validators=[InputRequired("Choose acknowledge or resolve.")])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip])
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField("Note to the patient", validators=[
+        DataRequired("Write the note."), Length(max=MESSAGE_MAX)], filters=[strip],
+        description="Shown on the patient's Today page until you write another.")
+
+
+class CaseloadFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField("Search by name or e-mail", validators=[Optional(), Length(max=80)],
+                    filters=[strip])
+    level = RadioField("Alerts", choices=[
+        SelectChoice("", "Everyone"), SelectChoice("critical", "Critical"),
+        SelectChoice("high", "High"), SelectChoice("low", "Low"),
+        SelectChoice("any", "Any open alert"), SelectChoice("none", "No open alert")],
+        default="", validate_choice=True)

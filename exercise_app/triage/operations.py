@@ -1,0 +1,143 @@
+"""Writes for safety and triage: refresh a patient's alerts and summary, red-flag screens,
+the physio's actions on alerts, and notes to the patient. Add and flush; never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..domain.alerts import Alert as AlertFinding
+from ..domain.alerts import compute_alerts
+from ..domain.red_flags import Occasion, ScreeningResult, screen
+from ..domain.scheduling import local_today
+from ..extensions import db
+from ..models import (
+    Alert,
+    AlertAction,
+    AlertStatus,
+    PatientMessage,
+    PatientSummary,
+    Screening,
+    ScreeningOccasion,
+    User,
+    now_utc,
+)
+from ..patient import history
+from ..patient import queries as patient_queries
+from ..programmes import queries as programmes
+from ..progression import queries as progression_queries
+from ..progression.inputs import usual_pain
+from ..progression.operations import rules_for
+from . import queries
+from .signals import (
+    SIGNAL_DAYS,
+    SUMMARY_DAYS,
+    signals,
+    summary_days,
+)
+
+
+class AlertActionRefused(ValueError):
+    """An alert cannot move to the asked state; the message says why."""
+
+
+def baseline_for(patient_id: int) -> int | None:
+    """The patient's usual pain: the physio's figure, else from their first sessions."""
+    recorded = rules_for(patient_id).recorded_baseline
+    return usual_pain(recorded, progression_queries.first_pain_before(patient_id))[0]
+
+
+def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
+                 open_codes: set[str]) -> None:
+    """Store new findings in one statement; an open alert of the same kind, or one for the same
+    day (even resolved), is not repeated. The unique key decides, not a read first."""
+    now = now_utc()
+    rows: list[dict[str, Any]] = [
+        {"patient_id": patient_id, "level": finding.level.value, "code": finding.code.value,
+         "reason": finding.reason, "evidence": dict(finding.evidence),
+         "day": finding.day or today, "status": AlertStatus.OPEN.value, "created_at": now}
+        for finding in findings if finding.code.value not in open_codes
+    ]
+    if not rows:
+        return
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
+        else sqlite_insert
+    db.session.execute(insert(Alert).values(rows).on_conflict_do_nothing(
+        index_elements=["patient_id", "code", "day"]))
+
+
+def refresh_patient(patient: User, now: datetime | None = None) -> None:
+    """Recompute the patient's alerts and caseload summary from their recent rows.
+
+    Run after every write that changes what they show: a log, a correction, a check-in, a
+    screen, a programme change, a progression run. Bounded reads, whatever the history.
+    """
+    today = local_today(now or now_utc(), patient.time_zone)
+    since = today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7)
+    sessions = patient_queries.session_rows(patient.id, since)
+    logs = patient_queries.log_rows_since(patient.id, since)
+    plan = history.prescribed(programmes.versions(patient.id))
+    day_logs = history.day_logs(logs)
+    baseline = baseline_for(patient.id)
+    findings = compute_alerts(signals(
+        today=today, baseline=baseline, sessions=sessions,
+        flagged=queries.flagged_answers(patient.id, today - timedelta(days=SIGNAL_DAYS)),
+        step_downs=queries.step_down_days(patient.id, today - timedelta(days=7)),
+        stops=queries.stops(patient.id, today - timedelta(days=7)),
+        plan=plan, day_logs=day_logs,
+    ))
+    open_codes = queries.open_codes(patient.id)
+    store_alerts(patient.id, findings, today, open_codes)
+    summary = db.session.get(PatientSummary, patient.id) or PatientSummary(patient_id=patient.id)
+    summary.last_session_date = max((s.local_date for s in sessions), default=None) \
+        or summary.last_session_date
+    summary.baseline_pain = baseline
+    summary.days = summary_days(plan, day_logs, sessions, today)
+    summary.updated_at = now_utc()
+    db.session.add(summary)
+    db.session.flush()
+
+
+def record_screening(patient: User, occasion: Occasion,
+                     answers: Mapping[str, bool]) -> ScreeningResult:
+    """Store a red-flag screen; a yes raises a critical alert at once (ValueError if partial)."""
+    result = screen(answers, occasion)
+    db.session.add(Screening(
+        patient_id=patient.id, occasion=ScreeningOccasion(occasion.value),
+        answers=dict(answers), flagged=list(result.flagged),
+        urgency=result.urgency.value if result.urgency else None,
+        local_date=local_today(now_utc(), patient.time_zone),
+    ))
+    db.session.flush()
+    if result.flagged:
+        refresh_patient(patient)
+    return result
+
+
+def act_on_alert(alert: Alert, physio: User, status: AlertStatus, note: str) -> AlertAction:
+    """Acknowledge or resolve an alert, with a note; resolved alerts stay in the history."""
+    if status is AlertStatus.OPEN:
+        raise AlertActionRefused("An alert can be acknowledged or resolved.")
+    if alert.status is AlertStatus.RESOLVED:
+        raise AlertActionRefused("This alert is already resolved.")
+    if status is alert.status:
+        raise AlertActionRefused("This alert is already acknowledged.")
+    if status is AlertStatus.RESOLVED and not note.strip():
+        raise AlertActionRefused("Say how the alert was resolved.")
+    alert.status = status
+    action = AlertAction(alert_id=alert.id, status=status, note=note.strip(), by_id=physio.id)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def post_message(patient: User, physio: User, text: str) -> PatientMessage:
+    """Leave a short note the patient reads on Today."""
+    message = PatientMessage(patient_id=patient.id, author_id=physio.id, text=text.strip())
+    db.session.add(message)
+    db.session.flush()
+    return message

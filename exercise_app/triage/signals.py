@@ -1,0 +1,133 @@
+"""Turn a patient's recent rows into the alert rules' inputs and the caseload summary.
+
+Plain values in, plain values out; the queries live in ``queries.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ..domain import adherence as rules
+from ..domain.alerts import PainScore, PainTiming, PatientSignals, RedFlagAnswer
+from ..domain.red_flags import Urgency, question
+from ..domain.scheduling import Prescribed
+from ..models import StopReason
+from ..patient.queries import SessionRow
+
+SUMMARY_DAYS = 29  # days counted back for the caseload: a 28-day adherence window and today
+AHEAD_DAYS = 14  # days counted ahead, so a summary stays readable for two weeks unchanged
+SIGNAL_DAYS = 28  # what the alert rules read: two weeks of pain, with room
+
+# The routine's stop reasons, as the safety rules name them ("other" raises nothing).
+STOP_CODES = {
+    StopReason.PAIN_OVER_5: "pain_too_high",
+    StopReason.SHARP: "sharp_pain",
+    StopReason.PINS_AND_NEEDLES: "new_pins_and_needles",
+    StopReason.SPREADING: "spreading_leg_pain",
+}
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A yes in a red-flag screen."""
+
+    question_id: str
+    day: date
+
+
+def pain_scores(sessions: Sequence[SessionRow]) -> list[PainScore]:
+    """Every pain score of the sessions: worst during, after, and the next morning."""
+    scores: list[PainScore] = []
+    for s in sessions:
+        scores.append(PainScore(s.local_date, PainTiming.DURING, s.pain_during))
+        scores.append(PainScore(s.local_date, PainTiming.AFTER, s.pain_after))
+        if s.next_morning_pain is not None:
+            scores.append(PainScore(s.local_date + timedelta(days=1), PainTiming.NEXT_MORNING,
+                                    s.next_morning_pain))
+    return scores
+
+
+def _urgency(question_id: str) -> Urgency:
+    try:
+        return question(question_id).urgency
+    except KeyError:  # a retired question still counts, as the most careful level
+        return Urgency.EMERGENCY
+
+
+def signals(*, today: date, baseline: int | None, sessions: Sequence[SessionRow],
+            flagged: Sequence[Flagged], step_downs: Sequence[date],
+            stops: Sequence[tuple[date, StopReason]], plan: Sequence[Prescribed],
+            day_logs: Sequence[rules.DayLog]) -> PatientSignals:
+    """What the alert rules read about one patient today."""
+    last_7 = rules.adherence(plan, day_logs, today, 7)
+    previous_7 = rules.adherence(plan, day_logs, today - timedelta(days=7), 7)
+    return PatientSignals(
+        today=today, baseline_pain=baseline,
+        pain=tuple(s for s in pain_scores(sessions) if s.day <= today),
+        red_flags=tuple(RedFlagAnswer(f.question_id, _urgency(f.question_id), f.day)
+                        for f in flagged),
+        step_downs=tuple(step_downs),
+        stops=tuple((day, STOP_CODES[reason]) for day, reason in stops if reason in STOP_CODES),
+        missed_in_a_row=rules.missed_in_a_row(plan, day_logs, today),
+        adherence_last_7=last_7.percent, adherence_previous_7=previous_7.percent,
+    )
+
+
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"  # one character a day: counts up to 35
+
+
+def _encode(values: Sequence[int | None]) -> str:
+    return "".join("-" if v is None else DIGITS[min(v, len(DIGITS) - 1)] for v in values)
+
+
+def _decode(text: str) -> tuple[int, ...]:
+    return tuple(0 if c == "-" else DIGITS.index(c) for c in text)
+
+
+def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
+                 sessions: Sequence[SessionRow], today: date) -> dict[str, Any]:
+    """What the caseload reads about a patient's days, one character a day.
+
+    Exercises due and done (as ``adherence.DayCounts``) from 29 days back to two weeks ahead,
+    so adherence stays readable for a fortnight without a new write; the day's worst pain for
+    the days counted back; and today's adherence, which holds until midnight.
+    """
+    counts = rules.day_counts(plan, logs, today - timedelta(days=SUMMARY_DAYS),
+                              today + timedelta(days=AHEAD_DAYS))
+    worst: dict[date, int] = {}
+    for score in pain_scores(sessions):
+        worst[score.day] = max(score.score, worst.get(score.day, 0))
+    back = [counts.first + timedelta(days=n) for n in range(SUMMARY_DAYS + 1)]
+    return {
+        "on": today.isoformat(), "first": counts.first.isoformat(),
+        "a7": rules.adherence_from_counts(counts, today, 7),
+        "a28": rules.adherence_from_counts(counts, today, 28),
+        "due": _encode(counts.due), "half": _encode(counts.half_credits),
+        "done": "".join("1" if d else "0" for d in counts.all_done),
+        "pain": _encode([worst.get(day) for day in back]),
+    }
+
+
+def adherence_now(data: Mapping[str, Any] | None, today: date) -> tuple[int | None, int | None]:
+    """(7-day, 28-day) adherence today from a summary: stored when it was written today,
+    else read from its day counts (None when too old or missing)."""
+    if not data or "first" not in data:
+        return None, None
+    if data.get("on") == today.isoformat():
+        return data.get("a7"), data.get("a28")
+    counts = rules.DayCounts(date.fromisoformat(data["first"]), _decode(data["due"]),
+                             _decode(data["half"]), tuple(c == "1" for c in data["done"]))
+    return (rules.adherence_from_counts(counts, today, 7),
+            rules.adherence_from_counts(counts, today, 28))
+
+
+def pain_days(data: Mapping[str, Any] | None) -> list[tuple[date, int]]:
+    """The days with a pain score in a summary, oldest first, with the day's worst score."""
+    if not data or "pain" not in data:
+        return []
+    first = date.fromisoformat(data["first"])
+    return [(first + timedelta(days=n), DIGITS.index(c))
+            for n, c in enumerate(data["pain"]) if c != "-"]

@@ -1,0 +1,53 @@
+"""The physio's answers to alerts and notes to the patient."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user
+
+from ..access import get_patient_or_404, role_required
+from ..extensions import db
+from ..models import AlertStatus, Role
+from . import operations, queries
+from .forms import AlertActionForm, MessageForm
+
+bp = Blueprint("triage", __name__, url_prefix="/clinic")
+
+
+def _back(patient_id: int):
+    return redirect(url_for("clinician.patient", patient_id=patient_id) + "#alerts", 303)
+
+
+@bp.post("/patients/<id:patient_id>/alerts/<id:alert_id>")
+@role_required(Role.PHYSIO)
+def alert_action(patient_id: int, alert_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    alert = queries.alert_for(patient.id, alert_id)
+    if alert is None:
+        abort(404)
+    form = AlertActionForm()
+    if not form.validate():
+        abort(422, "Choose acknowledge or resolve; the note is at most 2000 characters.")
+    try:
+        operations.act_on_alert(alert, current_user, AlertStatus(form.status.data),
+                                form.note.data or "")
+    except operations.AlertActionRefused as refusal:
+        db.session.rollback()
+        abort(409, str(refusal))
+    db.session.commit()
+    flash("Alert resolved." if form.status.data == "resolved" else "Alert acknowledged.",
+          "success")
+    return _back(patient.id)
+
+
+@bp.post("/patients/<id:patient_id>/message")
+@role_required(Role.PHYSIO)
+def message(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
+    form = MessageForm()
+    if not form.validate():
+        abort(422, "Write a note of at most 500 characters.")
+    operations.post_message(patient, current_user, form.text.data)
+    db.session.commit()
+    flash("Note saved: the patient sees it on their Today page.", "success")
+    return _back(patient.id)
