@@ -66,9 +66,9 @@ def serve(app: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, s
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            requests.get(base + "/", timeout=1)
+            requests.get(base + "/", timeout=5)
             return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a slow first request
             time.sleep(0.1)
     process.kill()
     sys.exit(f"{app} did not start")

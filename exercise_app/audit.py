@@ -7,11 +7,11 @@ never the text of a note or any other field.
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import AuditAction, AuditEvent, Role
+from .models import AuditAction, AuditEvent, Role, now_utc
 
 AUDITED_ROLES = (Role.PHYSIO, Role.ADMIN)
 CHANGE_BLUEPRINTS = ("clinician", "progression", "triage", "admin")
@@ -56,11 +56,16 @@ def _record(response: Response) -> Response:
     if not changing and "patient_id" not in args:
         return response
     object_id = next((args[name] for name in OBJECT_ARGS if name in args), None)
-    db.session.add(AuditEvent(
-        clinic_id=user.clinic_id, actor_id=user.id,
-        patient_id=args.get("patient_id"),
+    # A fresh transaction that starts with this write: the request's own may be a read (a
+    # GET), and SQLite refuses to turn a read into a write once another connection has
+    # written since it began. The view has committed already, so ending it loses nothing.
+    clinic_id, actor_id = user.clinic_id, user.id  # read before the rollback expires them
+    db.session.rollback()
+    db.session.execute(insert(AuditEvent).values(
+        clinic_id=clinic_id, actor_id=actor_id, patient_id=args.get("patient_id"),
         action=AuditAction.CHANGE if changing else AuditAction.READ,
         what=request.endpoint, object_id=object_id, status=response.status_code,
+        created_at=now_utc(),
     ))
     db.session.commit()
     return response
