@@ -56,3 +56,28 @@ def test_admins_see_their_clinic_log_only(app, client, auth, loop):
     assert "Opened progression settings and decisions" in page
     assert "Deactivated an account" in page and loop.physio.display_name in page
     assert page.index("Deactivated an account") < page.index("Opened progression settings")
+
+
+def test_a_read_request_can_still_record_after_another_connection_wrote(app, loop):
+    """SQLite refuses to turn a read transaction into a write once another connection has
+    written since it began; the audit write must start its own transaction (bench: 219
+    'database is locked' errors before the fix)."""
+    from flask import g, request
+    from sqlalchemy import text
+
+    from exercise_app.audit import _record
+    from exercise_app.models import User
+
+    url = f"/clinic/patients/{loop.patient.id}"
+    with app.test_request_context(url, method="GET"):
+        request.url_rule, request.view_args = app.url_map.bind("localhost").match(
+            url, return_rule=True)
+        g._login_user = db.session.get(User, loop.physio.id)  # the view's read transaction
+        other = db.engine.connect()
+        other.execute(text("UPDATE clinics SET name = name || '!' WHERE id = :id"),
+                      {"id": loop.clinic.id})
+        other.commit()
+        other.close()
+        response = app.response_class("ok", status=200)
+        _record(response)
+    assert events(app)[-1][1:4] == (loop.patient.id, AuditAction.READ, "clinician.patient")
