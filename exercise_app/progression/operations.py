@@ -80,8 +80,14 @@ def rules_for(patient_id: int) -> PatientRules:
 
 
 def _lock_patient(patient_id: int) -> None:
-    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time)."""
-    db.session.execute(select(User.id).where(User.id == patient_id).with_for_update())
+    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: the session just inserted holds a key-share lock on
+    the same row through its foreign key, and FOR UPDATE would wait for another request's
+    key-share while that request waits for ours (a deadlock seen in the bench).
+    """
+    db.session.execute(
+        select(User.id).where(User.id == patient_id).with_for_update(key_share=True))
 
 
 def _start_date(latest: ProgrammeView, today: date, exercised_today: bool) -> date:

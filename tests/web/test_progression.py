@@ -355,3 +355,55 @@ def test_rules_page_lists_every_setting_with_its_source(client, auth, world):
     page = client.get("/clinic/progression/rules").data.decode()
     assert "Silbernagel" in page and "Farrar 2001" in page
     assert page.count("<tr><td>") == 13
+
+
+def test_two_logs_for_one_patient_at_once_do_not_deadlock(app, loop):
+    """Each request inserts a session (a key-share lock on the patient's row through the
+    foreign key), then locks the row to change the programme. On PostgreSQL both inserts go
+    first here, which deadlocked with FOR UPDATE. SQLite runs one writer at a time, so there
+    the two simply run one after the other."""
+    import threading
+    import uuid
+
+    from exercise_app.models import LogStatus, RunTrigger
+    from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
+    from exercise_app.progression.operations import run_rules
+
+    with app.app_context():
+        concurrent = db.engine.dialect.name == "postgresql"
+    barrier = threading.Barrier(2 if concurrent else 1)
+    errors: list[Exception] = []
+
+    def log_and_decide() -> None:
+        with app.app_context():
+            try:
+                patient = db.session.get(User, loop.patient.id)
+                version = db.session.scalar(
+                    select(ProgrammeVersion).where(ProgrammeVersion.patient_id == patient.id)
+                    .order_by(ProgrammeVersion.number.desc()))
+                done = tuple(LoggedExercise(p.id, LogStatus.DONE, p.sets, None, None, None, None)
+                             for p in version.prescriptions)
+                session, _ = log_session(patient, version, str(uuid.uuid4()),
+                                         SessionValues(3, 7, 6, 6, "", done))
+                barrier.wait(timeout=10)
+                run_rules(patient, session, RunTrigger.SESSION)
+                db.session.commit()
+            except Exception as error:
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    if concurrent:
+        threads = [threading.Thread(target=log_and_decide) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        log_and_decide()
+        log_and_decide()
+    assert errors == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExerciseSession).where(
+            ExerciseSession.patient_id == loop.patient.id)) == 3  # the loop's and these two
