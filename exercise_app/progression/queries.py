@@ -86,14 +86,15 @@ def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
         return {}
     rows = db.session.execute(
         select(LibraryExercise.slug, LibraryExercise.name, LibraryExercise.id,
-               LibraryExerciseVersion.id, LibraryExercise.sides, LibraryExercise.data)
+               LibraryExerciseVersion.id, LibraryExercise.sides,
+               LibraryExercise.data["dose"])  # the dose alone: the demo poses are large
         .join(LibraryExerciseVersion,
               (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
               & (LibraryExerciseVersion.version == LibraryExercise.version))
         .where(LibraryExercise.slug.in_(wanted), LibraryExercise.retired_at.is_(None))
     )
-    return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of(data))
-            for slug, name, exercise_id, version_id, sides, data in rows}
+    return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of({"dose": dose}))
+            for slug, name, exercise_id, version_id, sides, dose in rows}
 
 
 @dataclass(frozen=True)
