@@ -8,6 +8,7 @@ the physio's note, with a QR code that opens the patient's routine. Drawing is R
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from flask import Response, make_response
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -78,6 +80,27 @@ def exercise(item: Any, demo_json: str) -> HandoutExercise:
         load_note=item.load_note, steps=item.steps, cues=item.cues, stop_if=item.stop_if,
         frames=_frames(demo_json, item.name),
     )
+
+
+def for_programme(version: Any, *, patient: str, physio: str, clinic: str,
+                  link: str) -> Handout:
+    """The handout of a saved programme version (``programmes.queries.ProgrammeView``)."""
+    from .patient import routine
+
+    return Handout(
+        patient=patient, physio=physio, clinic=clinic, note=version.note,
+        since=version.start_date, link=link,
+        exercises=tuple(exercise(routine.item(p), json.dumps(p.exercise_version.data["demo"]))
+                        for p in version.prescriptions),
+    )
+
+
+def pdf_response(sheet: Handout) -> Response:
+    """The handout as a PDF download."""
+    response = make_response(render_pdf(sheet))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="exercise-programme.pdf"'
+    return response
 
 
 def qr_drawing(link: str, size: float = 32 * mm) -> Drawing:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -234,43 +231,31 @@ def patient_csv(patient_id: int):
     return csv_response(patient_queries.log_rows(patient.id), f"patient-{patient.id}-log.csv")
 
 
-def _handout(patient) -> handout.Handout | None:
+def _handout_or_404(patient_id: int):
+    patient = get_patient_or_404(patient_id, for_user=current_user)
     today = local_today(now_utc(), patient.time_zone)
     versions = programme_queries.versions(patient.id)
     version = history.effective(versions, today) or (versions[-1] if versions else None)
     if version is None:
-        return None
-    return handout.Handout(
-        patient=patient.display_name, physio=current_user.display_name,
-        clinic=current_user.clinic.name, note=version.note, since=version.start_date,
-        link=url_for("patient.routine_page", _external=True),
-        exercises=tuple(
-            handout.exercise(routine.item(p), json.dumps(p.exercise_version.data["demo"]))
-            for p in version.prescriptions),
-    )
-
-
-def _handout_or_404(patient_id: int):
-    patient = get_patient_or_404(patient_id, for_user=current_user)
-    sheet = _handout(patient)
-    if sheet is None:
         abort(404, "This patient has no programme to print yet.")
-    return patient, sheet
+    return patient, handout.for_programme(
+        version, patient=patient.display_name, physio=current_user.display_name,
+        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True))
 
 
 @bp.get("/patients/<id:patient_id>/handout")
 @role_required(Role.PHYSIO)
 def handout_page(patient_id: int):
     patient, sheet = _handout_or_404(patient_id)
-    return render_template("clinician/handout.html", patient=patient, sheet=sheet,
-                           qr=handout.qr_svg(sheet.link))
+    return render_template(
+        "handout.html", sheet=sheet, qr=handout.qr_svg(sheet.link),
+        back_url=url_for("clinician.patient", patient_id=patient.id),
+        back_text=f"Back to {patient.display_name}",
+        pdf_url=url_for("clinician.handout_pdf", patient_id=patient.id))
 
 
 @bp.get("/patients/<id:patient_id>/handout.pdf")
 @role_required(Role.PHYSIO)
 def handout_pdf(patient_id: int):
     _patient, sheet = _handout_or_404(patient_id)
-    response = make_response(handout.render_pdf(sheet))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = 'attachment; filename="exercise-programme.pdf"'
-    return response
+    return handout.pdf_response(sheet)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import handout
 from ..access import role_required
 from ..domain.scheduling import local_today
 from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS
@@ -223,3 +224,30 @@ def history_page():
 @role_required(Role.PATIENT)
 def history_csv():
     return csv_response(queries.log_rows(current_user.id), "my-exercise-log.csv")
+
+
+def _my_handout():
+    _today, _versions, version = _context()
+    if version is None:
+        abort(404, "You have no programme to print yet.")
+    physio = triage_queries.physio_of(current_user.id)
+    return handout.for_programme(
+        version, patient=current_user.display_name,
+        physio=physio.display_name if physio else "your physio",
+        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True))
+
+
+@bp.get("/programme/handout")
+@role_required(Role.PATIENT)
+def handout_page():
+    sheet = _my_handout()
+    return render_template(
+        "handout.html", sheet=sheet, qr=handout.qr_svg(sheet.link),
+        back_url=url_for("patient.programme"), back_text="Back to my programme",
+        pdf_url=url_for("patient.handout_pdf"))
+
+
+@bp.get("/programme/handout.pdf")
+@role_required(Role.PATIENT)
+def handout_pdf():
+    return handout.pdf_response(_my_handout())

@@ -31,7 +31,8 @@ def caseload(live_app, synced_library):
         worried = add_user(clinic, Role.PATIENT, "Bea Sore", physio=physio)
         db.session.commit()
         ids = {"physio": physio.email, "physio_id": physio.id, "new": new.email,
-               "new_id": new.id, "steady_id": steady.id, "worried_id": worried.id}
+               "new_id": new.id, "steady_id": steady.id, "steady_email": steady.email,
+               "worried_id": worried.id}
     start = (now_utc() - timedelta(days=10)).date()
     assign(live_app, ids["new_id"], ids["physio_id"], start=start, screened=False)
     for patient_id in (ids["steady_id"], ids["worried_id"]):
@@ -109,3 +110,13 @@ def test_filters_and_the_handout(page, caseload):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF").click()
     assert download.value.suggested_filename == "exercise-programme.pdf"
+
+
+def test_a_patient_prints_their_programme(page, caseload):
+    sign_in(page, caseload["steady_email"])
+    page.get_by_role("link", name="My programme").first.click()
+    page.get_by_role("link", name="Print my programme").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Your exercise programme, Abe Steady")
+    expect(page.locator(".handout-exercise")).to_have_count(3)
+    screenshot(page, "patient-handout")

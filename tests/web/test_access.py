@@ -63,6 +63,8 @@ ROUTES: dict[str, list[Rule]] = {
     "patient.today": [Rule("GET", fixed("/today"), roles=("patient",))],
     "patient.programme": [Rule("GET", fixed("/programme"), roles=("patient",))],
     "patient.history_page": [Rule("GET", fixed("/history"), roles=("patient",))],
+    "patient.handout_page": [Rule("GET", fixed("/programme/handout"), roles=("patient",))],
+    "patient.handout_pdf": [Rule("GET", fixed("/programme/handout.pdf"), roles=("patient",))],
     "patient.history_csv": [Rule("GET", fixed("/history.csv"), roles=("patient",))],
     "patient.routine_page": [
         Rule("GET", fixed("/routine"), roles=("patient",)),

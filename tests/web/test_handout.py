@@ -42,3 +42,21 @@ def test_the_qr_code_is_svg():
     svg = qr_svg("http://127.0.0.1:5000/routine")
     assert svg.startswith("<svg") and 'fill="#000"' in svg
     assert "style" not in svg  # the CSP drops style attributes: the code would print black
+
+
+def test_patients_print_their_own_programme(client, auth, loop):
+    from pypdf import PdfReader
+
+    auth.login(loop.patient)
+    assert "Print my programme" in client.get("/programme").data.decode()
+    page = client.get("/programme/handout").data.decode()
+    assert "Your exercise programme, Paula Patient" in page and "From Pat Physio" in page
+    assert 'href="/programme"' in page
+    response = client.get("/programme/handout.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Glute bridge" in text and "Pat Physio" in text
+
+
+def test_a_patient_without_a_programme_has_nothing_to_print(client, auth, world, library):
+    auth.login(world.patient)
+    assert client.get("/programme/handout.pdf").status_code == 404
