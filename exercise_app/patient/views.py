@@ -131,12 +131,17 @@ def routine_page():
         form.form_errors.append(str(refusal))
         return _routine_page(form, shown, 422)
     if created:
-        progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
-        triage_operations.refresh_patient(current_user)
+        run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
+        triage_operations.refresh_patient(current_user, **_read_baseline(run))
     db.session.commit()
     if created:
         flash("Well done: your session is saved.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
+
+
+def _read_baseline(run) -> dict:
+    """The usual pain the progression run just read, so the alert refresh need not read it."""
+    return {"baseline": run.inputs["baseline"]} if run is not None else {}
 
 
 def _session_or_404(session_id: int):
@@ -202,8 +207,8 @@ def morning_checkin(session_id: int):
         db.session.rollback()
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
-    progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
-    triage_operations.refresh_patient(current_user)
+    run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
+    triage_operations.refresh_patient(current_user, **_read_baseline(run))
     db.session.commit()
     flash("Thanks: this morning's pain is recorded.", "success")
     return redirect(url_for("patient.today"), 303)

@@ -79,6 +79,13 @@ def rules_for(patient_id: int) -> PatientRules:
                         row.baseline_pain)
 
 
+def usual_pain_of(patient_id: int, rules: PatientRules | None = None) -> tuple[int | None, str]:
+    """The patient's usual pain and its source: the physio's figure, else the median pain
+    before their first sessions (``inputs.usual_pain``)."""
+    recorded = (rules or rules_for(patient_id)).recorded_baseline
+    return usual_pain(recorded, queries.first_pain_before(patient_id))
+
+
 def _lock_patient(patient_id: int) -> None:
     """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time).
 
@@ -129,8 +136,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     latest = versions[-1]
     today = local_today(now or now_utc(), patient.time_zone)
     rules = rules_for(patient.id)
-    baseline, baseline_source = usual_pain(rules.recorded_baseline,
-                                           queries.first_pain_before(patient.id))
+    baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
     rung_map = queries.rungs(neighbour_slugs(latest.prescriptions))
     states = [exercise_state(p, rung_map) for p in latest.prescriptions]

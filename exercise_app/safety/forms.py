@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
-from ..domain.red_flags import Occasion, Question, questions_for
+from ..domain.red_flags import Occasion, questions_for
 
 ANSWERS = [SelectChoice("no", "No"), SelectChoice("yes", "Yes")]
 
@@ -26,6 +26,3 @@ def screening_form(occasion: Occasion) -> FlaskForm:
 def answers(form: FlaskForm, occasion: Occasion) -> dict[str, bool]:
     return {q.id: getattr(form, q.id).data == "yes" for q in questions_for(occasion)}
 
-
-def questions(occasion: Occasion) -> tuple[Question, ...]:
-    return questions_for(occasion)

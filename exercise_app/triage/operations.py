@@ -29,9 +29,7 @@ from ..models import (
 from ..patient import history
 from ..patient import queries as patient_queries
 from ..programmes import queries as programmes
-from ..progression import queries as progression_queries
-from ..progression.inputs import usual_pain
-from ..progression.operations import rules_for
+from ..progression.operations import usual_pain_of
 from . import queries
 from .signals import (
     SIGNAL_DAYS,
@@ -47,8 +45,7 @@ class AlertActionRefused(ValueError):
 
 def baseline_for(patient_id: int) -> int | None:
     """The patient's usual pain: the physio's figure, else from their first sessions."""
-    recorded = rules_for(patient_id).recorded_baseline
-    return usual_pain(recorded, progression_queries.first_pain_before(patient_id))[0]
+    return usual_pain_of(patient_id)[0]
 
 
 def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
@@ -70,11 +67,16 @@ def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
         index_elements=["patient_id", "code", "day"]))
 
 
-def refresh_patient(patient: User, now: datetime | None = None) -> None:
+LOOK_UP = "look up"  # refresh_patient's baseline when the caller has not just read it
+
+
+def refresh_patient(patient: User, now: datetime | None = None,
+                    baseline: int | str | None = LOOK_UP) -> None:
     """Recompute the patient's alerts and caseload summary from their recent rows.
 
     Run after every write that changes what they show: a log, a correction, a check-in, a
     screen, a programme change, a progression run. Bounded reads, whatever the history.
+    Pass ``baseline`` when a progression run in the same request has just read it.
     """
     today = local_today(now or now_utc(), patient.time_zone)
     since = today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7)
@@ -82,7 +84,9 @@ def refresh_patient(patient: User, now: datetime | None = None) -> None:
     logs = patient_queries.log_rows_since(patient.id, since)
     plan = history.prescribed(programmes.versions(patient.id))
     day_logs = history.day_logs(logs)
-    baseline = baseline_for(patient.id)
+    if baseline == LOOK_UP:  # a progression run in this request already read it
+        baseline = baseline_for(patient.id)
+    assert not isinstance(baseline, str)
     findings = compute_alerts(signals(
         today=today, baseline=baseline, sessions=sessions,
         flagged=queries.flagged_answers(patient.id, today - timedelta(days=SIGNAL_DAYS)),

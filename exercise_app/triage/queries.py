@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -180,12 +180,6 @@ def open_alerts_for(patient_ids: Iterable[int]) -> dict[int, list[OpenAlert]]:
     ):
         result.setdefault(row.patient_id, []).append(OpenAlert(*row))
     return result
-
-
-def summaries_missing(patient_ids: Sequence[int]) -> list[int]:
-    present = set(db.session.scalars(
-        select(PatientSummary.patient_id).where(PatientSummary.patient_id.in_(patient_ids))))
-    return [i for i in patient_ids if i not in present]
 
 
 def physio_of(patient_id: int) -> User | None:
