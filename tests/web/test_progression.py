@@ -354,7 +354,7 @@ def test_rules_page_lists_every_setting_with_its_source(client, auth, world):
     auth.login(world.physio)
     page = client.get("/clinic/progression/rules").data.decode()
     assert "Silbernagel" in page and "Farrar 2001" in page
-    assert page.count("<tr><td>") == 13
+    assert page.count('<tr><td data-label="Setting">') == 13
 
 
 def test_two_logs_for_one_patient_at_once_do_not_deadlock(app, loop):
