@@ -38,6 +38,13 @@ csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+
+@limiter.request_filter
+def _safe_method() -> bool:
+    """Every limit in the app is on a form POST (sign-in, resets, invitations): reads skip the
+    limiter's per-request work. A limit on a GET would need this filter changed."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
 SQLITE_BUSY_TIMEOUT_MS = 5000  # security.md: busy_timeout >= 5 s with BEGIN IMMEDIATE
 
 

@@ -133,3 +133,23 @@ class TestWithCsrf:
         page = client.get("/admin/users").data
         assert client.post(f"/admin/users/{world.patient.id}/deactivate",
                            data={"csrf_token": self.token(page)}).status_code == 303
+
+
+
+def test_reading_a_page_does_not_sign_the_session_again(limited_app, world):
+    client = limited_app.test_client()
+    assert client.post("/login", data={"email": world.patient.email, "password": PASSWORD}
+                       ).status_code == 303
+    client.get("/today")  # the first page after sign-in stores a new CSRF secret
+    # Within the minute of idle-tracking resolution the cookie is then left as it is.
+    response = client.get("/today")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_only_form_posts_go_through_the_limiter(limited_app):
+    from exercise_app.extensions import _safe_method
+
+    for method, skipped in (("GET", True), ("HEAD", True), ("POST", False)):
+        with limited_app.test_request_context("/login", method=method):
+            assert _safe_method() is skipped
