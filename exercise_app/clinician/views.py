@@ -53,8 +53,7 @@ def patients():
         filters = CaseloadFilterForm(formdata=None)
     today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
-    everyone = caseload.entries(rows, triage_queries.open_alerts_for([r.id for r in rows]),
-                                today)
+    everyone = caseload.entries(rows, triage_queries.caseload_alerts(current_user), today)
     shown = [e for e in everyone if caseload.matches(e, filters.q.data or "",
                                                       filters.level.data or "")]
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))

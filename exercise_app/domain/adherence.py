@@ -183,6 +183,25 @@ def streak(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: d
     return count
 
 
+def streak_after(prescriptions: Sequence[Prescribed], streak_on: int, on: date,
+                 on_complete: bool, today: date) -> int:
+    """Today's streak from the one counted on day `on`, when nothing was logged after `on`.
+
+    Equal to ``streak`` over the same logs (a property test holds it to that), without them:
+    a prescribed day after `on` and before today has nothing logged, so it is missed and the
+    streak is 0; `on` itself, now past, ends the streak unless it was complete (everything
+    due was done, or nothing was due). Today is pending, as in ``streak``.
+    """
+    if today <= on:
+        return streak_on
+    day = today - timedelta(days=1)
+    while day > on:
+        if day_plan(prescriptions, day):
+            return 0
+        day -= timedelta(days=1)
+    return streak_on if on_complete else 0
+
+
 def calendar_weeks(
     statuses: Sequence[tuple[date, DayStatus]], first_weekday: int = 0
 ) -> list[list[tuple[date, DayStatus] | None]]:

@@ -434,7 +434,7 @@ def triage_key(
     (nothing was due) come after those with one. Equal keys are equal need: add the patient id
     to the key for a fully stable order.
     """
-    counts = [sum(a.level is level for a in alerts) for level in LEVEL_ORDER]
+    counts = [sum(a.level == level for a in alerts) for level in LEVEL_ORDER]
     top = next((rank for rank, count in enumerate(counts) if count), len(LEVEL_ORDER))
     return (
         top,

@@ -21,6 +21,7 @@ from ..safety.views import blocked_page
 from ..safety.views import status_for as safety_status
 from ..triage import operations as triage_operations
 from ..triage import queries as triage_queries
+from ..triage.signals import streak_and_week_now
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view
@@ -43,23 +44,27 @@ def _context():
 @role_required(Role.PATIENT)
 def today():
     today, versions, version = _context()
-    since = today - timedelta(days=history.WINDOW_DAYS - 1)
-    logs = queries.log_rows_since(current_user.id, since)
     sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
     done_today = [s for s in sessions if s.local_date == today]
     checkin = next((s for s in reversed(sessions)
                     if s.local_date < today and s.next_morning_pain is None), None)
-    streak, week = history.streak_and_week(versions, logs, today)
     progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
-    blocked, screen_due, _state = safety_status(current_user.id, current_user.time_zone)
+    blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
+    figures = streak_and_week_now(state.summary, history.prescribed(versions), today)
+    if figures is None:  # no summary yet, or one from before streaks were kept: count the logs
+        since = today - timedelta(days=history.WINDOW_DAYS - 1)
+        streak, week = history.streak_and_week(
+            versions, queries.log_rows_since(current_user.id, since), today)
+        figures = streak, week.percent
+    streak, week_percent = figures
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
-        streak=streak, adherence=week, today=today, progress=progress,
+        streak=streak, week_percent=week_percent, today=today, progress=progress,
         blocked=blocked is not None, screen_due=screen_due,
-        message=triage_queries.latest_message(current_user.id),
+        message=state.note,
         pain_anchors=PAIN_ANCHORS,
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from ..domain.progression import DecisionKind, PastDecision
@@ -125,8 +125,8 @@ class DecisionRow:
     reviewed_at: datetime | None
 
 
-def _decision_rows(statement) -> list[DecisionRow]:
-    rows = db.session.execute(
+def _with_reviews(statement):
+    return (
         statement.add_columns(
             ProgressionRun.trigger, DecisionReview.action, DecisionReview.sets,
             DecisionReview.reps, DecisionReview.hold_seconds, DecisionReview.note,
@@ -136,6 +136,29 @@ def _decision_rows(statement) -> list[DecisionRow]:
         .outerjoin(DecisionReview, DecisionReview.decision_id == ProgressionDecision.id)
         .outerjoin(User, User.id == DecisionReview.reviewed_by_id)
     )
+
+
+# Built once (the same for every request; only the parameters change).
+_PATIENT = bindparam("patient_id")
+LATEST_RUN_DECISIONS = _with_reviews(
+    select(ProgressionDecision)
+    .where(ProgressionDecision.run_id == select(func.max(ProgressionRun.id))
+           .where(ProgressionRun.patient_id == _PATIENT).scalar_subquery())
+    .order_by(ProgressionDecision.position)
+)
+RECENT_DECISIONS = _with_reviews(
+    select(ProgressionDecision).where(ProgressionDecision.patient_id == _PATIENT)
+    .order_by(ProgressionDecision.id.desc()).limit(bindparam("limit"))
+)
+PENDING_DECISIONS = _with_reviews(
+    select(ProgressionDecision).where(ProgressionDecision.patient_id == _PATIENT,
+                                      ProgressionDecision.status == "pending")
+    .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
+)
+
+
+def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
+    rows = db.session.execute(statement, params)
     result = []
     for d, trigger, action, sets, reps, hold, note, reviewer, reviewed_at in rows:
         result.append(DecisionRow(
@@ -155,29 +178,18 @@ def _decision_rows(statement) -> list[DecisionRow]:
 
 def latest_run_decisions(patient_id: int) -> list[DecisionRow]:
     """The decisions of the patient's newest run, in programme order (one query)."""
-    newest = (select(ProgressionRun.id).where(ProgressionRun.patient_id == patient_id)
-              .order_by(ProgressionRun.id.desc()).limit(1).scalar_subquery())
-    return _decision_rows(
-        select(ProgressionDecision).where(ProgressionDecision.run_id == newest)
-        .order_by(ProgressionDecision.position)
-    )
+    return _decision_rows(LATEST_RUN_DECISIONS, patient_id=patient_id)
 
 
 def recent_decisions(patient_id: int, limit: int = PAGE_DECISIONS) -> list[DecisionRow]:
     """The patient's newest decisions, newest first (one query)."""
-    return _decision_rows(
-        select(ProgressionDecision).where(ProgressionDecision.patient_id == patient_id)
-        .order_by(ProgressionDecision.id.desc()).limit(limit)
-    )
+    return _decision_rows(RECENT_DECISIONS, patient_id=patient_id, limit=limit)
 
 
 def pending_decisions(patient_id: int) -> list[DecisionRow]:
     """Decisions waiting for the physio with no review yet, newest first (one query)."""
-    return [row for row in _decision_rows(
-        select(ProgressionDecision).where(ProgressionDecision.patient_id == patient_id,
-                                          ProgressionDecision.status == "pending")
-        .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
-    ) if row.review_action is None]
+    return [row for row in _decision_rows(PENDING_DECISIONS, patient_id=patient_id)
+            if row.review_action is None]
 
 
 def settings_history(patient_id: int, limit: int = 20) -> list[ProgressionSettings]:

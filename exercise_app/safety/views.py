@@ -26,14 +26,15 @@ OCCASION_INTROS = {
 
 
 def status_for(patient_id: int, time_zone: str):
-    """(blocking red-flag alert or None, the screen due today or None, the screening state)."""
-    state = triage.screening_state(patient_id)
-    blocked = triage.blocking_red_flag(patient_id)
-    return blocked, due_screen(state, local_today(now_utc(), time_zone)), state
+    """(blocking red-flag alert id or None, the screen due today or None, the patient state)."""
+    state = triage.patient_state(patient_id)
+    due = due_screen(state.screening, local_today(now_utc(), time_zone))
+    return state.blocking_alert_id, due, state
 
 
 def blocked_page(state, status: int = 200):
-    urgency = Urgency(state.urgency) if state.urgency else Urgency.CONTACT_PHYSIO
+    urgency = Urgency(state.screening.urgency) if state.screening.urgency \
+        else Urgency.CONTACT_PHYSIO
     return render_template("safety/blocked.html", urgency=urgency.value,
                            message=MESSAGES[urgency]), status
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import SimpleNamespace
 
-from ..domain.alerts import LEVEL_ORDER, AlertLevel, triage_key
+from ..domain.alerts import LEVEL_ORDER, triage_key
 from ..patient import history
 from ..programmes.queries import ProgrammeView
 from .queries import CaseloadRow, OpenAlert
 from .signals import adherence_now, pain_days
 
 PAGE_SIZE = 25
+_RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
 SPARK_DAYS = 28
 
 
@@ -56,10 +56,8 @@ def entries(rows: Sequence[CaseloadRow], alerts: Mapping[int, list[OpenAlert]],
     for row in rows:
         a7, a28 = adherence_now(row.days, today)
         days_since = (today - row.last_session_date).days if row.last_session_date else None
-        own = sorted(alerts.get(row.id, []),
-                     key=lambda a: (LEVEL_ORDER.index(AlertLevel(a.level)), -a.id))
-        levels = [SimpleNamespace(level=AlertLevel(a.level)) for a in own]
-        key = (*triage_key(levels, days_since, a28), row.id)  # type: ignore[arg-type]
+        own = sorted(alerts.get(row.id, ()), key=lambda a: (_RANK[a.level], -a.id))
+        key = (*triage_key(own, days_since, a28), row.id)  # type: ignore[arg-type]
         result.append(CaseloadEntry(row, own, a7, a28, days_since, key))
     return sorted(result, key=lambda e: e.key)
 

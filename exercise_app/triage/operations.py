@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
 from ..domain.alerts import compute_alerts
 from ..domain.red_flags import Occasion, ScreeningResult, screen
@@ -81,9 +82,11 @@ def refresh_patient(patient: User, now: datetime | None = None,
     today = local_today(now or now_utc(), patient.time_zone)
     since = today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7)
     sessions = patient_queries.session_rows(patient.id, since)
-    logs = patient_queries.log_rows_since(patient.id, since)
+    # The streak looks back as far as Today always has; the rules read the recent part.
+    all_logs = history.day_logs(patient_queries.log_rows_since(
+        patient.id, today - timedelta(days=history.WINDOW_DAYS - 1)))
+    day_logs = [entry for entry in all_logs if entry.day >= since]
     plan = history.prescribed(programmes.versions(patient.id))
-    day_logs = history.day_logs(logs)
     if baseline == LOOK_UP:  # a progression run in this request already read it
         baseline = baseline_for(patient.id)
     assert not isinstance(baseline, str)
@@ -100,7 +103,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
-    summary.days = summary_days(plan, day_logs, sessions, today)
+    summary.days = summary_days(plan, day_logs, sessions, today,
+                                streak=rules.streak(plan, all_logs, today))
     summary.updated_at = now_utc()
     db.session.add(summary)
     db.session.flush()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -61,15 +60,6 @@ def stops(patient_id: int, since: date) -> list[tuple[date, StopReason]]:
     return [(day, reason) for day, reason in rows]
 
 
-def blocking_red_flag(patient_id: int) -> Alert | None:
-    """The patient's newest red-flag alert that the physio has not resolved, if any."""
-    return db.session.scalar(
-        select(Alert).where(Alert.patient_id == patient_id, Alert.code == RED_FLAG,
-                            Alert.status.in_(OPEN))
-        .order_by(Alert.id.desc()).limit(1)
-    )
-
-
 @dataclass(frozen=True)
 class ScreeningState:
     """What the screening rules need: the last screen, and the pain since it."""
@@ -77,26 +67,82 @@ class ScreeningState:
     last_screened: date | None
     last_screened_at: datetime | None
     urgency: str | None  # the most urgent yes of the newest screen
-    flagged: tuple[str, ...]
     recent_pain: tuple[tuple[datetime, int], ...]  # newest first: (logged at, worst pain)
 
 
-def screening_state(patient_id: int) -> ScreeningState:
-    """The newest screen and the two newest sessions' worst pain (two queries)."""
-    last = db.session.execute(
-        select(Screening.local_date, Screening.created_at, Screening.urgency, Screening.flagged)
-        .where(Screening.patient_id == patient_id).order_by(Screening.id.desc()).limit(1)
-    ).first()
-    pains = db.session.execute(
-        select(ExerciseSession.created_at, ExerciseSession.pain_before,
-               ExerciseSession.pain_during, ExerciseSession.pain_after)
-        .where(ExerciseSession.patient_id == patient_id)
-        .order_by(ExerciseSession.local_date.desc(), ExerciseSession.id.desc()).limit(2)
-    ).all()
-    return ScreeningState(
-        last_screened=last[0] if last else None, last_screened_at=last[1] if last else None,
-        urgency=last[2] if last else None, flagged=tuple(last[3]) if last else (),
-        recent_pain=tuple((at, max(b, d, a)) for at, b, d, a in pains),
+@dataclass(frozen=True)
+class NoteView:
+    """The physio's newest note to the patient, as Today shows it."""
+
+    text: str
+    author_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PatientState:
+    """What the patient's pages read besides the programme and the sessions, in one query."""
+
+    screening: ScreeningState
+    blocking_alert_id: int | None  # the newest red-flag alert not yet resolved
+    note: NoteView | None
+    summary: dict[str, Any] | None  # PatientSummary.days (triage.signals.summary_days)
+
+
+def _state_statement():
+    """One row per patient: the newest screen, the open red flag, the newest note, the two
+    newest sessions' pain and the summary, each joined by a correlated lookup of its id. Built
+    once: the statement is the same for every request, only the patient id changes."""
+    pid = bindparam("patient_id")
+    screen = Screening.__table__.alias("screen")
+    note = PatientMessage.__table__.alias("note")
+    author = User.__table__.alias("author")
+    newest, previous = (ExerciseSession.__table__.alias(n) for n in ("newest", "previous"))
+
+    def session_at(offset: int):
+        return (select(ExerciseSession.id).where(ExerciseSession.patient_id == pid)
+                .order_by(ExerciseSession.local_date.desc(), ExerciseSession.id.desc())
+                .limit(1).offset(offset).scalar_subquery())
+
+    red_flag = (select(Alert.id).where(Alert.patient_id == pid, Alert.code == RED_FLAG,
+                                       Alert.status.in_(OPEN))
+                .order_by(Alert.id.desc()).limit(1).scalar_subquery())
+    joined = (
+        User.__table__
+        .outerjoin(screen, screen.c.id == select(func.max(Screening.id))
+                   .where(Screening.patient_id == pid).scalar_subquery())
+        .outerjoin(note, note.c.id == select(func.max(PatientMessage.id))
+                   .where(PatientMessage.patient_id == pid).scalar_subquery())
+        .outerjoin(author, author.c.id == note.c.author_id)
+        .outerjoin(newest, newest.c.id == session_at(0))
+        .outerjoin(previous, previous.c.id == session_at(1))
+        .outerjoin(PatientSummary.__table__, PatientSummary.__table__.c.patient_id == pid)
+    )
+    pains = [c for s in (newest, previous)
+             for c in (s.c.created_at, s.c.pain_before, s.c.pain_during, s.c.pain_after)]
+    return (select(screen.c.local_date, screen.c.created_at, screen.c.urgency,
+                   red_flag.label("red_flag_id"), note.c.text, author.c.display_name,
+                   note.c.created_at, PatientSummary.__table__.c.days, *pains)
+            .select_from(joined).where(User.__table__.c.id == pid))
+
+
+STATE_STATEMENT = _state_statement()
+
+
+def patient_state(patient_id: int) -> PatientState:
+    """The patient's screening state, open red flag, newest note and summary (one query)."""
+    row = db.session.execute(STATE_STATEMENT, {"patient_id": patient_id}).one()
+    screened_on, screened_at, urgency, red_flag_id, text, author_name, noted_at, days = row[:8]
+    pain = []
+    for at, before, during, after in (row[8:12], row[12:16]):
+        if at is not None:
+            pain.append((at, max(before, during, after)))
+    return PatientState(
+        screening=ScreeningState(last_screened=screened_on, last_screened_at=screened_at,
+                                 urgency=urgency, recent_pain=tuple(pain)),
+        blocking_alert_id=red_flag_id,
+        note=NoteView(text, author_name, noted_at) if text is not None else None,
+        summary=days,
     )
 
 
@@ -112,13 +158,6 @@ def patient_alerts(patient_id: int, limit: int = 50) -> list[Alert]:
 def alert_for(patient_id: int, alert_id: int) -> Alert | None:
     return db.session.scalar(
         select(Alert).where(Alert.id == alert_id, Alert.patient_id == patient_id))
-
-
-def latest_message(patient_id: int) -> PatientMessage | None:
-    return db.session.scalar(
-        select(PatientMessage).where(PatientMessage.patient_id == patient_id)
-        .options(joinedload(PatientMessage.author))
-        .order_by(PatientMessage.id.desc()).limit(1))
 
 
 def messages(patient_id: int, limit: int = 20) -> list[PatientMessage]:
@@ -144,17 +183,21 @@ class CaseloadRow:
     days: dict[str, Any] | None
 
 
+_PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
+CASELOAD_ROWS = (
+    select(User.id, User.display_name, User.email, User.active,
+           User.password_hash.is_not(None), PatientSummary.last_session_date,
+           PatientSummary.days)
+    .join(CareRelationship, CareRelationship.patient_id == User.id)
+    .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
+    .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
+)
+
+
 def caseload_rows(physio: User) -> list[CaseloadRow]:
     """The physio's patients with their summaries (one query, plain rows)."""
-    rows = db.session.execute(
-        select(User.id, User.display_name, User.email, User.active,
-               User.password_hash.is_not(None), PatientSummary.last_session_date,
-               PatientSummary.days)
-        .join(CareRelationship, CareRelationship.patient_id == User.id)
-        .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
-        .where(CareRelationship.physio_id == physio.id,
-               CareRelationship.clinic_id == physio.clinic_id)
-    )
+    rows = db.session.execute(CASELOAD_ROWS,
+                              {"physio_id": physio.id, "clinic_id": physio.clinic_id})
     return [CaseloadRow(*row) for row in rows]
 
 
@@ -167,18 +210,22 @@ class OpenAlert(NamedTuple):
     reason: str
 
 
-def open_alerts_for(patient_ids: Iterable[int]) -> dict[int, list[OpenAlert]]:
-    """Open and acknowledged alerts by patient, newest first (one query, plain rows)."""
+CASELOAD_ALERTS = (
+    select(Alert.id, Alert.patient_id, Alert.level, Alert.reason)
+    .join(CareRelationship, CareRelationship.patient_id == Alert.patient_id)
+    .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC,
+           Alert.status.in_(OPEN))
+    .order_by(Alert.id.desc())
+)
+
+
+def caseload_alerts(physio: User) -> dict[int, list[OpenAlert]]:
+    """Open and acknowledged alerts of the physio's patients, by patient, newest first (one
+    query, plain rows)."""
     result: dict[int, list[OpenAlert]] = {}
-    ids = list(patient_ids)
-    if not ids:
-        return result
-    for row in db.session.execute(
-        select(Alert.id, Alert.patient_id, Alert.level, Alert.reason)
-        .where(Alert.patient_id.in_(ids), Alert.status.in_(OPEN))
-        .order_by(Alert.id.desc())
-    ):
-        result.setdefault(row.patient_id, []).append(OpenAlert(*row))
+    for row in db.session.execute(CASELOAD_ALERTS,
+                                  {"physio_id": physio.id, "clinic_id": physio.clinic_id}):
+        result.setdefault(row[1], []).append(OpenAlert(*row))
     return result
 
 

@@ -88,12 +88,13 @@ def _decode(text: str) -> tuple[int, ...]:
 
 
 def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
-                 sessions: Sequence[SessionRow], today: date) -> dict[str, Any]:
-    """What the caseload reads about a patient's days, one character a day.
+                 sessions: Sequence[SessionRow], today: date, streak: int) -> dict[str, Any]:
+    """What the caseload and Today read about a patient's days, one character a day.
 
     Exercises due and done (as ``adherence.DayCounts``) from 29 days back to two weeks ahead,
     so adherence stays readable for a fortnight without a new write; the day's worst pain for
-    the days counted back; and today's adherence, which holds until midnight.
+    the days counted back; today's adherence, which holds until midnight; and today's streak,
+    from which later days' streaks follow (``adherence.streak_after``).
     """
     counts = rules.day_counts(plan, logs, today - timedelta(days=SUMMARY_DAYS),
                               today + timedelta(days=AHEAD_DAYS))
@@ -108,6 +109,7 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
         "due": _encode(counts.due), "half": _encode(counts.half_credits),
         "done": "".join("1" if d else "0" for d in counts.all_done),
         "pain": _encode([worst.get(day) for day in back]),
+        "streak": streak,
     }
 
 
@@ -122,6 +124,25 @@ def adherence_now(data: Mapping[str, Any] | None, today: date) -> tuple[int | No
                              _decode(data["half"]), tuple(c == "1" for c in data["done"]))
     return (rules.adherence_from_counts(counts, today, 7),
             rules.adherence_from_counts(counts, today, 28))
+
+
+def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
+                        today: date) -> tuple[int, int | None] | None:
+    """(streak, 7-day adherence) today from a summary and the plan: nothing has been logged
+    since the summary was written, or it would have been written again. None when the summary
+    cannot say (missing, from before streaks were kept, or written on a later day)."""
+    if not data or "streak" not in data:
+        return None
+    on = date.fromisoformat(data["on"])
+    if today < on:
+        return None
+    index = (on - date.fromisoformat(data["first"])).days
+    on_complete = data["due"][index] == "0" or data["done"][index] == "1"
+    streak = rules.streak_after(plan, data["streak"], on, on_complete, today)
+    week, _month = adherence_now(data, today)
+    if week is None:  # past the days counted ahead: no logs since, so the plan says it all
+        week = rules.adherence(plan, [], today, 7).percent
+    return streak, week
 
 
 def pain_days(data: Mapping[str, Any] | None) -> list[tuple[date, int]]:

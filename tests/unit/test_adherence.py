@@ -277,3 +277,34 @@ def test_adherence_from_counts_outside_the_counted_days_is_unknown():
     assert adherence_from_counts(counts, day(15), 7) is None  # the window starts on day 8
     assert adherence_from_counts(counts, day(21), 7) is None
     assert adherence_from_counts(counts, day(20), 7) == 0
+
+
+@given(plans_and_logs(), st.integers(0, 60), st.integers(0, 30))
+def test_streak_after_a_stored_day_matches_streak(plan_logs, on_n, later):
+    """Today's streak read from the one stored on a day with nothing logged since is the
+    streak counted from the logs."""
+    from exercise_app.domain.adherence import day_counts, streak_after
+
+    plan, logs = plan_logs
+    on = day(on_n)
+    logs = [entry for entry in logs if entry.day <= on]  # nothing is logged after `on`
+    counts = day_counts(plan, logs, on, on)
+    complete = counts.due[0] == 0 or counts.all_done[0]
+    today = on + timedelta(days=later)
+    assert streak_after(plan, streak(plan, logs, on), on, complete, today) == streak(
+        plan, logs, today)
+
+
+def test_streak_after_counts_the_stored_day_as_past():
+    from exercise_app.domain.adherence import streak_after
+
+    plan = [Prescribed("bridge", mask_from_days([MON, WED, FRI]), MONDAY)]
+    # Monday done; stored on Wednesday before the session: the streak then was 1.
+    assert streak_after(plan, 1, day(2), False, day(2)) == 1
+    # Thursday (nothing due): Wednesday is now missed and ends the streak.
+    assert streak_after(plan, 1, day(2), False, day(3)) == 0
+    # Had Wednesday been done (stored streak 2), Thursday keeps it ...
+    assert streak_after(plan, 2, day(2), True, day(3)) == 2
+    # ... and Friday is pending today, but Saturday sees Friday missed.
+    assert streak_after(plan, 2, day(2), True, day(4)) == 2
+    assert streak_after(plan, 2, day(2), True, day(5)) == 0
