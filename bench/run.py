@@ -27,6 +27,20 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 16
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "200"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
+POSTING_PATIENTS = 32  # patients whose logs the log POST sends in turn
+
+
+def user_id(database: str, email: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    from exercise_app.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(database))
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT id FROM users WHERE email = :email"),
+                                   {"email": email}).scalar_one()
+    engine.dispose()
+    return found
 
 
 @dataclass
@@ -91,7 +105,6 @@ def to_ms(value: str) -> float:
 
 
 LOG_POST_LUA = """
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -100,19 +113,20 @@ end
 local counter = 0
 request = function()
   counter = counter + 1
+  -- Each request logs a session for the next patient in turn, with a new client id.
+  local n = ((counter + tid) % #BODIES) + 1
   local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
-  local body = string.gsub(BODY, "CLIENTID", id)
-  -- nil headers: wrk.headers, which hold the -H Cookie as well as the content type
-  return wrk.format("POST", PATH, nil, body)
+  local body = string.gsub(BODIES[n], "CLIENTID", id)
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded",
+                   ["Cookie"] = COOKIES[n]}
+  return wrk.format("POST", PATH, headers, body)
 end
 """
 
 
-def log_post_script(base: str, cookie: str, workdir: Path) -> tuple[Path, str]:
-    """A wrk script that posts the routine form, each request with a new client id.
-
-    Returns the script and the session cookie that goes with the form's CSRF token.
-    """
+def routine_form(base: str, cookie: str) -> tuple[str, str]:
+    """The patient's routine form as a POST body with pain scores filled in (CLIENTID for the
+    client id), and the session cookie that goes with the form's CSRF token."""
     import html
     from urllib.parse import urlencode
 
@@ -134,10 +148,19 @@ def log_post_script(base: str, cookie: str, workdir: Path) -> tuple[Path, str]:
         fields[match.group(1)] = chosen.group(1)
     fields.update(client_id="CLIENTID", pain_before="3", pain_during="4", pain_after="2",
                   effort="5", notes="")
-    body = urlencode(fields)
+    return urlencode(fields), cookie
+
+
+def log_post_script(base: str, patients: list[str], workdir: Path) -> Path:
+    """A wrk script that posts the routine form for several patients in turn (as a clinic's
+    patients would log), each request with a new client id."""
+    forms = [routine_form(base, cookie) for cookie in patients]
+    bodies = ", ".join(f'"{body}"' for body, _cookie in forms)
+    cookies = ", ".join(f'"{cookie}"' for _body, cookie in forms)
     script = workdir / "log_post.lua"
-    script.write_text(f'BODY = "{body}"\nPATH = "/routine"\n' + LOG_POST_LUA)
-    return script, cookie
+    script.write_text(f'BODIES = {{{bodies}}}\nCOOKIES = {{{cookies}}}\nPATH = "/routine"\n'
+                      + LOG_POST_LUA)
+    return script
 
 
 def drive(wrk: str, name: str, url: str, cookie: str | None = None,
@@ -181,6 +204,7 @@ def main() -> None:
                             text=True)
     print(seeded.stdout.strip(), flush=True)
 
+    from exercise_app.benchdata import BENCH_PASSWORD, bench_email
     from exercise_app.demo import DEMO_LOGINS
 
     hello, hello_base = serve("hello:app", env, ROOT / "bench")
@@ -188,13 +212,17 @@ def main() -> None:
     try:
         cookies = {demo.role.value: login(app_base, demo.email, demo.password)
                    for demo in DEMO_LOGINS[:3]}
+        # The patient pages are read as a bench patient with a year of daily sessions.
+        year = login(app_base, bench_email(0), BENCH_PASSWORD)
+        year_id = user_id(database, bench_email(0))
         pages = [
             ("login page (anonymous)", "/login", None),
-            ("patient: Today", "/today", cookies["patient"]),
-            ("patient: history", "/history", cookies["patient"]),
-            ("patient: routine", "/routine?all=1", cookies["patient"]),
+            ("signed in: /healthz", "/healthz", year),
+            ("patient: Today", "/today", year),
+            ("patient: history", "/history", year),
+            ("patient: routine", "/routine?all=1", year),
             ("physio: patient list", "/clinic/patients", cookies["physio"]),
-            ("physio: patient page", "/clinic/patients/3", cookies["physio"]),
+            ("physio: patient page", f"/clinic/patients/{year_id}", cookies["physio"]),
             ("admin: clinic users", "/admin/users", cookies["admin"]),
             ("library: all exercises", "/library/", cookies["physio"]),
             ("library: filtered", "/library/?family=glute-strength&avoid=gluteal-tendinopathy",
@@ -207,9 +235,10 @@ def main() -> None:
         print(f"Driving each page for {SECONDS} s with {CONNECTIONS} connections...", flush=True)
         baseline = drive(wrk, "hello-world (plain Flask)", hello_base + "/")
         results = [drive(wrk, name, app_base + path, cookie) for name, path, cookie in pages]
-        script, post_cookie = log_post_script(app_base, cookies["patient"], workdir)
-        results.append(drive(wrk, "patient: log POST", app_base + "/routine", post_cookie,
-                             script))
+        posting = [login(app_base, bench_email(n), BENCH_PASSWORD)
+                   for n in range(1, POSTING_PATIENTS + 1)]
+        script = log_post_script(app_base, posting, workdir)
+        results.append(drive(wrk, "patient: log POST", app_base + "/routine", None, script))
     finally:
         for process in (hello, app):
             process.terminate()

@@ -32,16 +32,23 @@ BENCH_PROGRAMME = (
 )
 
 
+BENCH_PASSWORD = "bench-patient-password"  # noqa: S105 - throwaway bench accounts, not a secret
+
+
+def bench_email(n: int) -> str:
+    return f"bench-{n:04d}@example.org"
+
+
 def seed_bench(physio: User, patients: int, days: int, today: date,
                extra: list[User] | None = None) -> int:
     """Give ``physio`` ``patients`` patients (plus ``extra``), each with ``days`` days of logs."""
     rng = random.Random(20261125)  # noqa: S311 - repeatable bench data, not secrets
-    password = hash_password("bench-patient-password")
+    password = hash_password(BENCH_PASSWORD)
     existing = db.session.scalar(select(func.count()).select_from(User).where(
         User.email.like("bench-%@example.org")))
     people = list(extra or [])
     for n in range(existing, patients):
-        user = User(clinic_id=physio.clinic_id, email=f"bench-{n:04d}@example.org",
+        user = User(clinic_id=physio.clinic_id, email=bench_email(n),
                     display_name=f"Bench Patient {n:04d}", role=Role.PATIENT,
                     password_hash=password)
         db.session.add(user)

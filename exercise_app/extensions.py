@@ -48,6 +48,15 @@ def _safe_method() -> bool:
 SQLITE_BUSY_TIMEOUT_MS = 5000  # security.md: busy_timeout >= 5 s with BEGIN IMMEDIATE
 
 
+def read_rows(statement: Any, params: dict[str, Any]) -> Any:
+    """Run a prebuilt read of plain columns on the session's connection: the same transaction
+    as ``db.session.execute``, without the ORM layer (about half the Python work of a small
+    query). Pending ORM changes are flushed first, as the session's autoflush would."""
+    session = db.session
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
 def form_email_key() -> str:
     """Rate-limit key for per-account limits: the e-mail typed into the form."""
     return "account:" + (request.form.get("email") or "").strip().casefold()[:254]

@@ -6,7 +6,7 @@ import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .extensions import db, login_manager
 from .models import Role, User
@@ -36,12 +36,15 @@ def end_session() -> None:
     session.clear()
 
 
+USER_BY_TOKEN = select(User).where(User.session_token == bindparam("token"))  # built once
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     """Find the user whose current session token this cookie carries."""
     if not session_token:
         return None
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+    return db.session.scalar(USER_BY_TOKEN, {"token": session_token})
 
 
 def _restored_from_cookie(_app: Flask, user: User) -> None:

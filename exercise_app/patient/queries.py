@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import ExerciseLog, ExerciseSession, LibraryExerciseVersion
 
 
@@ -34,29 +34,34 @@ class LogRow(NamedTuple):
     reps_done_other_side: int | None
 
 
+# Built once: the statements are the same for every request, only the parameters change.
+_PATIENT, _SINCE = bindparam("patient_id"), bindparam("since")
+SESSION_ROWS = (
+    select(ExerciseSession.id, ExerciseSession.local_date, ExerciseSession.pain_before,
+           ExerciseSession.pain_during, ExerciseSession.pain_after,
+           ExerciseSession.next_morning_pain, type_coerce(ExerciseSession.outcome, String),
+           ExerciseSession.notes != "")
+    .where(ExerciseSession.patient_id == _PATIENT, ExerciseSession.local_date >= _SINCE)
+    .order_by(ExerciseSession.local_date, ExerciseSession.id)
+)
+LOG_ROWS_SINCE = (
+    select(ExerciseLog.session_id, ExerciseSession.local_date, ExerciseLog.prescription_id,
+           ExerciseLog.exercise_version_id, type_coerce(ExerciseLog.status, String),
+           ExerciseLog.sets_done, ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
+    .join(ExerciseSession, ExerciseSession.id == ExerciseLog.session_id)
+    .where(ExerciseSession.patient_id == _PATIENT, ExerciseSession.local_date >= _SINCE)
+)
+
+
 def session_rows(patient_id: int, since: date) -> list[SessionRow]:
     """Plain rows for the patient's sessions since a day (one query, no ORM objects)."""
-    rows = db.session.execute(
-        select(ExerciseSession.id, ExerciseSession.local_date, ExerciseSession.pain_before,
-               ExerciseSession.pain_during, ExerciseSession.pain_after,
-               ExerciseSession.next_morning_pain, ExerciseSession.outcome,
-               ExerciseSession.notes != "")
-        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
-        .order_by(ExerciseSession.local_date, ExerciseSession.id)
-    )
-    return [SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], str(r[6].value), bool(r[7]))
-            for r in rows]
+    rows = read_rows(SESSION_ROWS, {"patient_id": patient_id, "since": since})
+    return [SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
 
 
 def log_rows_since(patient_id: int, since: date) -> list[LogRow]:
     """Plain rows for the exercise logs of the patient's sessions since a day (one query)."""
-    rows = db.session.execute(
-        select(ExerciseLog.session_id, ExerciseSession.local_date, ExerciseLog.prescription_id,
-               ExerciseLog.exercise_version_id, type_coerce(ExerciseLog.status, String),
-               ExerciseLog.sets_done, ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
-        .join(ExerciseSession, ExerciseSession.id == ExerciseLog.session_id)
-        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
-    )
+    rows = read_rows(LOG_ROWS_SINCE, {"patient_id": patient_id, "since": since})
     return [LogRow._make(row) for row in rows]
 
 

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import (
     LibraryExercise,
     LibraryExerciseTag,
@@ -104,15 +104,18 @@ def versions(patient_id: int) -> list[ProgrammeView]:
     return versions_for([patient_id]).get(patient_id, [])
 
 
+_VERSION_KEYS = select(ProgrammeVersion.patient_id, ProgrammeVersion.id,
+                       ProgrammeVersion.created_at)
+VERSION_KEYS = _VERSION_KEYS.where(  # built once: only the ids change
+    ProgrammeVersion.patient_id.in_(bindparam("patient_ids", expanding=True))
+).order_by(ProgrammeVersion.patient_id, ProgrammeVersion.number)
+
+
 def versions_for(patient_ids: list[int]) -> dict[int, list[ProgrammeView]]:
     """Every programme version of several patients, by patient: the same queries as one."""
     if not patient_ids:
         return {}
-    rows = db.session.execute(
-        select(ProgrammeVersion.patient_id, ProgrammeVersion.id, ProgrammeVersion.created_at)
-        .where(ProgrammeVersion.patient_id.in_(patient_ids))
-        .order_by(ProgrammeVersion.patient_id, ProgrammeVersion.number)
-    ).all()
+    rows = read_rows(VERSION_KEYS, {"patient_ids": patient_ids}).all()
     keys: list[CacheKey] = [(row.id, row.created_at) for row in rows]
     cache = _cache()
     views = {key: cache[key] for key in keys if key in cache}

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import (
     Alert,
     AlertAction,
@@ -131,7 +131,7 @@ STATE_STATEMENT = _state_statement()
 
 def patient_state(patient_id: int) -> PatientState:
     """The patient's screening state, open red flag, newest note and summary (one query)."""
-    row = db.session.execute(STATE_STATEMENT, {"patient_id": patient_id}).one()
+    row = read_rows(STATE_STATEMENT, {"patient_id": patient_id}).one()
     screened_on, screened_at, urgency, red_flag_id, text, author_name, noted_at, days = row[:8]
     pain = []
     for at, before, during, after in (row[8:12], row[12:16]):
@@ -196,8 +196,7 @@ CASELOAD_ROWS = (
 
 def caseload_rows(physio: User) -> list[CaseloadRow]:
     """The physio's patients with their summaries (one query, plain rows)."""
-    rows = db.session.execute(CASELOAD_ROWS,
-                              {"physio_id": physio.id, "clinic_id": physio.clinic_id})
+    rows = read_rows(CASELOAD_ROWS, {"physio_id": physio.id, "clinic_id": physio.clinic_id})
     return [CaseloadRow(*row) for row in rows]
 
 
@@ -223,8 +222,8 @@ def caseload_alerts(physio: User) -> dict[int, list[OpenAlert]]:
     """Open and acknowledged alerts of the physio's patients, by patient, newest first (one
     query, plain rows)."""
     result: dict[int, list[OpenAlert]] = {}
-    for row in db.session.execute(CASELOAD_ALERTS,
-                                  {"physio_id": physio.id, "clinic_id": physio.clinic_id}):
+    for row in read_rows(CASELOAD_ALERTS,
+                         {"physio_id": physio.id, "clinic_id": physio.clinic_id}):
         result.setdefault(row[1], []).append(OpenAlert(*row))
     return result
 
