@@ -53,15 +53,19 @@ def patients():
         filters = CaseloadFilterForm(formdata=None)
     today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
-    everyone = caseload.entries(rows, triage_queries.caseload_alerts(current_user), today)
+    everyone = caseload.entries(
+        rows, triage_queries.summaries_for(caseload.stale(rows, today)), today)
     shown = [e for e in everyone if caseload.matches(e, filters.q.data or "",
                                                       filters.level.data or "")]
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
-    versions = programme_queries.versions_for([e.row.id for e in visible])
+    ids = [e.row.id for e in visible]
+    lines = caseload.lines(visible, triage_queries.open_alerts_for(ids),
+                           triage_queries.summaries_for(ids),
+                           programme_queries.versions_for(ids), today)
     return render_template(
-        "clinician/patients.html", lines=caseload.lines(visible, versions, today),
+        "clinician/patients.html", lines=lines,
         total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
         critical=sum(1 for e in everyone if e.top_level == "critical"),
     )

@@ -434,7 +434,15 @@ def triage_key(
     (nothing was due) come after those with one. Equal keys are equal need: add the patient id
     to the key for a fully stable order.
     """
-    counts = [sum(a.level == level for a in alerts) for level in LEVEL_ORDER]
+    counts = tuple(sum(a.level == level for a in alerts) for level in LEVEL_ORDER)
+    return triage_key_from_counts(counts, days_since_last_session, adherence_28)
+
+
+def triage_key_from_counts(
+    counts: Sequence[int], days_since_last_session: int | None, adherence_28: int | None
+) -> tuple[int, ...]:
+    """``triage_key`` from the number of open alerts at each level (``LEVEL_ORDER``), as a
+    database can count them."""
     top = next((rank for rank, count in enumerate(counts) if count), len(LEVEL_ORDER))
     return (
         top,

@@ -1,7 +1,8 @@
 """Build the caseload page from loaded rows: who needs the physio first, and why (no queries).
 
-Two passes: every patient gets the few numbers that sort and filter them (alerts, adherence,
-days since the last session); only the page shown gets its sparkline, trend and programme.
+Two passes: every patient gets the few numbers that sort and filter them (open alerts counted
+by level, adherence, days since the last session); only the page shown gets its alerts' text,
+sparkline, trend and programme.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from ..domain.alerts import LEVEL_ORDER, triage_key
+from ..domain.alerts import LEVEL_ORDER, triage_key_from_counts
 from ..patient import history
 from ..programmes.queries import ProgrammeView
 from .queries import CaseloadRow, OpenAlert
@@ -26,15 +28,12 @@ class CaseloadEntry:
     """What sorts and filters one patient."""
 
     row: CaseloadRow
-    alerts: list[OpenAlert]
     adherence_7: int | None
     adherence_28: int | None
     days_since: int | None
     key: tuple[int, ...]
-
-    @property
-    def top_level(self) -> str | None:
-        return self.alerts[0].level if self.alerts else None
+    alert_count: int
+    top_level: str | None  # the most severe open alert's level
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class CaseloadLine:
     """One patient as the page shows them."""
 
     entry: CaseloadEntry
+    alerts: list[OpenAlert]  # open and acknowledged, most severe then newest first
     account: str  # "active", "invited", "deactivated"
     latest_pain: int | None
     trend: str  # "up", "down", "steady" or "" (not enough data)
@@ -49,16 +49,28 @@ class CaseloadLine:
     stage: str
 
 
-def entries(rows: Sequence[CaseloadRow], alerts: Mapping[int, list[OpenAlert]],
+def stale(rows: Sequence[CaseloadRow], today: date) -> list[int]:
+    """Patients whose summary was written before today: their adherence is read from the
+    summary's day counts (``entries`` needs those summaries)."""
+    day = today.isoformat()
+    return [row.id for row in rows if row.summary_on is not None and row.summary_on != day]
+
+
+def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
             today: date) -> list[CaseloadEntry]:
-    """Every patient of the caseload, neediest first."""
+    """Every patient of the caseload, neediest first. ``older`` holds the summaries that
+    ``stale`` named."""
     result = []
     for row in rows:
-        a7, a28 = adherence_now(row.days, today)
+        if row.id in older:
+            a7, a28 = adherence_now(older[row.id], today)
+        else:
+            a7, a28 = row.adherence_7, row.adherence_28
         days_since = (today - row.last_session_date).days if row.last_session_date else None
-        own = sorted(alerts.get(row.id, ()), key=lambda a: (_RANK[a.level], -a.id))
-        key = (*triage_key(own, days_since, a28), row.id)  # type: ignore[arg-type]
-        result.append(CaseloadEntry(row, own, a7, a28, days_since, key))
+        key = (*triage_key_from_counts(row.alert_counts, days_since, a28), row.id)
+        top = next((level.value for level, count in zip(LEVEL_ORDER, row.alert_counts,
+                                                        strict=True) if count), None)
+        result.append(CaseloadEntry(row, a7, a28, days_since, key, sum(row.alert_counts), top))
     return sorted(result, key=lambda e: e.key)
 
 
@@ -68,11 +80,11 @@ def matches(entry: CaseloadEntry, search: str, level: str) -> bool:
     if search and search.casefold() not in f"{row.name} {row.email}".casefold():
         return False
     if level in ("critical", "high", "low"):
-        return any(a.level == level for a in entry.alerts)
+        return bool(row.alert_counts[_RANK[level]])
     if level == "any":
-        return bool(entry.alerts)
+        return entry.alert_count > 0
     if level == "none":
-        return not entry.alerts
+        return entry.alert_count == 0
     return True
 
 
@@ -118,17 +130,20 @@ def _stage(versions: Sequence[ProgrammeView], today: date) -> str:
     return text
 
 
-def lines(page: Sequence[CaseloadEntry], versions: Mapping[int, list[ProgrammeView]],
+def lines(page: Sequence[CaseloadEntry], alerts: Mapping[int, list[OpenAlert]],
+          summaries: Mapping[int, Mapping[str, Any]], versions: Mapping[int, list[ProgrammeView]],
           today: date) -> list[CaseloadLine]:
-    """The shown page's patients with their pain sparkline, trend and programme."""
+    """The shown page's patients with their alerts, pain sparkline, trend and programme."""
     result = []
     for entry in page:
         row = entry.row
-        pain = [(d, p) for d, p in pain_days(row.days) if d <= today]
+        pain = [(d, p) for d, p in pain_days(summaries.get(row.id)) if d <= today]
         account = ("deactivated" if not row.active else "active" if row.accepted
                    else "invited")
+        own = sorted(alerts.get(row.id, ()), key=lambda a: (_RANK[a.level], -a.id))
         result.append(CaseloadLine(
-            entry=entry, account=account, latest_pain=pain[-1][1] if pain else None,
+            entry=entry, alerts=own, account=account,
+            latest_pain=pain[-1][1] if pain else None,
             trend=_trend(pain, today), sparkline=sparkline(pain, today),
             stage=_stage(versions.get(row.id, []), today),
         ))

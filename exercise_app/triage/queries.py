@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..domain.alerts import LEVEL_ORDER, AlertLevel
 from ..extensions import db, read_rows
 from ..models import (
     Alert,
@@ -172,7 +173,7 @@ def messages(patient_id: int, limit: int = 20) -> list[PatientMessage]:
 
 @dataclass(frozen=True)
 class CaseloadRow:
-    """One patient of a physio with their summary's columns (None before the first one)."""
+    """One patient of a physio: what sorts and filters them (None before the first summary)."""
 
     id: int
     name: str
@@ -180,24 +181,56 @@ class CaseloadRow:
     active: bool
     accepted: bool
     last_session_date: date | None
-    days: dict[str, Any] | None
+    summary_on: str | None  # the day the summary was written, ISO
+    adherence_7: int | None  # as of that day
+    adherence_28: int | None
+    alert_counts: tuple[int, int, int]  # open alerts: critical, high, low
 
 
 _PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
-CASELOAD_ROWS = (
+_MY_PATIENTS = select(CareRelationship.patient_id).where(
+    CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
+
+
+def _alert_counts():
+    def count(level: AlertLevel):
+        return func.sum(case((Alert.level == level.value, 1), else_=0)).label(level.value)
+
+    return (select(Alert.patient_id, *(count(level) for level in LEVEL_ORDER))
+            .where(Alert.status.in_(OPEN), Alert.patient_id.in_(_MY_PATIENTS))
+            .group_by(Alert.patient_id).subquery("open_alerts"))
+
+
+_COUNTS = _alert_counts()
+_DAYS = PatientSummary.days
+CASELOAD_ROWS = (  # built once: only the physio changes
     select(User.id, User.display_name, User.email, User.active,
            User.password_hash.is_not(None), PatientSummary.last_session_date,
-           PatientSummary.days)
+           _DAYS["on"].as_string(), _DAYS["a7"].as_integer(), _DAYS["a28"].as_integer(),
+           *(func.coalesce(_COUNTS.c[level.value], 0) for level in LEVEL_ORDER))
     .join(CareRelationship, CareRelationship.patient_id == User.id)
     .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
+    .outerjoin(_COUNTS, _COUNTS.c.patient_id == User.id)
     .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
 )
 
 
 def caseload_rows(physio: User) -> list[CaseloadRow]:
-    """The physio's patients with their summaries (one query, plain rows)."""
+    """The physio's patients with their summaries' figures and open-alert counts (one query,
+    plain rows: no summary is decoded)."""
     rows = read_rows(CASELOAD_ROWS, {"physio_id": physio.id, "clinic_id": physio.clinic_id})
-    return [CaseloadRow(*row) for row in rows]
+    return [CaseloadRow(*row[:9], alert_counts=(row[9], row[10], row[11])) for row in rows]
+
+
+SUMMARIES = select(PatientSummary.patient_id, PatientSummary.days).where(
+    PatientSummary.patient_id.in_(bindparam("patient_ids", expanding=True)))
+
+
+def summaries_for(patient_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The summaries of some patients, decoded (one query)."""
+    if not patient_ids:
+        return {}
+    return dict(read_rows(SUMMARIES, {"patient_ids": patient_ids}).all())
 
 
 class OpenAlert(NamedTuple):
@@ -209,21 +242,20 @@ class OpenAlert(NamedTuple):
     reason: str
 
 
-CASELOAD_ALERTS = (
+OPEN_ALERTS = (
     select(Alert.id, Alert.patient_id, Alert.level, Alert.reason)
-    .join(CareRelationship, CareRelationship.patient_id == Alert.patient_id)
-    .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC,
+    .where(Alert.patient_id.in_(bindparam("patient_ids", expanding=True)),
            Alert.status.in_(OPEN))
     .order_by(Alert.id.desc())
 )
 
 
-def caseload_alerts(physio: User) -> dict[int, list[OpenAlert]]:
-    """Open and acknowledged alerts of the physio's patients, by patient, newest first (one
-    query, plain rows)."""
+def open_alerts_for(patient_ids: list[int]) -> dict[int, list[OpenAlert]]:
+    """Open and acknowledged alerts of some patients, by patient, newest first (one query)."""
     result: dict[int, list[OpenAlert]] = {}
-    for row in read_rows(CASELOAD_ALERTS,
-                         {"physio_id": physio.id, "clinic_id": physio.clinic_id}):
+    if not patient_ids:
+        return result
+    for row in read_rows(OPEN_ALERTS, {"patient_ids": patient_ids}):
         result.setdefault(row[1], []).append(OpenAlert(*row))
     return result
 

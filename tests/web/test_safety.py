@@ -16,6 +16,7 @@ from exercise_app.models import (
     CareRelationship,
     ExerciseSession,
     PatientMessage,
+    PatientSummary,
     Role,
     Screening,
     User,
@@ -275,3 +276,45 @@ def test_caseload_filters_and_order(app, client, auth, loop):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CareRelationship).where(
             CareRelationship.physio_id == loop.physio.id)) == 4  # patient, invited, 2 new
+
+
+def _adherence_cells(page: str, name: str) -> tuple[str, str]:
+    import re
+
+    row = page[page.index(name):]
+    row = row[:row.index("</tr>")]
+    seven, month = re.findall(r'data-label="Done, (?:7|28) days">([^<]*)<', row)
+    return seven, month
+
+
+def test_caseload_reads_summaries_written_on_an_earlier_day_from_their_day_counts(
+        app, client, auth, loop):
+    from exercise_app.domain.scheduling import local_today
+    from exercise_app.triage.operations import refresh_patient
+    from exercise_app.triage.signals import adherence_now
+
+    ids = add_patients(app, loop, 2, days=12)
+    auth.login(loop.physio)
+    client.get("/clinic/patients")
+    with QueryCounter(app) as fresh:
+        client.get("/clinic/patients")
+    with app.app_context():  # written three days ago, as if nothing happened since
+        for patient_id in ids:
+            refresh_patient(db.session.get(User, patient_id), now=now_utc() - timedelta(days=3))
+        db.session.commit()
+        expected = {}
+        for n, patient_id in enumerate(ids):
+            patient = db.session.get(User, patient_id)
+            summary = db.session.get(PatientSummary, patient_id)
+            today = local_today(now_utc(), loop.physio.time_zone)
+            assert summary.days["on"] != today.isoformat()
+            a7, a28 = adherence_now(summary.days, today)
+            assert (a7, a28) != (summary.days["a7"], summary.days["a28"]) or n, \
+                "the stored figures must differ for the test to tell the two apart"
+            expected[patient.display_name] = (f"{a7}%" if a7 is not None else "-",
+                                              f"{a28}%" if a28 is not None else "-")
+    with QueryCounter(app) as older:
+        page = client.get("/clinic/patients").data.decode()
+    for name, figures in expected.items():
+        assert _adherence_cells(page, name) == figures
+    assert older.count == fresh.count + 1  # one more query, for the older summaries
