@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain.alerts import LEVEL_ORDER, triage_key_from_counts
 from ..patient import history
@@ -23,9 +23,8 @@ _RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
 SPARK_DAYS = 28
 
 
-@dataclass(frozen=True)
-class CaseloadEntry:
-    """What sorts and filters one patient."""
+class CaseloadEntry(NamedTuple):
+    """What sorts and filters one patient (a named tuple: one is made per patient per page)."""
 
     row: CaseloadRow
     adherence_7: int | None
