@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from .models import Role
+from .pages import local_time
 
 bp = Blueprint("main", __name__)
 
@@ -105,6 +106,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    app.add_template_filter(local_time, "local")
     app.register_blueprint(bp)
     app.before_request(reject_unsafe_text)
     app.after_request(security_headers)

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import render_template, request
+from flask_login import current_user
 
 
 def invalid(template: str, **context: object) -> tuple[str, int]:
     """Render a form page; when it was submitted and failed validation, answer 422."""
     status = 422 if request.method == "POST" else 200
     return render_template(template, **context), status
+
+
+def in_zone(value: datetime | None, fmt: str, time_zone: str, show_zone: bool = True) -> str:
+    """A stored (UTC) time as a reader in ``time_zone`` reads it, e.g. "3 Nov 2026 14:05 GMT";
+    empty for None. An unknown zone falls back to UTC, named as such."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = value.astimezone(zone)
+    text = local.strftime(fmt)
+    return f"{text} {local.tzname()}" if show_zone else text
+
+
+def local_time(value: datetime | None, fmt: str, show_zone: bool = True) -> str:
+    """Template filter ``|local``: a stored time in the signed-in user's time zone."""
+    zone = current_user.time_zone if current_user.is_authenticated else "UTC"
+    return in_zone(value, fmt, zone, show_zone)

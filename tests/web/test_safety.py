@@ -318,3 +318,17 @@ def test_caseload_reads_summaries_written_on_an_earlier_day_from_their_day_count
     for name, figures in expected.items():
         assert _adherence_cells(page, name) == figures
     assert older.count == fresh.count + 1  # one more query, for the older summaries
+
+
+def test_physio_pages_show_times_in_the_physios_time_zone(app, client, auth, loop):
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        db.session.get(User, loop.physio.id).time_zone = "America/New_York"
+        db.session.get(Alert, loop.alert_id).created_at = datetime(2026, 1, 15, 13, 5,
+                                                                   tzinfo=UTC)
+        db.session.commit()
+    auth.login(loop.physio)
+    page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
+    assert "Raised 15 Jan 2026 08:05 EST" in page
+    assert " UTC" not in page
