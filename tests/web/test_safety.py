@@ -332,3 +332,13 @@ def test_physio_pages_show_times_in_the_physios_time_zone(app, client, auth, loo
     page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
     assert "Raised 15 Jan 2026 08:05 EST" in page
     assert " UTC" not in page
+
+
+def test_caseload_filter_form_keeps_the_choice_and_escapes_the_search(client, auth, loop):
+    auth.login(loop.physio)
+    page = client.get('/clinic/patients?q=<b>"x&level=high').data.decode()
+    assert 'value="&lt;b&gt;&#34;x"' in page and '<b>"x' not in page
+    assert '<input checked id="level-2" name="level" type="radio" value="high">' in page
+    assert '<label for="level-2">High</label>' in page
+    everyone = client.get("/clinic/patients").data.decode()
+    assert '<input checked id="level-0" name="level" type="radio" value="">' in everyone
