@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import Response
 
+from ..triage.signals import streak_and_week_now
 from . import history, queries
 
 
@@ -23,6 +24,18 @@ def history_view(patient_id: int, versions, today, baseline: int | None = None):
         queries.log_rows_since(patient_id, since), history.exercise_names(versions), today,
         baseline,
     )
+
+
+def today_figures(patient_id: int, versions, summary, today) -> tuple[int, int | None]:
+    """Today's streak and 7-day adherence: from the patient's summary, or, when there is none
+    yet (or one from before streaks were kept), counted from the logs (one more query)."""
+    figures = streak_and_week_now(summary, history.prescribed(versions), today)
+    if figures is None:
+        since = today - timedelta(days=history.WINDOW_DAYS - 1)
+        streak, week = history.streak_and_week(
+            versions, queries.log_rows_since(patient_id, since), today)
+        figures = streak, week.percent
+    return figures
 
 
 CSV_HEADER = (

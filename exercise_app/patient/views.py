@@ -21,10 +21,9 @@ from ..safety.views import blocked_page
 from ..safety.views import status_for as safety_status
 from ..triage import operations as triage_operations
 from ..triage import queries as triage_queries
-from ..triage.signals import streak_and_week_now
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
-from .pages import csv_response, history_view
+from .pages import csv_response, history_view, today_figures
 
 bp = Blueprint("patient", __name__)
 
@@ -51,13 +50,7 @@ def today():
                     if s.local_date < today and s.next_morning_pain is None), None)
     progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
     blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
-    figures = streak_and_week_now(state.summary, history.prescribed(versions), today)
-    if figures is None:  # no summary yet, or one from before streaks were kept: count the logs
-        since = today - timedelta(days=history.WINDOW_DAYS - 1)
-        streak, week = history.streak_and_week(
-            versions, queries.log_rows_since(current_user.id, since), today)
-        figures = streak, week.percent
-    streak, week_percent = figures
+    streak, week_percent = today_figures(current_user.id, versions, state.summary, today)
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
