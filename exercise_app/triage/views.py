@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from ..access import get_patient_or_404, role_required
 from ..extensions import db
-from ..models import AlertStatus, Role
+from ..models import NOTE_MAX, AlertStatus, Role
 from . import operations, queries
-from .forms import AlertActionForm, MessageForm
+from .forms import MESSAGE_MAX, AlertActionForm, MessageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/clinic")
 
@@ -27,7 +27,7 @@ def alert_action(patient_id: int, alert_id: int):
         abort(404)
     form = AlertActionForm()
     if not form.validate():
-        abort(422, "Choose acknowledge or resolve; the note is at most 2000 characters.")
+        abort(422, f"Choose acknowledge or resolve; the note is at most {NOTE_MAX} characters.")
     try:
         operations.act_on_alert(alert, current_user, AlertStatus(form.status.data),
                                 form.note.data or "")
@@ -46,7 +46,7 @@ def message(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     form = MessageForm()
     if not form.validate():
-        abort(422, "Write a note of at most 500 characters.")
+        abort(422, f"Write a note of at most {MESSAGE_MAX} characters.")
     operations.post_message(patient, current_user, form.text.data)
     db.session.commit()
     flash("Note saved: the patient sees it on their Today page.", "success")
