@@ -88,7 +88,7 @@ def configure_sqlite(engine: Engine) -> None:
         # Reads (GET, HEAD) start deferred so that workers read side by side under WAL; every
         # other transaction takes the write lock up front and waits for it (busy_timeout).
         # A GET that must write should do so in its own transaction.
-        if has_request_context() and request.method in ("GET", "HEAD"):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # The statement goes to the driver's connection directly: through ``exec_driver_sql``
+        # it took SQLAlchemy's whole execution path and events for every transaction.
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        connection.connection.dbapi_connection.execute("BEGIN" if reading else "BEGIN IMMEDIATE")

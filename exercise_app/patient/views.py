@@ -54,7 +54,8 @@ def today():
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
-        done_today=done_today, checkin=checkin, checkin_form=MorningCheckInForm(),
+        done_today=done_today, checkin=checkin,
+        checkin_form=MorningCheckInForm() if checkin else None,
         streak=streak, week_percent=week_percent, today=today, progress=progress,
         blocked=blocked is not None, screen_due=screen_due,
         message=state.note,

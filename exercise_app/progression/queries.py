@@ -11,7 +11,7 @@ from sqlalchemy import String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from ..domain.progression import DecisionKind, PastDecision
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import (
     DecisionReview,
     ExerciseLog,
@@ -125,6 +125,16 @@ class DecisionRow:
     reviewed_at: datetime | None
 
 
+_D = ProgressionDecision
+# The decision's own columns, in the order ``_decision_rows`` reads them.
+_DECISION_COLUMNS = (
+    _D.id, _D.run_id, _D.created_at, _D.position, _D.exercise_slug, _D.exercise_name, _D.day,
+    _D.kind, _D.reasons, _D.evidence, _D.old_sets, _D.old_reps, _D.old_hold_seconds,
+    _D.new_sets, _D.new_reps, _D.new_hold_seconds, _D.new_exercise_slug, _D.alert_physio,
+    _D.sentence, _D.status,
+)
+
+
 def _with_reviews(statement):
     return (
         statement.add_columns(
@@ -141,34 +151,37 @@ def _with_reviews(statement):
 # Built once (the same for every request; only the parameters change).
 _PATIENT = bindparam("patient_id")
 LATEST_RUN_DECISIONS = _with_reviews(
-    select(ProgressionDecision)
+    select(*_DECISION_COLUMNS)
     .where(ProgressionDecision.run_id == select(func.max(ProgressionRun.id))
            .where(ProgressionRun.patient_id == _PATIENT).scalar_subquery())
     .order_by(ProgressionDecision.position)
 )
 RECENT_DECISIONS = _with_reviews(
-    select(ProgressionDecision).where(ProgressionDecision.patient_id == _PATIENT)
+    select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT)
     .order_by(ProgressionDecision.id.desc()).limit(bindparam("limit"))
 )
 PENDING_DECISIONS = _with_reviews(
-    select(ProgressionDecision).where(ProgressionDecision.patient_id == _PATIENT,
-                                      ProgressionDecision.status == "pending")
+    select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT,
+                                     ProgressionDecision.status == "pending")
     .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
 )
 
 
 def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
-    rows = db.session.execute(statement, params)
+    """Plain rows, not ORM objects: these are read on every Today page."""
     result = []
-    for d, trigger, action, sets, reps, hold, note, reviewer, reviewed_at in rows:
+    for (id_, run_id, created_at, position, slug, name, day, kind, reasons, evidence,
+         old_sets, old_reps, old_hold, new_sets, new_reps, new_hold, new_slug, alert_physio,
+         sentence, status, trigger, action, sets, reps, hold, note, reviewer,
+         reviewed_at) in read_rows(statement, params):
         result.append(DecisionRow(
-            id=d.id, run_id=d.run_id, created_at=d.created_at, trigger=trigger.value,
-            position=d.position, exercise_slug=d.exercise_slug, exercise_name=d.exercise_name,
-            day=d.day, kind=d.kind, reasons=list(d.reasons), evidence=dict(d.evidence),
-            old_dose=(d.old_sets, d.old_reps, d.old_hold_seconds),
-            new_dose=(d.new_sets, d.new_reps, d.new_hold_seconds),
-            new_exercise_slug=d.new_exercise_slug, alert_physio=d.alert_physio,
-            sentence=d.sentence, status=d.status.value,
+            id=id_, run_id=run_id, created_at=created_at, trigger=trigger.value,
+            position=position, exercise_slug=slug, exercise_name=name,
+            day=day, kind=kind, reasons=list(reasons), evidence=dict(evidence),
+            old_dose=(old_sets, old_reps, old_hold),
+            new_dose=(new_sets, new_reps, new_hold),
+            new_exercise_slug=new_slug, alert_physio=alert_physio,
+            sentence=sentence, status=status.value,
             review_action=action.value if action else None,
             review_dose=(sets, reps, hold) if sets is not None else None, review_note=note,
             reviewed_by=reviewer, reviewed_at=reviewed_at,

@@ -87,6 +87,16 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP here
+    for name in ("Content-Security-Policy", "Cache-Control", "X-Frame-Options"):
+        assert len(response.headers.getlist(name)) == 1, name
+
+
+def test_https_responses_get_hsts(client):
+    response = client.get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 def test_unexpected_errors_get_the_styled_500_page(make_app):

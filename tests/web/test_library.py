@@ -256,6 +256,10 @@ def test_demonstration_svg(signed_in):
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    # The view's own policy and caching stand: the app's defaults are not added beside them.
+    assert len(response.headers.getlist("Content-Security-Policy")) == 1
+    assert response.headers.getlist("Cache-Control") == ["private, max-age=3600"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert b"@keyframes" in response.data and b"prefers-reduced-motion" in response.data
     still = signed_in.get("/library/exercises/glute-bridge/demo.svg?frame=1")
     assert still.status_code == 200 and b"@keyframes" not in still.data
