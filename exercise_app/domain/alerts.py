@@ -443,10 +443,14 @@ def triage_key_from_counts(
 ) -> tuple[int, ...]:
     """``triage_key`` from the number of open alerts at each level (``LEVEL_ORDER``), as a
     database can count them."""
-    top = next((rank for rank, count in enumerate(counts) if count), len(LEVEL_ORDER))
+    top = len(LEVEL_ORDER)  # a loop, not a generator: the caseload calls this per patient
+    for rank, count in enumerate(counts):
+        if count:
+            top = rank
+            break
     return (
         top,
-        *(-count for count in counts),
+        *[-count for count in counts],
         adherence_28 is None,
         adherence_28 if adherence_28 is not None else 0,
         days_since_last_session is not None,

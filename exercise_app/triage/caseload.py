@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..domain.alerts import LEVEL_ORDER, triage_key_from_counts
 from ..patient import history
 from ..programmes.queries import ProgrammeView
 from .queries import CaseloadRow, OpenAlert
-from .signals import adherence_now, pain_days
+from .signals import adherence_now, latest_pain, pain_series
 
 PAGE_SIZE = 25
 _RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
@@ -60,17 +61,20 @@ def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
     """Every patient of the caseload, neediest first. ``older`` holds the summaries that
     ``stale`` named."""
     result = []
+    levels = [level.value for level in LEVEL_ORDER]
     for row in rows:
         if row.id in older:
             a7, a28 = adherence_now(older[row.id], today)
         else:
             a7, a28 = row.adherence_7, row.adherence_28
-        days_since = (today - row.last_session_date).days if row.last_session_date else None
-        key = (*triage_key_from_counts(row.alert_counts, days_since, a28), row.id)
-        top = next((level.value for level, count in zip(LEVEL_ORDER, row.alert_counts,
-                                                        strict=True) if count), None)
-        result.append(CaseloadEntry(row, a7, a28, days_since, key, sum(row.alert_counts), top))
-    return sorted(result, key=lambda e: e.key)
+        last = row.last_session_date
+        days_since = (today - last).days if last else None
+        counts = row.alert_counts
+        key = (*triage_key_from_counts(counts, days_since, a28), row.id)
+        top = levels[key[0]] if key[0] < len(levels) else None  # the key starts with its rank
+        result.append(CaseloadEntry(row, a7, a28, days_since, key, sum(counts), top))
+    result.sort(key=attrgetter("key"))
+    return result
 
 
 def matches(entry: CaseloadEntry, search: str, level: str) -> bool:
@@ -87,33 +91,37 @@ def matches(entry: CaseloadEntry, search: str, level: str) -> bool:
     return True
 
 
-def _trend(pain: Sequence[tuple[date, int]], today: date) -> str:
-    week_ago, fortnight_ago = today - timedelta(days=7), today - timedelta(days=14)
-    recent = [p for d, p in pain if d > week_ago]
-    before = [p for d, p in pain if fortnight_ago < d <= week_ago]
+def _trend(series: Sequence[int | None]) -> str:
+    """Whether the last week's pain is a point or more above or below the week before's
+    (``series``: the last 14 days or more, oldest first)."""
+    recent = [p for p in series[-7:] if p is not None]
+    before = [p for p in series[-14:-7] if p is not None]
     if not recent or not before:
         return ""
     change = sum(recent) / len(recent) - sum(before) / len(before)
     return "up" if change >= 1 else "down" if change <= -1 else "steady"
 
 
-def sparkline(pain: Sequence[tuple[date, int]], today: date, days: int = SPARK_DAYS) -> str:
+_SPARK_WIDTH, _SPARK_HEIGHT = 84, 24
+# Each point's coordinates as text, by day and by score: formatting floats for every point of
+# every row took most of the caseload's own time.
+_SPARK_X = [f"{n * (_SPARK_WIDTH - 4) / (SPARK_DAYS - 1) + 2:.1f}" for n in range(SPARK_DAYS)]
+_SPARK_Y = [f"{_SPARK_HEIGHT - 2 - p * (_SPARK_HEIGHT - 4) / 10:.1f}" for p in range(36)]
+
+
+def sparkline(series: Sequence[int | None]) -> str:
     """A small SVG line of the daily worst pain over four weeks (decorative: text says it).
+    ``series``: the last ``SPARK_DAYS`` days' scores, oldest first.
 
     Built only from dates and whole numbers, so it is safe to insert as markup.
     """
-    first = today - timedelta(days=days - 1)
-    shown = [(d, p) for d, p in pain if first <= d <= today]
-    if not shown:
+    points = " ".join(f"{_SPARK_X[n]},{_SPARK_Y[p]}"
+                      for n, p in enumerate(series[-SPARK_DAYS:]) if p is not None)
+    if not points:
         return ""
-    width, height = 84, 24
-    points = " ".join(
-        f"{(d - first).days * (width - 4) / (days - 1) + 2:.1f},"
-        f"{height - 2 - p * (height - 4) / 10:.1f}"
-        for d, p in shown
-    )
     return (
-        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'<svg class="spark" viewBox="0 0 {_SPARK_WIDTH} {_SPARK_HEIGHT}" '
+        f'width="{_SPARK_WIDTH}" height="{_SPARK_HEIGHT}" '
         f'aria-hidden="true" focusable="false"><polyline fill="none" stroke="currentColor" '
         f'stroke-width="1.5" points="{points}"/></svg>'
     )
@@ -136,14 +144,15 @@ def lines(page: Sequence[CaseloadEntry], alerts: Mapping[int, list[OpenAlert]],
     result = []
     for entry in page:
         row = entry.row
-        pain = [(d, p) for d, p in pain_days(summaries.get(row.id)) if d <= today]
+        summary = summaries.get(row.id)
+        series = pain_series(summary, today, SPARK_DAYS)
         account = ("deactivated" if not row.active else "active" if row.accepted
                    else "invited")
         own = sorted(alerts.get(row.id, ()), key=lambda a: (_RANK[a.level], -a.id))
         result.append(CaseloadLine(
             entry=entry, alerts=own, account=account,
-            latest_pain=pain[-1][1] if pain else None,
-            trend=_trend(pain, today), sparkline=sparkline(pain, today),
+            latest_pain=latest_pain(summary, today),
+            trend=_trend(series), sparkline=sparkline(series),
             stage=_stage(versions.get(row.id, []), today),
         ))
     return result

@@ -145,6 +145,31 @@ def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribe
     return streak, week
 
 
+_SCORE = {c: n for n, c in enumerate(DIGITS)}
+
+
+def pain_series(data: Mapping[str, Any] | None, today: date, days: int) -> list[int | None]:
+    """The worst pain of each of the ``days`` days up to today, oldest first (None: no score).
+    The same figures as ``pain_days``, read by position: the caseload reads it for a page of
+    patients on every visit."""
+    pain = data.get("pain", "") if data and "first" in data else ""
+    end = (today - date.fromisoformat(data["first"])).days + 1 if pain else 0  # past today
+    start = end - days
+    window = pain[max(start, 0):max(end, 0)]
+    before = min(max(-start, 0), days)
+    window = "-" * before + window + "-" * (days - before - len(window))
+    return [_SCORE.get(c) for c in window]
+
+
+def latest_pain(data: Mapping[str, Any] | None, today: date) -> int | None:
+    """The worst pain of the newest day with a score, up to today."""
+    if not data or "pain" not in data:
+        return None
+    end = (today - date.fromisoformat(data["first"])).days + 1
+    scored = data["pain"][:max(end, 0)].rstrip("-")
+    return _SCORE[scored[-1]] if scored else None
+
+
 def pain_days(data: Mapping[str, Any] | None) -> list[tuple[date, int]]:
     """The days with a pain score in a summary, oldest first, with the day's worst score."""
     if not data or "pain" not in data:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from exercise_app.domain.adherence import DayLog, adherence, streak
 from exercise_app.domain.scheduling import Prescribed
 from exercise_app.patient.queries import SessionRow
-from exercise_app.triage.caseload import sparkline
+from exercise_app.triage.caseload import SPARK_DAYS, _trend, sparkline
 from exercise_app.triage.signals import (
+    DIGITS,
     adherence_now,
+    latest_pain,
     pain_days,
+    pain_series,
     streak_and_week_now,
     summary_days,
 )
@@ -64,7 +70,40 @@ def test_pain_days_keep_the_worst_of_each_day_including_next_mornings():
                                (TODAY - timedelta(days=1), 2)]
 
 
+@given(pain=st.text(alphabet="-0123456789a", max_size=45), offset=st.integers(-40, 80),
+       days=st.integers(1, 40))
+def test_pain_series_and_latest_read_the_same_figures_as_pain_days(pain, offset, days):
+    data = {"first": TODAY.isoformat(), "pain": pain}
+    today = TODAY + timedelta(days=offset)
+    by_day = dict(pain_days(data))
+    assert pain_series(data, today, days) == [
+        by_day.get(today - timedelta(days=days - 1 - n)) for n in range(days)]
+    up_to_today = [score for day, score in pain_days(data) if day <= today]
+    assert latest_pain(data, today) == (up_to_today[-1] if up_to_today else None)
+
+
+def test_pain_series_without_a_summary_is_empty_days():
+    assert pain_series(None, TODAY, 3) == [None, None, None]
+    assert pain_series({"on": "x"}, TODAY, 2) == [None, None]
+    assert latest_pain(None, TODAY) is None
+    assert DIGITS[12] == "c"  # scores above 9 are letters (a next-morning 10 is "a")
+
+
 def test_sparkline_is_numbers_only_and_empty_without_scores():
-    svg = sparkline([(TODAY - timedelta(days=2), 7), (TODAY, 3)], TODAY)
+    series = [None] * SPARK_DAYS
+    series[-3], series[-1] = 7, 3
+    svg = sparkline(series)
     assert svg.startswith('<svg class="spark"') and 'aria-hidden="true"' in svg
-    assert sparkline([], TODAY) == ""
+    # Day 25 of 28 at 7, day 27 at 3: x from 2 to 82, y from 22 (0) to 2 (10).
+    assert 'points="76.1,8.0 82.0,16.0"' in svg
+    assert sparkline([None] * SPARK_DAYS) == ""
+    assert 'points="2.0,22.0"' in sparkline([0] + [None] * (SPARK_DAYS - 1))
+
+
+def test_trend_compares_the_last_week_with_the_week_before():
+    week = [None] * 7
+    assert _trend(week + [3, None, None, None, None, None, 5]) == ""  # no week before
+    assert _trend([2] + week[1:] + [4] + week[1:]) == "up"
+    assert _trend([4] + week[1:] + [3, 4, None, None, None, None, 2]) == "down"
+    assert _trend([4, 4] + week[2:] + [4] + week[1:]) == "steady"
+    assert _trend([3] + [None] * 19 + [5] + week[1:]) == ""  # older than the fortnight: not read
