@@ -716,6 +716,15 @@ class PatientSummary(db.Model):
     # Exercises due and done per day (29 days back to 14 ahead) and the day's worst pain, one
     # character a day, plus the adherence of the day it was written: triage.signals.summary_days
     days: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Copied out of ``days`` and the alerts, so that the caseload sorts hundreds of patients on
+    # plain columns: the patient's day the summary was written and its adherence then, and the
+    # open (or acknowledged) alerts by level, recounted whenever an alert is raised or acted on.
+    summary_on: Mapped[date | None]
+    adherence_7: Mapped[int | None]
+    adherence_28: Mapped[int | None]
+    open_critical: Mapped[int] = mapped_column(default=0, server_default="0")
+    open_high: Mapped[int] = mapped_column(default=0, server_default="0")
+    open_low: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 

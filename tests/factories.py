@@ -27,7 +27,7 @@ from exercise_app.models import (
 from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
 from exercise_app.programmes.operations import PrescriptionValues, save_programme
 from exercise_app.progression.operations import run_rules
-from exercise_app.triage.operations import record_screening, refresh_patient
+from exercise_app.triage.operations import record_screening, recount_alerts, refresh_patient
 
 EVERY_DAY = 127
 
@@ -137,5 +137,6 @@ def add_alert(app: Flask, patient_id: int, level: str = "high",
                       evidence={"score": 8}, day=now_utc().date() - timedelta(days=30),
                       status=AlertStatus.OPEN)
         db.session.add(alert)
+        recount_alerts(patient_id)  # as every write of an alert does
         db.session.commit()
         return alert.id

@@ -52,8 +52,7 @@ class CaseloadLine:
 def stale(rows: Sequence[CaseloadRow], today: date) -> list[int]:
     """Patients whose summary was written before today: their adherence is read from the
     summary's day counts (``entries`` needs those summaries)."""
-    day = today.isoformat()
-    return [row.id for row in rows if row.summary_on is not None and row.summary_on != day]
+    return [row.id for row in rows if row.summary_on is not None and row.summary_on != today]
 
 
 def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],

@@ -99,15 +99,39 @@ def refresh_patient(patient: User, now: datetime | None = None,
     ))
     open_codes = queries.open_codes(patient.id)
     store_alerts(patient.id, findings, today, open_codes)
-    summary = db.session.get(PatientSummary, patient.id) or PatientSummary(patient_id=patient.id)
+    summary = _summary(patient.id)
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
     summary.days = summary_days(plan, day_logs, sessions, today,
                                 streak=rules.streak(plan, all_logs, today))
-    summary.updated_at = now_utc()
-    db.session.add(summary)
+    summary.summary_on = today
+    summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
+    _count_open_alerts(summary)
     db.session.flush()
+
+
+def _summary(patient_id: int) -> PatientSummary:
+    """The patient's summary, or a new empty one added to the session."""
+    summary = db.session.get(PatientSummary, patient_id)
+    if summary is None:
+        summary = PatientSummary(patient_id=patient_id, days={})
+        db.session.add(summary)
+    return summary
+
+
+def recount_alerts(patient_id: int) -> None:
+    """Bring the caseload's alert counts for the patient up to date with their alerts."""
+    _count_open_alerts(_summary(patient_id))
+
+
+def _count_open_alerts(summary: PatientSummary) -> None:
+    """Copy the patient's open alerts, counted by level, onto their summary: the caseload sorts
+    by these. Run after every change to an alert's existence or status."""
+    db.session.flush()
+    (summary.open_critical, summary.open_high,
+     summary.open_low) = queries.open_alert_counts(summary.patient_id)
+    summary.updated_at = now_utc()
 
 
 def record_screening(patient: User, occasion: Occasion,
@@ -139,6 +163,7 @@ def act_on_alert(alert: Alert, physio: User, status: AlertStatus, note: str) -> 
     alert.status = status
     action = AlertAction(alert_id=alert.id, status=status, note=note.strip(), by_id=physio.id)
     db.session.add(action)
+    recount_alerts(alert.patient_id)
     db.session.flush()
     return action
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.alerts import LEVEL_ORDER, AlertLevel
+from ..domain.alerts import LEVEL_ORDER
 from ..extensions import db, read_rows
 from ..models import (
     Alert,
@@ -181,43 +181,28 @@ class CaseloadRow(NamedTuple):
     active: bool
     accepted: bool
     last_session_date: date | None
-    summary_on: str | None  # the day the summary was written, ISO
+    summary_on: date | None  # the patient's day the summary was written
     adherence_7: int | None  # as of that day
     adherence_28: int | None
     alert_counts: tuple[int, int, int]  # open alerts: critical, high, low
 
 
 _PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
-_MY_PATIENTS = select(CareRelationship.patient_id).where(
-    CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
-
-
-def _alert_counts():
-    def count(level: AlertLevel):
-        return func.sum(case((Alert.level == level.value, 1), else_=0)).label(level.value)
-
-    return (select(Alert.patient_id, *(count(level) for level in LEVEL_ORDER))
-            .where(Alert.status != AlertStatus.RESOLVED, Alert.patient_id.in_(_MY_PATIENTS))
-            .group_by(Alert.patient_id).subquery("open_alerts"))
-
-
-_COUNTS = _alert_counts()
-_DAYS = PatientSummary.days
+_OPEN_COUNTS = tuple(getattr(PatientSummary, f"open_{level.value}") for level in LEVEL_ORDER)
 CASELOAD_ROWS = (  # built once: only the physio changes
     select(User.id, User.display_name, User.email, User.active,
            User.password_hash.is_not(None), PatientSummary.last_session_date,
-           _DAYS["on"].as_string(), _DAYS["a7"].as_integer(), _DAYS["a28"].as_integer(),
-           *(func.coalesce(_COUNTS.c[level.value], 0) for level in LEVEL_ORDER))
+           PatientSummary.summary_on, PatientSummary.adherence_7, PatientSummary.adherence_28,
+           *(func.coalesce(count, 0) for count in _OPEN_COUNTS))
     .join(CareRelationship, CareRelationship.patient_id == User.id)
     .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
-    .outerjoin(_COUNTS, _COUNTS.c.patient_id == User.id)
     .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
 )
 
 
 def caseload_rows(physio: User) -> list[CaseloadRow]:
-    """The physio's patients with their summaries' figures and open-alert counts (one query,
-    plain rows: no summary is decoded)."""
+    """The physio's patients with their summaries' figures and open-alert counts (one query
+    of plain columns: no summary is decoded, no alert is read)."""
     rows = read_rows(CASELOAD_ROWS, {"physio_id": physio.id, "clinic_id": physio.clinic_id})
     return [CaseloadRow(*row[:9], (row[9], row[10], row[11])) for row in rows]
 
@@ -265,6 +250,19 @@ def physio_of(patient_id: int) -> User | None:
     return db.session.scalar(
         select(User).join(CareRelationship, CareRelationship.physio_id == User.id)
         .where(CareRelationship.patient_id == patient_id))
+
+
+OPEN_ALERT_COUNTS = (
+    select(Alert.level, func.count()).where(Alert.patient_id == bindparam("patient_id"),
+                                            Alert.status != AlertStatus.RESOLVED)
+    .group_by(Alert.level)
+)
+
+
+def open_alert_counts(patient_id: int) -> tuple[int, ...]:
+    """The patient's open and acknowledged alerts, counted by level (``LEVEL_ORDER``)."""
+    counts = dict(read_rows(OPEN_ALERT_COUNTS, {"patient_id": patient_id}).all())
+    return tuple(counts.get(level.value, 0) for level in LEVEL_ORDER)
 
 
 def open_codes(patient_id: int) -> set[str]:

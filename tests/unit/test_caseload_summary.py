@@ -102,8 +102,8 @@ def test_sparkline_is_numbers_only_and_empty_without_scores():
 
 def test_trend_compares_the_last_week_with_the_week_before():
     week = [None] * 7
-    assert _trend(week + [3, None, None, None, None, None, 5]) == ""  # no week before
-    assert _trend([2] + week[1:] + [4] + week[1:]) == "up"
-    assert _trend([4] + week[1:] + [3, 4, None, None, None, None, 2]) == "down"
-    assert _trend([4, 4] + week[2:] + [4] + week[1:]) == "steady"
+    assert _trend([*week, 3, None, None, None, None, None, 5]) == ""  # no week before
+    assert _trend([2, *week[1:], 4, *week[1:]]) == "up"
+    assert _trend([4, *week[1:], 3, 4, None, None, None, None, 2]) == "down"
+    assert _trend([4, 4, *week[2:], 4, *week[1:]]) == "steady"
     assert _trend([3] + [None] * 19 + [5] + week[1:]) == ""  # older than the fortnight: not read

@@ -36,6 +36,25 @@ SAMPLE_DATA = {
         "created_at, start_date, note) VALUES (2, 1, 2, NULL, 'rules', '2026-01-03 09:00:00', "
         "'2026-01-03', '')",
     ],
+    # Before 0006: a summary whose figures are only in its JSON, alerts in every state, and a
+    # second person with an open alert but no summary yet.
+    "0005_safety": [
+        "INSERT INTO users (id, clinic_id, email, display_name, role, time_zone, active, "
+        "password_hash, session_token, created_at) VALUES (2, 1, 'pat@example.org', 'Pat', "
+        "'patient', 'Europe/London', true, NULL, 'token-2', '2026-01-01 09:00:00')",
+        "INSERT INTO patient_summaries (patient_id, last_session_date, baseline_pain, days, "
+        "updated_at) VALUES (1, '2026-01-04', 3, "
+        "'{\"on\": \"2026-01-05\", \"a7\": 71, \"a28\": 64}', '2026-01-05 09:00:00')",
+        *(
+            "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+            f"created_at) VALUES ({patient}, '{level}', '{code}', 'Why', '{{}}', '2026-01-05', "
+            f"'{status}', '2026-01-05 09:00:00')"
+            for patient, level, code, status in (
+                (1, "critical", "red_flag", "open"), (1, "high", "pain_severe", "acknowledged"),
+                (1, "low", "pain_rising", "resolved"), (1, "high", "missed", "open"),
+                (2, "high", "pain_severe", "open"))
+        ),
+    ],
 }
 
 
@@ -89,12 +108,19 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
                     connection.execute(text(statement))
         upgrade()  # to head, again: a no-op that must not fail
         db.session.remove()
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
-        old = db.session.scalar(select(User))
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
+        old = db.session.get(User, 1)
         assert old.email == "old@example.org" and old.created_at.tzinfo is not None
         versions = db.session.execute(
             text("SELECT id, source, created_by_id FROM programme_versions ORDER BY id")).all()
         assert [tuple(v) for v in versions] == [(1, "physio", 1), (2, "rules", None)]
+        summaries = db.session.execute(text(
+            "SELECT patient_id, summary_on, adherence_7, adherence_28, open_critical, "
+            "open_high, open_low FROM patient_summaries ORDER BY patient_id")).all()
+        assert [(s[0], str(s[1]) if s[1] else None, *s[2:]) for s in summaries] == [
+            (1, "2026-01-05", 71, 64, 1, 2, 0),  # acknowledged counts, resolved does not
+            (2, None, None, None, 0, 1, 0),  # added so that the caseload shows the alert
+        ]
         db.session.remove()
         downgrade(revision="0003_programmes")
         with db.engine.connect() as connection:

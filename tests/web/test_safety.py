@@ -167,6 +167,39 @@ def test_high_pain_raises_alerts_once(app, client, auth, world, library):
     assert codes.count("pain_severe") == 1 and "stepped_down" in codes
 
 
+def _counts_agree(app, patient_id: int) -> tuple[int, int, int]:
+    """The summary's alert counts, checked against the alerts themselves."""
+    with app.app_context():
+        summary = db.session.get(PatientSummary, patient_id)
+        stored = (summary.open_critical, summary.open_high, summary.open_low)
+        counted = tuple(db.session.scalar(
+            select(func.count()).select_from(Alert).where(
+                Alert.patient_id == patient_id, Alert.level == level,
+                Alert.status != AlertStatus.RESOLVED))
+            for level in ("critical", "high", "low"))
+    assert stored == counted
+    return stored
+
+
+def test_the_caseload_alert_counts_follow_every_alert_change(app, client, auth, world, library):
+    assign(app, world.patient.id, world.physio.id)
+    log(app, world.patient.id, pain=(3, 8, 7))  # raises alerts through the rules
+    critical, high, low = _counts_agree(app, world.patient.id)
+    assert high >= 1
+    with app.app_context():
+        alert_ids = list(db.session.scalars(select(Alert.id).where(
+            Alert.patient_id == world.patient.id, Alert.level == "high")))
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/alerts/{alert_ids[0]}"
+    # Acknowledged alerts still count; resolved ones do not.
+    assert client.post(url, data={"status": "acknowledged", "note": ""}).status_code == 303
+    assert _counts_agree(app, world.patient.id) == (critical, high, low)
+    assert client.post(url, data={"status": "resolved", "note": "Settled"}).status_code == 303
+    assert _counts_agree(app, world.patient.id) == (critical, high - 1, low)
+    page = client.get("/clinic/patients?level=high").data.decode()
+    assert (world.patient.display_name in page) == (high > 1)
+
+
 # Notes, timeline, chart ------------------------------------------------------------------------
 
 
