@@ -9,9 +9,11 @@ table from ``pain_table`` is the text alternative; put it next to the chart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import TypeVar
 from xml.sax.saxutils import escape
 
 KINDS = ("before", "after", "next_morning")
@@ -190,9 +192,12 @@ def _month_label(day: date, first_tick: bool) -> str:
     return f"{month} {day.year}" if first_tick or day.month == 1 else month
 
 
-def _runs(values: list[tuple[date, float]]) -> list[list[tuple[date, float]]]:
+_V = TypeVar("_V", int, float)
+
+
+def _runs(values: Sequence[tuple[date, _V]]) -> list[list[tuple[date, _V]]]:
     """Split a date-ordered series where consecutive values are more than a week apart."""
-    runs: list[list[tuple[date, float]]] = []
+    runs: list[list[tuple[date, _V]]] = []
     for day, value in values:
         if runs and (day - runs[-1][-1][0]).days <= MAX_JOIN_DAYS:
             runs[-1].append((day, value))
@@ -221,6 +226,7 @@ def _marker_shape(kind: str, size: float) -> str:
     )
 
 
+@lru_cache(maxsize=64)  # the same for every chart of the same dates and options
 def _markers(prefix: str, size: float) -> str:
     """One <marker> per series, drawn at every vertex (each vertex is one score)."""
     box = size * 1.6 + 2
@@ -233,14 +239,17 @@ def _markers(prefix: str, size: float) -> str:
     return "<defs>" + "".join(parts) + "</defs>"
 
 
-def _series(prefix: str, kind: str, frame: _Frame, points: Sequence[PainPoint]) -> str:
-    values = [(p.day, float(v)) for p in points if (v := p.value(kind)) is not None]
+def _series(prefix: str, kind: str, points: Sequence[PainPoint], xs: Mapping[date, str],
+            ys: Mapping[int, str]) -> str:
+    """One kind of score as lines through its points; ``xs`` and ``ys`` hold each day's and
+    each score's coordinate as text (formatting them per point took most of the chart's time)."""
+    values = [(p.day, v) for p in points if (v := getattr(p, kind)) is not None]
     dash = DASHES[kind]
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     marker = f"url(#{prefix}-{kind})"
     lines = [
         f'<polyline data-series="{kind}" points="'
-        + " ".join(f"{_num(frame.x(d))},{_num(frame.y(v))}" for d, v in run)
+        + " ".join(f"{xs[d]},{ys[v]}" for d, v in run)
         + f'" fill="none" stroke="{COLOURS[kind]}" stroke-width="{LINE_WIDTH}"{dash_attr} '
         f'stroke-linejoin="round" marker-start="{marker}" marker-mid="{marker}" '
         f'marker-end="{marker}"/>'
@@ -273,6 +282,7 @@ def _text_width(text: str) -> float:
     return len(text) * FONT_SIZE * CHAR_WIDTH
 
 
+@lru_cache(maxsize=64)  # the same for every chart of the same dates and options
 def _legend(band: bool, band_label: str) -> tuple[str, float]:
     """Lay the legend out in rows across the top; return it and the height it takes."""
     y_mid = FONT_SIZE * 0.35
@@ -313,6 +323,7 @@ def _legend(band: bool, band_label: str) -> tuple[str, float]:
     return '<g class="legend">' + "".join(parts) + "</g>", LEGEND_TOP + LEGEND_ROW * (row + 1)
 
 
+@lru_cache(maxsize=64)  # the same for every chart of the same dates and options
 def _axes(frame: _Frame) -> str:
     parts: list[str] = []
     for value in range(PAIN_MIN, PAIN_MAX + 1, GRID_STEP):
@@ -386,7 +397,8 @@ def render_pain_chart(
         (
             p
             for p in points
-            if first <= p.day <= last and any(p.value(k) is not None for k in KINDS)
+            if first <= p.day <= last
+            and (p.before is not None or p.after is not None or p.next_morning is not None)
         ),
         key=lambda p: p.day,
     )
@@ -430,7 +442,9 @@ def render_pain_chart(
         trend = _weekly_steps(frame, shown)
         dense = span > DENSE_DAYS
         parts.append("" if dense else trend)
-        parts.extend(_series(id_prefix, kind, frame, shown) for kind in KINDS)
+        xs = {p.day: _num(frame.x(p.day)) for p in shown}
+        ys = {value: _num(frame.y(value)) for value in range(PAIN_MIN, PAIN_MAX + 1)}
+        parts.extend(_series(id_prefix, kind, shown, xs, ys) for kind in KINDS)
         parts.append(trend if dense else "")
         parts.append(legend)
     else:
