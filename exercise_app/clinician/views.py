@@ -24,7 +24,7 @@ from ..library import queries as library_queries
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
 from ..models import Role, now_utc
 from ..notifications import send_invitation
-from ..pages import invalid
+from ..pages import id_urls, invalid
 from ..patient import history, routine
 from ..patient import queries as patient_queries
 from ..patient.forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS
@@ -112,8 +112,9 @@ def patient(patient_id: int):
         alert_form=AlertActionForm(), message_form=MessageForm(),
         timeline=timeline.build(sessions=patient_record.sessions, decisions=decisions,
                                 alerts=alerts, versions=versions, messages=messages),
-        status_text=history.STATUS_TEXT, session_endpoint="clinician.session",
-        session_args={"patient_id": patient.id},
+        status_text=history.STATUS_TEXT,
+        session_urls=id_urls("clinician.session", "session_id",
+                             (s.id for s in patient_record.sessions), patient_id=patient.id),
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
         progress=progression_queries.latest_run_decisions(patient.id),

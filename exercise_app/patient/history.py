@@ -70,11 +70,17 @@ class Volume:
     reps: int
 
 
+def calendar_start(today: date) -> date:
+    """The Monday that starts the calendar's five weeks."""
+    first = today - timedelta(days=CALENDAR_DAYS - 1)
+    return first - timedelta(days=first.weekday())
+
+
 @dataclass(frozen=True)
 class History:
     weeks: list[list[tuple[date, rules.DayStatus] | None]]
-    adherence_7: rules.Adherence
-    adherence_28: rules.Adherence
+    adherence_7: int | None  # percent; None when nothing was due
+    adherence_28: int | None
     streak: int
     chart_svg: str
     table: list
@@ -86,13 +92,20 @@ class History:
 
 def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
           log_rows: Sequence[LogRow], names: dict[int, str], today: date,
-          baseline: int | None = None) -> History:
-    """Everything the history views show, from the programme versions and recent sessions."""
+          baseline: int | None = None,
+          figures: tuple[int, int | None, int | None] | None = None) -> History:
+    """Everything the history views show, from the programme versions and recent sessions.
+
+    ``figures`` (streak, 7-day and 28-day adherence) when the summary gave them; else they are
+    counted from ``log_rows``, which must then reach back ``WINDOW_DAYS``. Otherwise the logs
+    need only reach back to ``calendar_start``.
+    """
     plan = prescribed(versions)
     logs = day_logs(log_rows)
-    first_calendar = today - timedelta(days=CALENDAR_DAYS - 1)
-    first_calendar -= timedelta(days=first_calendar.weekday())
-    statuses = rules.day_statuses(plan, logs, first_calendar, today, today)
+    statuses = rules.day_statuses(plan, logs, calendar_start(today), today, today)
+    if figures is None:
+        figures = (rules.streak(plan, logs, today), rules.adherence(plan, logs, today, 7).percent,
+                   rules.adherence(plan, logs, today, 28).percent)
     first = today - timedelta(days=WINDOW_DAYS - 1)
     points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain)
               for s in sorted(sessions, key=lambda s: (s.local_date, s.id))]
@@ -112,9 +125,9 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
     return History(
         weeks=rules.calendar_weeks(statuses),
-        adherence_7=rules.adherence(plan, logs, today, 7),
-        adherence_28=rules.adherence(plan, logs, today, 28),
-        streak=rules.streak(plan, logs, today),
+        adherence_7=figures[1],
+        adherence_28=figures[2],
+        streak=figures[0],
         chart_svg=chart,
         table=pain_table(points),
         volume=sorted((Volume(names.get(k, "Exercise"), *v) for k, v in volume.items()),

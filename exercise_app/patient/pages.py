@@ -9,20 +9,27 @@ from datetime import timedelta
 
 from flask import Response
 
-from ..triage.signals import streak_and_week_now
+from ..triage.queries import summaries_for
+from ..triage.signals import history_figures, streak_and_week_now
 from . import history, queries
 
 
 def history_view(patient_id: int, versions, today, baseline: int | None = None):
-    """The history blocks for a patient, from plain rows of the last 13 weeks (two queries).
+    """The history blocks for a patient, from plain rows of the last 13 weeks (three queries).
 
-    With the usual pain, the chart shades the band of change that is not yet meaningful.
+    The streak and adherence come from the patient's summary, as on Today, so only the five
+    weeks the calendar shows are read from the logs; without a summary that can say them, the
+    13 weeks are read and they are counted. With the usual pain, the chart shades the band of
+    change that is not yet meaningful.
     """
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    summary = summaries_for([patient_id]).get(patient_id)
+    figures = history_figures(summary, history.prescribed(versions), today)
+    logs_since = history.calendar_start(today) if figures else since
     return history.build(
         versions, queries.session_rows(patient_id, since),
-        queries.log_rows_since(patient_id, since), history.exercise_names(versions), today,
-        baseline,
+        queries.log_rows_since(patient_id, logs_since), history.exercise_names(versions), today,
+        baseline, figures=figures,
     )
 
 

@@ -13,6 +13,7 @@ from ..domain.scheduling import local_today
 from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS
 from ..extensions import db
 from ..models import Role, RunTrigger, now_utc
+from ..pages import id_urls
 from ..programmes import queries as programmes
 from ..progression import operations as progression_operations
 from ..progression import present
@@ -217,10 +218,12 @@ def morning_checkin(session_id: int):
 @role_required(Role.PATIENT)
 def history_page():
     today, versions, _version = _context()
+    record = history_view(current_user.id, versions, today)
     return render_template(
-        "patient/history.html", history=history_view(current_user.id, versions, today),
-        csv_url=url_for("patient.history_csv"), session_endpoint="patient.session_detail",
-        session_args={}, status_text=history.STATUS_TEXT,
+        "patient/history.html", history=record, csv_url=url_for("patient.history_csv"),
+        session_urls=id_urls("patient.session_detail", "session_id",
+                             (s.id for s in record.sessions)),
+        status_text=history.STATUS_TEXT,
     )
 
 

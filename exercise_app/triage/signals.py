@@ -170,6 +170,19 @@ def latest_pain(data: Mapping[str, Any] | None, today: date) -> int | None:
     return _SCORE[scored[-1]] if scored else None
 
 
+def history_figures(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
+                    today: date) -> tuple[int, int | None, int | None] | None:
+    """(streak, 7-day, 28-day adherence) today from a summary, as ``streak_and_week_now``;
+    None when the summary cannot say them all (then the history page reads the logs)."""
+    figures = streak_and_week_now(data, plan, today)
+    if figures is None:
+        return None
+    week, month = adherence_now(data, today)
+    if week is None or month is None:  # past what its counts reach, or nothing was due
+        return None
+    return figures[0], week, month
+
+
 def pain_days(data: Mapping[str, Any] | None) -> list[tuple[date, int]]:
     """The days with a pain score in a summary, oldest first, with the day's worst score."""
     if not data or "pain" not in data:

@@ -14,6 +14,7 @@ from exercise_app.triage.caseload import SPARK_DAYS, _trend, sparkline
 from exercise_app.triage.signals import (
     DIGITS,
     adherence_now,
+    history_figures,
     latest_pain,
     pain_days,
     pain_series,
@@ -62,6 +63,21 @@ def test_today_reads_the_streak_and_week_from_the_summary_on_any_later_day():
                                TODAY) is None
     assert streak_and_week_now(data, PLAN, TODAY - timedelta(days=1)) is None
     assert streak_and_week_now(None, PLAN, TODAY) is None
+
+
+def test_history_reads_streak_and_both_adherence_figures_from_the_summary():
+    logs = [DayLog(TODAY - timedelta(days=n), frozenset({"1", "2"}) if n % 4 else frozenset())
+            for n in range(0, 40)]
+    data = summary_days(PLAN, logs, [], TODAY, streak=streak(PLAN, logs, TODAY))
+    for later in (0, 1, 3, 14):
+        day = TODAY + timedelta(days=later)
+        assert history_figures(data, PLAN, day) == (
+            streak(PLAN, logs, day), adherence(PLAN, logs, day, 7).percent,
+            adherence(PLAN, logs, day, 28).percent), later
+    # Past what the counts reach, or with nothing due, the page counts the logs instead.
+    assert history_figures(data, PLAN, TODAY + timedelta(days=15)) is None
+    assert history_figures(summary_days([], [], [], TODAY, streak=0), [], TODAY) is None
+    assert history_figures(None, PLAN, TODAY) is None
 
 
 def test_pain_days_keep_the_worst_of_each_day_including_next_mornings():

@@ -7,15 +7,17 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from exercise_app.extensions import db
 from exercise_app.models import (
     ExerciseLog,
     ExerciseSession,
     PatientPrecaution,
+    PatientSummary,
     Prescription,
     ProgrammeVersion,
+    User,
     now_utc,
 )
 from tests.conftest import QueryCounter, snapshot
@@ -239,11 +241,68 @@ def test_programme_page_shows_dose_schedule_and_note(patient_client, loop):
     assert "2 sets of 10" in page and "Every day" in page
 
 
-def test_history_page(patient_client, loop):
+def test_history_page(app, patient_client, loop):
     page = patient_client.get("/history").data.decode()
     for text in ("Calendar", "adherence, last 7 days", "<svg", "Exercise volume",
                  "Download all logs (CSV)"):
         assert text in page, text
+    with app.app_context():
+        ids = db.session.scalars(select(ExerciseSession.id).where(
+            ExerciseSession.patient_id == loop.patient.id)).all()
+    assert ids
+    for session_id in ids:  # each session links to its own page, which opens
+        assert f'href="/sessions/{session_id}"' in page
+        assert patient_client.get(f"/sessions/{session_id}").status_code == 200
+
+
+def test_id_urls_are_the_urls_url_for_builds(app):
+    from flask import url_for
+
+    from exercise_app.pages import id_urls
+
+    with app.test_request_context():
+        assert id_urls("clinician.session", "session_id", [5, 7, 5], patient_id=3) == {
+            5: url_for("clinician.session", patient_id=3, session_id=5),
+            7: url_for("clinician.session", patient_id=3, session_id=7)}
+        # A value outside the rule becomes a query string: each URL is built in full.
+        assert id_urls("patient.session_detail", "session_id", [4, 9], extra="x") == {
+            n: url_for("patient.session_detail", session_id=n, extra="x") for n in (4, 9)}
+        assert id_urls("patient.session_detail", "session_id", []) == {}
+
+
+def _stats(page: str) -> list[str]:
+    return re.findall(r'<span class="stat-number">([^<]*)</span>', page)
+
+
+def test_history_figures_from_the_summary_match_those_counted_from_the_logs(
+        app, client, auth, world, library):
+    from exercise_app.patient.history import prescribed
+    from exercise_app.programmes.queries import versions
+    from exercise_app.triage.operations import refresh_patient
+    from exercise_app.triage.signals import history_figures
+
+    assign(app, world.patient.id, world.physio.id, start=now_utc().date() - timedelta(days=40))
+    bulk_history(app, world.patient.id, 30)
+    with app.app_context():  # two missed days: a short streak and adherence below 100 %
+        for days_ago in (3, 12):
+            db.session.execute(delete(ExerciseLog).where(ExerciseLog.session_id.in_(
+                select(ExerciseSession.id).where(
+                    ExerciseSession.patient_id == world.patient.id,
+                    ExerciseSession.local_date == now_utc().date() - timedelta(days=days_ago)))))
+        patient = db.session.get(User, world.patient.id)
+        refresh_patient(patient)
+        db.session.commit()
+        summary = db.session.get(PatientSummary, world.patient.id)
+        assert history_figures(summary.days, prescribed(versions(patient.id)),
+                               now_utc().date()) is not None  # the summary's path is taken
+    auth.login(world.patient)
+    from_summary = _stats(client.get("/history").data.decode())
+    with app.app_context():
+        db.session.execute(delete(PatientSummary))
+        db.session.commit()
+    counted = _stats(client.get("/history").data.decode())
+    assert from_summary == counted
+    assert counted[0] not in ("100%", "-") and counted[2] in ("2", "3")  # week, streak
 
 
 def test_csv_escapes_formulas(app, patient_client, loop):

@@ -45,15 +45,21 @@ SAMPLE_DATA = {
         "INSERT INTO patient_summaries (patient_id, last_session_date, baseline_pain, days, "
         "updated_at) VALUES (1, '2026-01-04', 3, "
         "'{\"on\": \"2026-01-05\", \"a7\": 71, \"a28\": 64}', '2026-01-05 09:00:00')",
-        *(
-            "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
-            f"created_at) VALUES ({patient}, '{level}', '{code}', 'Why', '{{}}', '2026-01-05', "
-            f"'{status}', '2026-01-05 09:00:00')"
-            for patient, level, code, status in (
-                (1, "critical", "red_flag", "open"), (1, "high", "pain_severe", "acknowledged"),
-                (1, "low", "pain_rising", "resolved"), (1, "high", "missed", "open"),
-                (2, "high", "pain_severe", "open"))
-        ),
+        "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+        "created_at) VALUES (1, 'critical', 'red_flag', 'Why', '{}', '2026-01-05', "
+        "'open', '2026-01-05 09:00:00')",
+        "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+        "created_at) VALUES (1, 'high', 'pain_severe', 'Why', '{}', '2026-01-05', "
+        "'acknowledged', '2026-01-05 09:00:00')",
+        "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+        "created_at) VALUES (1, 'low', 'pain_rising', 'Why', '{}', '2026-01-05', "
+        "'resolved', '2026-01-05 09:00:00')",
+        "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+        "created_at) VALUES (1, 'high', 'missed', 'Why', '{}', '2026-01-05', "
+        "'open', '2026-01-05 09:00:00')",
+        "INSERT INTO alerts (patient_id, level, code, reason, evidence, day, status, "
+        "created_at) VALUES (2, 'high', 'pain_severe', 'Why', '{}', '2026-01-05', "
+        "'open', '2026-01-05 09:00:00')",
     ],
 }
 
