@@ -66,6 +66,7 @@ def patients():
                            programme_queries.versions_for(ids), today)
     return render_template(
         "clinician/patients.html", lines=lines,
+        patient_urls=id_urls("clinician.patient", "patient_id", ids),
         total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
         critical=sum(1 for e in everyone if e.top_level == "critical"),
     )
