@@ -23,7 +23,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from . import main, sessions
-    from .extensions import configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import (
+        configure_postgresql,
+        configure_sqlite,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
 
     db.init_app(app)
     migrate.init_app(
@@ -36,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
     main.init_app(app)
     sessions.init_app(app)
 

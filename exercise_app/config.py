@@ -19,7 +19,9 @@ class Defaults:
 
     ENV_NAME = "development"
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from DATABASE_URL or instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # No ping before every checkout: SQLite has no connection to go stale, and PostgreSQL
+    # connections are pinged after sitting idle instead (extensions.configure_postgresql).
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
     MAX_CONTENT_LENGTH = 256 * 1024  # no form in the app needs more; larger bodies get a 413
     MAX_FORM_MEMORY_SIZE = 256 * 1024
     SESSION_COOKIE_HTTPONLY = True
@@ -113,10 +115,6 @@ def load(app: Any, test_config: dict[str, Any] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         uri = "sqlite:///" + str(Path(app.instance_path) / "exercise_app.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file database has no connection to go stale: skip the ping before every request.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
 
     if not app.config.get("SECRET_KEY"):
         if production:

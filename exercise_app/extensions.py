@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 from flask import has_request_context, request
@@ -14,6 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -92,3 +94,51 @@ def configure_sqlite(engine: Engine) -> None:
         # it took SQLAlchemy's whole execution path and events for every transaction.
         reading = has_request_context() and request.method in ("GET", "HEAD")
         connection.connection.dbapi_connection.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+IDLE_SINCE = "idle_since"
+PING_AFTER_IDLE_SECONDS = 10.0  # a connection unused this long is pinged before use
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Reads (GET, HEAD) run in autocommit on PostgreSQL, as Django runs every request by
+    default: no BEGIN and ROLLBACK round trips around a page's few SELECTs, each of which
+    sees committed data as of its own start. Every other request keeps one transaction.
+    Pooled connections are pinged only after sitting idle (``pool_pre_ping`` is off)."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if has_request_context() and request.method in ("GET", "HEAD"):
+            connection.connection.dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _stream_in_a_transaction(connection: Any, _cursor: Any, _statement: str,
+                                 _parameters: Any, context: Any, _executemany: bool) -> None:
+        # A streamed read (a server-side cursor, e.g. the CSV of logs) lives only inside a
+        # transaction: the read in autocommit turns into one from here on.
+        if context is not None and context.execution_options.get("stream_results"):
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection.autocommit:
+                dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+        # Back to transactions before anyone else takes the connection.
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "checkout")
+    def _ping_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """A connection that sat unused may have been dropped (a database restart, a proxy's
+        idle timeout): ping it, and have the pool open a new one if it is gone. One in steady
+        use is not pinged, which ``pool_pre_ping`` did with a round trip on every request."""
+        idle_since = record.info.get(IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection was closed while idle") from error
