@@ -53,8 +53,7 @@ def patients():
         filters = CaseloadFilterForm(formdata=None)
     today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
-    everyone = caseload.entries(
-        rows, triage_queries.summaries_for(caseload.stale(rows, today)), today)
+    everyone = caseload.entries(rows, caseload.stale(rows, today), today)
     shown = [e for e in everyone if caseload.matches(e, filters.q.data or "",
                                                       filters.level.data or "")]
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
@@ -62,7 +61,7 @@ def patients():
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
     ids = [e.row.id for e in visible]
     lines = caseload.lines(visible, triage_queries.open_alerts_for(ids),
-                           triage_queries.summaries_for(ids),
+                           caseload.summaries(e.row for e in visible),
                            programme_queries.versions_for(ids), today)
     return render_template(
         "clinician/patients.html", lines=lines,

@@ -7,7 +7,8 @@ sparkline, trend and programme.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -49,10 +50,16 @@ class CaseloadLine:
     stage: str
 
 
-def stale(rows: Sequence[CaseloadRow], today: date) -> list[int]:
-    """Patients whose summary was written before today: their adherence is read from the
-    summary's day counts (``entries`` needs those summaries)."""
-    return [row.id for row in rows if row.summary_on is not None and row.summary_on != today]
+def summaries(rows: Iterable[CaseloadRow]) -> dict[int, dict[str, Any]]:
+    """The rows' summaries, decoded, by patient."""
+    return {row.id: json.loads(row.summary_text) for row in rows if row.summary_text}
+
+
+def stale(rows: Sequence[CaseloadRow], today: date) -> dict[int, dict[str, Any]]:
+    """The summaries written before today, decoded: their adherence is read from their day
+    counts (``entries`` needs them)."""
+    return summaries(row for row in rows
+                     if row.summary_on is not None and row.summary_on != today)
 
 
 def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.alerts import LEVEL_ORDER
@@ -185,6 +185,7 @@ class CaseloadRow(NamedTuple):
     adherence_7: int | None  # as of that day
     adherence_28: int | None
     alert_counts: tuple[int, int, int]  # open alerts: critical, high, low
+    summary_text: str | None  # the summary's days as stored, JSON: decoded only when shown
 
 
 _PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
@@ -193,7 +194,8 @@ CASELOAD_ROWS = (  # built once: only the physio changes
     select(User.id, User.display_name, User.email, User.active,
            User.password_hash.is_not(None), PatientSummary.last_session_date,
            PatientSummary.summary_on, PatientSummary.adherence_7, PatientSummary.adherence_28,
-           *(func.coalesce(count, 0) for count in _OPEN_COUNTS))
+           *(func.coalesce(count, 0) for count in _OPEN_COUNTS),
+           cast(PatientSummary.days, Text))  # as text: the driver would decode every row
     .join(CareRelationship, CareRelationship.patient_id == User.id)
     .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
     .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
@@ -202,9 +204,10 @@ CASELOAD_ROWS = (  # built once: only the physio changes
 
 def caseload_rows(physio: User) -> list[CaseloadRow]:
     """The physio's patients with their summaries' figures and open-alert counts (one query
-    of plain columns: no summary is decoded, no alert is read)."""
+    of plain columns: no alert is read, and each summary comes as text, decoded only for the
+    patients shown and those whose summary is from an earlier day)."""
     rows = read_rows(CASELOAD_ROWS, {"physio_id": physio.id, "clinic_id": physio.clinic_id})
-    return [CaseloadRow(*row[:9], (row[9], row[10], row[11])) for row in rows]
+    return [CaseloadRow(*row[:9], (row[9], row[10], row[11]), row[12]) for row in rows]
 
 
 SUMMARIES = select(PatientSummary.patient_id, PatientSummary.days).where(
