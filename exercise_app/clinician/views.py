@@ -54,8 +54,7 @@ def patients():
     today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
     everyone = caseload.entries(rows, caseload.stale(rows, today), today)
-    shown = [e for e in everyone if caseload.matches(e, filters.q.data or "",
-                                                      filters.level.data or "")]
+    shown = caseload.filtered(everyone, filters.q.data or "", filters.level.data or "")
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]

@@ -23,6 +23,7 @@ from .signals import adherence_now, latest_pain, pain_series
 PAGE_SIZE = 25
 _RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
 SPARK_DAYS = 28
+_FILTER_LEVELS = ("critical", "high", "low", "any", "none")  # what ``matches`` filters on
 
 
 class CaseloadEntry(NamedTuple):
@@ -81,6 +82,14 @@ def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
         result.append(CaseloadEntry(row, a7, a28, days_since, key, sum(counts), top))
     result.sort(key=attrgetter("key"))
     return result
+
+
+def filtered(entries_: Sequence[CaseloadEntry], search: str,
+             level: str) -> Sequence[CaseloadEntry]:
+    """The entries that pass the page's filters (all of them, unfiltered, when none is set)."""
+    if not search and level not in _FILTER_LEVELS:
+        return entries_
+    return [entry for entry in entries_ if matches(entry, search, level)]
 
 
 def matches(entry: CaseloadEntry, search: str, level: str) -> bool:

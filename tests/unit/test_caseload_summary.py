@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from exercise_app.domain.adherence import DayLog, adherence, streak
 from exercise_app.domain.scheduling import Prescribed
 from exercise_app.patient.queries import SessionRow
-from exercise_app.triage.caseload import SPARK_DAYS, _trend, sparkline
+from exercise_app.triage.caseload import SPARK_DAYS, _trend, entries, filtered, sparkline
+from exercise_app.triage.queries import CaseloadRow
 from exercise_app.triage.signals import (
     DIGITS,
     adherence_now,
@@ -123,3 +124,23 @@ def test_trend_compares_the_last_week_with_the_week_before():
     assert _trend([4, *week[1:], 3, 4, None, None, None, None, 2]) == "down"
     assert _trend([4, 4, *week[2:], 4, *week[1:]]) == "steady"
     assert _trend([3] + [None] * 19 + [5] + week[1:]) == ""  # older than the fortnight: not read
+
+
+def _row(patient_id: int, name: str, counts: tuple[int, int, int]) -> CaseloadRow:
+    return CaseloadRow(patient_id, name, f"{name.lower()}@example.org", True, True,
+                       TODAY - timedelta(days=patient_id), TODAY, 50, 50, counts, None)
+
+
+@given(level=st.sampled_from(["", "critical", "high", "low", "any", "none", "bogus"]),
+       search=st.sampled_from(["", "ann", "ANN", "example", "zzz"]))
+def test_filters_keep_exactly_the_matching_patients_neediest_first(level, search):
+    rows = [_row(1, "Ann", (1, 0, 0)), _row(2, "Bob", (0, 2, 1)), _row(3, "Cat", (0, 0, 0)),
+            _row(4, "Dan", (0, 0, 3)), _row(5, "Annette", (0, 1, 0))]
+    everyone = entries(rows, {}, TODAY)
+    wanted = {
+        "critical": {1}, "high": {2, 5}, "low": {2, 4}, "any": {1, 2, 4, 5}, "none": {3},
+    }.get(level, {1, 2, 3, 4, 5})
+    if search:
+        wanted &= {r.id for r in rows if search.casefold() in f"{r.name} {r.email}".casefold()}
+    shown = filtered(everyone, search, level)
+    assert [e.row.id for e in shown] == [e.row.id for e in everyone if e.row.id in wanted]
