@@ -110,8 +110,12 @@ def configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if has_request_context() and request.method in ("GET", "HEAD"):
-            connection.connection.dbapi_connection.autocommit = True
+        # Set either way, so that a write never runs in autocommit whatever the connection's
+        # last use left (psycopg starts its transaction lazily: nothing is open here yet).
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.autocommit != reading:
+            dbapi_connection.autocommit = reading
 
     @event.listens_for(engine, "before_cursor_execute")
     def _stream_in_a_transaction(connection: Any, _cursor: Any, _statement: str,

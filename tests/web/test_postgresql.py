@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from exercise_app import create_app, extensions
 from exercise_app.extensions import db
@@ -55,6 +55,21 @@ def test_reads_run_in_autocommit_and_writes_in_a_transaction(pg_app):
         connection.execute(text("SELECT 1"))
         assert connection.connection.dbapi_connection.info.transaction_status \
             == psycopg.pq.TransactionStatus.INTRANS
+
+
+def test_a_write_never_runs_in_autocommit_whatever_the_pool_left(pg_app):
+    def leave_in_autocommit(dbapi_connection, _record, _proxy):
+        dbapi_connection.autocommit = True  # as if a check-in had failed to reset it
+
+    with pg_app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", leave_in_autocommit)
+    try:
+        client = pg_app.test_client()
+        assert client.post("/probe").json["autocommit"] is False
+        assert client.get("/probe").json["autocommit"] is True
+    finally:
+        event.remove(engine, "checkout", leave_in_autocommit)
 
 
 def test_a_connection_dropped_while_idle_is_replaced(pg_app, monkeypatch):
