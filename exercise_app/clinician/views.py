@@ -60,7 +60,6 @@ def patients():
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
     ids = [e.row.id for e in visible]
     lines = caseload.lines(visible, triage_queries.open_alerts_for(ids),
-                           caseload.summaries(e.row for e in visible),
                            programme_queries.versions_for(ids), today)
     return render_template(
         "clinician/patients.html", lines=lines,

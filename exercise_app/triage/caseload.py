@@ -8,7 +8,7 @@ sparkline, trend and programme.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -51,16 +51,11 @@ class CaseloadLine:
     stage: str
 
 
-def summaries(rows: Iterable[CaseloadRow]) -> dict[int, dict[str, Any]]:
-    """The rows' summaries, decoded, by patient."""
-    return {row.id: json.loads(row.summary_text) for row in rows if row.summary_text}
-
-
 def stale(rows: Sequence[CaseloadRow], today: date) -> dict[int, dict[str, Any]]:
     """The summaries written before today, decoded: their adherence is read from their day
     counts (``entries`` needs them)."""
-    return summaries(row for row in rows
-                     if row.summary_on is not None and row.summary_on != today)
+    return {row.id: json.loads(row.summary_text) for row in rows
+            if row.summary_on is not None and row.summary_on != today and row.summary_text}
 
 
 def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
@@ -153,13 +148,12 @@ def _stage(versions: Sequence[ProgrammeView], today: date) -> str:
 
 
 def lines(page: Sequence[CaseloadEntry], alerts: Mapping[int, list[OpenAlert]],
-          summaries: Mapping[int, Mapping[str, Any]], versions: Mapping[int, list[ProgrammeView]],
-          today: date) -> list[CaseloadLine]:
+          versions: Mapping[int, list[ProgrammeView]], today: date) -> list[CaseloadLine]:
     """The shown page's patients with their alerts, pain sparkline, trend and programme."""
     result = []
     for entry in page:
         row = entry.row
-        summary = summaries.get(row.id)
+        summary = json.loads(row.summary_text) if row.summary_text else None
         series = pain_series(summary, today, SPARK_DAYS)
         account = ("deactivated" if not row.active else "active" if row.accepted
                    else "invited")

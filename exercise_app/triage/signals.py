@@ -126,11 +126,10 @@ def adherence_now(data: Mapping[str, Any] | None, today: date) -> tuple[int | No
             rules.adherence_from_counts(counts, today, 28))
 
 
-def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
-                        today: date) -> tuple[int, int | None] | None:
-    """(streak, 7-day adherence) today from a summary and the plan: nothing has been logged
-    since the summary was written, or it would have been written again. None when the summary
-    cannot say (missing, from before streaks were kept, or written on a later day)."""
+def _streak_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
+                today: date) -> int | None:
+    """The streak today from a summary and the plan, or None when the summary cannot say
+    (missing, from before streaks were kept, or written on a later day)."""
     if not data or "streak" not in data:
         return None
     on = date.fromisoformat(data["on"])
@@ -138,7 +137,17 @@ def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribe
         return None
     index = (on - date.fromisoformat(data["first"])).days
     on_complete = data["due"][index] == "0" or data["done"][index] == "1"
-    streak = rules.streak_after(plan, data["streak"], on, on_complete, today)
+    return rules.streak_after(plan, data["streak"], on, on_complete, today)
+
+
+def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
+                        today: date) -> tuple[int, int | None] | None:
+    """(streak, 7-day adherence) today from a summary and the plan: nothing has been logged
+    since the summary was written, or it would have been written again. None when the summary
+    cannot say (missing, from before streaks were kept, or written on a later day)."""
+    streak = _streak_now(data, plan, today)
+    if streak is None:
+        return None
     week, _month = adherence_now(data, today)
     if week is None:  # past the days counted ahead: no logs since, so the plan says it all
         week = rules.adherence(plan, [], today, 7).percent
@@ -150,8 +159,7 @@ _SCORE = {c: n for n, c in enumerate(DIGITS)}
 
 def pain_series(data: Mapping[str, Any] | None, today: date, days: int) -> list[int | None]:
     """The worst pain of each of the ``days`` days up to today, oldest first (None: no score).
-    The same figures as ``pain_days``, read by position: the caseload reads it for a page of
-    patients on every visit."""
+    Read by position: the caseload reads it for a page of patients on every visit."""
     pain = data.get("pain", "") if data and "first" in data else ""
     end = (today - date.fromisoformat(data["first"])).days + 1 if pain else 0  # past today
     start = end - days
@@ -174,19 +182,10 @@ def history_figures(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
                     today: date) -> tuple[int, int | None, int | None] | None:
     """(streak, 7-day, 28-day adherence) today from a summary, as ``streak_and_week_now``;
     None when the summary cannot say them all (then the history page reads the logs)."""
-    figures = streak_and_week_now(data, plan, today)
-    if figures is None:
+    streak = _streak_now(data, plan, today)
+    if streak is None:
         return None
     week, month = adherence_now(data, today)
     if week is None or month is None:  # past what its counts reach, or nothing was due
         return None
-    return figures[0], week, month
-
-
-def pain_days(data: Mapping[str, Any] | None) -> list[tuple[date, int]]:
-    """The days with a pain score in a summary, oldest first, with the day's worst score."""
-    if not data or "pain" not in data:
-        return []
-    first = date.fromisoformat(data["first"])
-    return [(first + timedelta(days=n), DIGITS.index(c))
-            for n, c in enumerate(data["pain"]) if c != "-"]
+    return streak, week, month

@@ -17,13 +17,22 @@ from exercise_app.triage.signals import (
     adherence_now,
     history_figures,
     latest_pain,
-    pain_days,
     pain_series,
     streak_and_week_now,
     summary_days,
 )
 
 TODAY = date(2026, 3, 20)
+
+
+def pain_days(data: dict | None) -> list[tuple[date, int]]:
+    """Reference decoder: the days with a pain score in a summary, oldest first, with the
+    day's worst score (what ``pain_series`` and ``latest_pain`` read by position)."""
+    if not data or "pain" not in data:
+        return []
+    first = date.fromisoformat(data["first"])
+    return [(first + timedelta(days=n), DIGITS.index(c))
+            for n, c in enumerate(data["pain"]) if c != "-"]
 PLAN = [Prescribed("1", 127, TODAY - timedelta(days=40)),
         Prescribed("2", 0b0010101, TODAY - timedelta(days=40))]
 LOGS = [DayLog(TODAY - timedelta(days=n), frozenset({"1", "2"}) if n % 3 else frozenset({"1"}))
