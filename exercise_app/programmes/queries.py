@@ -115,7 +115,7 @@ def versions_for(patient_ids: list[int]) -> dict[int, list[ProgrammeView]]:
     """Every programme version of several patients, by patient: the same queries as one."""
     if not patient_ids:
         return {}
-    rows = read_rows(VERSION_KEYS, {"patient_ids": patient_ids}).all()
+    rows = read_rows(VERSION_KEYS, {"patient_ids": patient_ids})
     keys: list[CacheKey] = [(row.id, row.created_at) for row in rows]
     cache = _cache()
     views = {key: cache[key] for key in keys if key in cache}

@@ -131,7 +131,7 @@ STATE_STATEMENT = _state_statement()
 
 def patient_state(patient_id: int) -> PatientState:
     """The patient's screening state, open red flag, newest note and summary (one query)."""
-    row = read_rows(STATE_STATEMENT, {"patient_id": patient_id}).one()
+    (row,) = read_rows(STATE_STATEMENT, {"patient_id": patient_id})
     screened_on, screened_at, urgency, red_flag_id, text, author_name, noted_at, days = row[:8]
     pain = []
     for at, before, during, after in (row[8:12], row[12:16]):
@@ -218,7 +218,7 @@ def summaries_for(patient_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The summaries of some patients, decoded (one query)."""
     if not patient_ids:
         return {}
-    return dict(read_rows(SUMMARIES, {"patient_ids": patient_ids}).all())
+    return dict(read_rows(SUMMARIES, {"patient_ids": patient_ids}))
 
 
 class OpenAlert(NamedTuple):
@@ -264,7 +264,7 @@ OPEN_ALERT_COUNTS = (
 
 def open_alert_counts(patient_id: int) -> tuple[int, ...]:
     """The patient's open and acknowledged alerts, counted by level (``LEVEL_ORDER``)."""
-    counts = dict(read_rows(OPEN_ALERT_COUNTS, {"patient_id": patient_id}).all())
+    counts = dict(read_rows(OPEN_ALERT_COUNTS, {"patient_id": patient_id}))
     return tuple(counts.get(level.value, 0) for level in LEVEL_ORDER)
 
 
