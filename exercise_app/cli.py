@@ -114,11 +114,13 @@ summaries_cli = AppGroup("summaries", help="Keep the caseload's per-patient summ
 def rebuild_summaries() -> None:
     """Recompute every patient's alerts and caseload summary (safe to run again; also daily,
     so alerts about missed days appear without a new log)."""
+    from .summaries import record_stages
     from .triage.operations import refresh_patient
 
     count = 0
     for patient in db.session.scalars(select(User).where(User.role == Role.PATIENT)):
         refresh_patient(patient)
+        record_stages(patient.id)
         count += 1
     db.session.commit()
     click.echo(f"Summaries rebuilt for {count} patients.")

@@ -58,12 +58,9 @@ def patients():
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
-    ids = [e.row.id for e in visible]
-    lines = caseload.lines(visible, triage_queries.open_alerts_for(ids),
-                           programme_queries.versions_for(ids), today)
     return render_template(
-        "clinician/patients.html", lines=lines,
-        patient_urls=id_urls("clinician.patient", "patient_id", ids),
+        "clinician/patients.html", lines=caseload.lines(visible, today),
+        patient_urls=id_urls("clinician.patient", "patient_id", [e.row.id for e in visible]),
         total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
         critical=sum(1 for e in everyone if e.top_level == "critical"),
     )

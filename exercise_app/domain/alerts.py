@@ -456,3 +456,20 @@ def triage_key_from_counts(
         days_since_last_session is not None,
         -(days_since_last_session or 0),
     )
+
+
+SHOWN_OPEN_ALERTS = 3  # the caseload lists this many of a patient's open alerts
+
+
+def open_alert_digest(
+    alerts: Iterable[tuple[int, str, str]], shown: int = SHOWN_OPEN_ALERTS
+) -> tuple[tuple[int, ...], list[list[int | str]]]:
+    """A patient's open alerts, given as (id, level, reason), counted by level
+    (``LEVEL_ORDER``) and the ``shown`` most severe as [id, level, reason], the newest first
+    within a level: what the caseload keeps so that its page reads no alert."""
+    ranks = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
+    counts = [0] * len(LEVEL_ORDER)
+    ordered = sorted(alerts, key=lambda alert: (ranks[alert[1]], -alert[0]))
+    for _id, level, _reason in ordered:
+        counts[ranks[level]] += 1
+    return tuple(counts), [[id_, level, reason] for id_, level, reason in ordered[:shown]]

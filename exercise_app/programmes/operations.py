@@ -19,6 +19,7 @@ from ..models import (
     User,
     VersionSource,
 )
+from ..summaries import record_stages
 from .queries import ProgrammeView
 
 
@@ -103,6 +104,7 @@ def copy_with_changes(
         ))
     db.session.add(version)
     db.session.flush()
+    record_stages(version.patient_id)
     return version
 
 
@@ -147,4 +149,5 @@ def save_programme(
         ))
     db.session.add(version)
     db.session.flush()
+    record_stages(version.patient_id)
     return version

@@ -15,8 +15,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..domain.alerts import LEVEL_ORDER, triage_key_from_counts
-from ..patient import history
-from ..programmes.queries import ProgrammeView
+from ..domain.stages import in_force, stage_text
 from .queries import CaseloadRow, OpenAlert
 from .signals import adherence_now, latest_pain, pain_series
 
@@ -43,7 +42,7 @@ class CaseloadLine:
     """One patient as the page shows them."""
 
     entry: CaseloadEntry
-    alerts: list[OpenAlert]  # open and acknowledged, most severe then newest first
+    alerts: list[OpenAlert]  # the most urgent open and acknowledged (domain.alerts)
     account: str  # "active", "invited", "deactivated"
     latest_pain: int | None
     trend: str  # "up", "down", "steady" or "" (not enough data)
@@ -137,19 +136,9 @@ def sparkline(series: Sequence[int | None]) -> str:
     )
 
 
-def _stage(versions: Sequence[ProgrammeView], today: date) -> str:
-    version = history.effective(versions, today) or (versions[-1] if versions else None)
-    if version is None:
-        return "No programme"
-    text = f"Version {version.number}"
-    if version.template_slug:
-        text += f", {version.template_slug.replace('-', ' ')} stage {version.template_stage}"
-    return text
-
-
-def lines(page: Sequence[CaseloadEntry], alerts: Mapping[int, list[OpenAlert]],
-          versions: Mapping[int, list[ProgrammeView]], today: date) -> list[CaseloadLine]:
-    """The shown page's patients with their alerts, pain sparkline, trend and programme."""
+def lines(page: Sequence[CaseloadEntry], today: date) -> list[CaseloadLine]:
+    """The shown page's patients with their alerts, pain sparkline, trend and programme, all
+    from their summaries (a patient without one has no alert, score or programme)."""
     result = []
     for entry in page:
         row = entry.row
@@ -157,11 +146,13 @@ def lines(page: Sequence[CaseloadEntry], alerts: Mapping[int, list[OpenAlert]],
         series = pain_series(summary, today, SPARK_DAYS)
         account = ("deactivated" if not row.active else "active" if row.accepted
                    else "invited")
-        own = sorted(alerts.get(row.id, ()), key=lambda a: (_RANK[a.level], -a.id))
+        shown = json.loads(row.alerts_text) if row.alerts_text else ()
         result.append(CaseloadLine(
-            entry=entry, alerts=own, account=account,
-            latest_pain=latest_pain(summary, today),
+            entry=entry, alerts=[OpenAlert(id_, row.id, level, reason)
+                                 for id_, level, reason in shown],
+            account=account, latest_pain=latest_pain(summary, today),
             trend=_trend(series), sparkline=sparkline(series),
-            stage=_stage(versions.get(row.id, []), today),
+            stage=stage_text(in_force(json.loads(row.stages_text) if row.stages_text else (),
+                                      today)),
         ))
     return result

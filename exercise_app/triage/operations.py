@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
-from ..domain.alerts import compute_alerts
+from ..domain.alerts import compute_alerts, open_alert_digest
 from ..domain.red_flags import Occasion, ScreeningResult, screen
 from ..domain.scheduling import local_today
 from ..extensions import db
@@ -31,6 +31,7 @@ from ..patient import history
 from ..patient import queries as patient_queries
 from ..programmes import queries as programmes
 from ..progression.operations import usual_pain_of
+from ..summaries import summary_row
 from . import queries
 from .signals import (
     SIGNAL_DAYS,
@@ -99,7 +100,7 @@ def refresh_patient(patient: User, now: datetime | None = None,
     ))
     open_codes = queries.open_codes(patient.id)
     store_alerts(patient.id, findings, today, open_codes)
-    summary = _summary(patient.id)
+    summary = summary_row(patient.id)
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
@@ -111,26 +112,20 @@ def refresh_patient(patient: User, now: datetime | None = None,
     db.session.flush()
 
 
-def _summary(patient_id: int) -> PatientSummary:
-    """The patient's summary, or a new empty one added to the session."""
-    summary = db.session.get(PatientSummary, patient_id)
-    if summary is None:
-        summary = PatientSummary(patient_id=patient_id, days={})
-        db.session.add(summary)
-    return summary
-
-
 def recount_alerts(patient_id: int) -> None:
     """Bring the caseload's alert counts for the patient up to date with their alerts."""
-    _count_open_alerts(_summary(patient_id))
+    _count_open_alerts(summary_row(patient_id))
 
 
 def _count_open_alerts(summary: PatientSummary) -> None:
-    """Copy the patient's open alerts, counted by level, onto their summary: the caseload sorts
-    by these. Run after every change to an alert's existence or status."""
+    """Copy the patient's open alerts, counted by level, and the most urgent of them onto
+    their summary: the caseload sorts by the counts and shows the rest. Run after every change
+    to an alert's existence or status."""
     db.session.flush()
-    (summary.open_critical, summary.open_high,
-     summary.open_low) = queries.open_alert_counts(summary.patient_id)
+    counts, summary.open_alerts = open_alert_digest(
+        (alert.id, alert.level, alert.reason)
+        for alert in queries.open_alerts_for([summary.patient_id]).get(summary.patient_id, ()))
+    summary.open_critical, summary.open_high, summary.open_low = counts
     summary.updated_at = now_utc()
 
 

@@ -185,7 +185,11 @@ class CaseloadRow(NamedTuple):
     adherence_7: int | None  # as of that day
     adherence_28: int | None
     alert_counts: tuple[int, int, int]  # open alerts: critical, high, low
-    summary_text: str | None  # the summary's days as stored, JSON: decoded only when shown
+    # As stored, JSON, decoded only for the patients shown: the summary's days, the most
+    # urgent open alerts and the programme stages (None without a summary)
+    summary_text: str | None
+    alerts_text: str | None
+    stages_text: str | None
 
 
 _PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
@@ -195,7 +199,9 @@ CASELOAD_ROWS = (  # built once: only the physio changes
            User.password_hash.is_not(None), PatientSummary.last_session_date,
            PatientSummary.summary_on, PatientSummary.adherence_7, PatientSummary.adherence_28,
            *(func.coalesce(count, 0) for count in _OPEN_COUNTS),
-           cast(PatientSummary.days, Text))  # as text: the driver would decode every row
+           # as text: the driver would decode every row
+           *(cast(column, Text) for column in (PatientSummary.days, PatientSummary.open_alerts,
+                                               PatientSummary.programme_stages)))
     .join(CareRelationship, CareRelationship.patient_id == User.id)
     .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
     .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)
@@ -204,10 +210,10 @@ CASELOAD_ROWS = (  # built once: only the physio changes
 
 def caseload_rows(physio: User) -> list[CaseloadRow]:
     """The physio's patients with their summaries' figures and open-alert counts (one query
-    of plain columns: no alert is read, and each summary comes as text, decoded only for the
-    patients shown and those whose summary is from an earlier day)."""
+    of plain columns: no alert or programme is read, and each summary comes as text, decoded
+    only for the patients shown and those whose summary is from an earlier day)."""
     rows = read_rows(CASELOAD_ROWS, {"physio_id": physio.id, "clinic_id": physio.clinic_id})
-    return [CaseloadRow(*row[:9], (row[9], row[10], row[11]), row[12]) for row in rows]
+    return [CaseloadRow(*row[:9], (row[9], row[10], row[11]), *row[12:]) for row in rows]
 
 
 SUMMARIES = select(PatientSummary.patient_id, PatientSummary.days).where(
@@ -253,19 +259,6 @@ def physio_of(patient_id: int) -> User | None:
     return db.session.scalar(
         select(User).join(CareRelationship, CareRelationship.physio_id == User.id)
         .where(CareRelationship.patient_id == patient_id))
-
-
-OPEN_ALERT_COUNTS = (
-    select(Alert.level, func.count()).where(Alert.patient_id == bindparam("patient_id"),
-                                            Alert.status != AlertStatus.RESOLVED)
-    .group_by(Alert.level)
-)
-
-
-def open_alert_counts(patient_id: int) -> tuple[int, ...]:
-    """The patient's open and acknowledged alerts, counted by level (``LEVEL_ORDER``)."""
-    counts = dict(read_rows(OPEN_ALERT_COUNTS, {"patient_id": patient_id}))
-    return tuple(counts.get(level.value, 0) for level in LEVEL_ORDER)
 
 
 def open_codes(patient_id: int) -> set[str]:

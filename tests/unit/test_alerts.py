@@ -18,6 +18,7 @@ from exercise_app.domain.alerts import (
     PatientSignals,
     RedFlagAnswer,
     compute_alerts,
+    open_alert_digest,
     severity_key,
     triage_key,
 )
@@ -427,3 +428,25 @@ def test_stopped_exercises_alert_and_nerve_signs_are_high():
     assert "new pins and needles or numbness (8 Mar)" in alert.reason
     old = PatientSignals(today=today, baseline_pain=2, stops=((date(2026, 3, 1), "sharp_pain"),))
     assert not [a for a in compute_alerts(old) if a.code is AlertCode.EXERCISE_STOPPED]
+
+
+open_alerts = st.lists(
+    st.tuples(st.integers(1, 10_000), st.sampled_from(["critical", "high", "low"]),
+              st.text(max_size=5)),
+    unique_by=lambda a: a[0], max_size=12)
+
+
+@given(open_alerts)
+def test_open_alert_digest_counts_by_level_and_keeps_the_three_most_urgent(alerts):
+    counts, shown = open_alert_digest(alerts)
+    assert counts == tuple(sum(a[1] == level.value for a in alerts) for level in LEVEL_ORDER)
+    by_level = [sorted((a for a in alerts if a[1] == level.value), key=lambda a: -a[0])
+                for level in LEVEL_ORDER]
+    assert shown == [list(a) for group in by_level for a in group][:3]
+
+
+def test_open_alert_digest_example():
+    counts, shown = open_alert_digest([(1, "low", "a"), (2, "high", "b"), (3, "high", "c"),
+                                       (4, "low", "d"), (5, "critical", "e")])
+    assert counts == (1, 2, 2)
+    assert shown == [[5, "critical", "e"], [3, "high", "c"], [2, "high", "b"]]

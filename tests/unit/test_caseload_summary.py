@@ -137,7 +137,8 @@ def test_trend_compares_the_last_week_with_the_week_before():
 
 def _row(patient_id: int, name: str, counts: tuple[int, int, int]) -> CaseloadRow:
     return CaseloadRow(patient_id, name, f"{name.lower()}@example.org", True, True,
-                       TODAY - timedelta(days=patient_id), TODAY, 50, 50, counts, None)
+                       TODAY - timedelta(days=patient_id), TODAY, 50, 50, counts, None, None,
+                       None)
 
 
 @given(level=st.sampled_from(["", "critical", "high", "low", "any", "none", "bogus"]),

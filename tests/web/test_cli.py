@@ -113,3 +113,4 @@ def test_summaries_rebuild_fills_the_caseload(app, runner, loop):
     with app.app_context():
         summary = db.session.get(PatientSummary, loop.patient.id)
         assert summary.last_session_date is not None and summary.days["pain"].strip("-")
+        assert [stage[0] for stage in summary.programme_stages] == [1]  # the caseload's "Version 1"

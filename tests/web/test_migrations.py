@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -61,6 +63,19 @@ SAMPLE_DATA = {
         "created_at) VALUES (2, 'high', 'pain_severe', 'Why', '{}', '2026-01-05', "
         "'open', '2026-01-05 09:00:00')",
     ],
+    # Before 0007: a third person with two programme versions, the second starting far ahead,
+    # and no summary yet.
+    "0006_summary_columns": [
+        "INSERT INTO users (id, clinic_id, email, display_name, role, time_zone, active, "
+        "password_hash, session_token, created_at) VALUES (3, 1, 'kim@example.org', 'Kim', "
+        "'patient', 'Europe/London', true, NULL, 'token-3', '2026-01-01 09:00:00')",
+        "INSERT INTO programme_versions (id, patient_id, number, created_by_id, source, "
+        "created_at, start_date, note, template_slug, template_stage) VALUES (3, 3, 1, 1, "
+        "'physio', '2026-01-03 09:00:00', '2026-01-03', '', 'hip-and-back-starter', 2)",
+        "INSERT INTO programme_versions (id, patient_id, number, created_by_id, source, "
+        "created_at, start_date, note) VALUES (4, 3, 2, 1, 'physio', '2026-01-04 09:00:00', "
+        "'2099-01-04', '')",
+    ],
 }
 
 
@@ -114,25 +129,40 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
                     connection.execute(text(statement))
         upgrade()  # to head, again: a no-op that must not fail
         db.session.remove()
-        assert db.session.scalar(select(func.count()).select_from(User)) == 2
+        assert db.session.scalar(select(func.count()).select_from(User)) == 3
         old = db.session.get(User, 1)
         assert old.email == "old@example.org" and old.created_at.tzinfo is not None
         versions = db.session.execute(
             text("SELECT id, source, created_by_id FROM programme_versions ORDER BY id")).all()
-        assert [tuple(v) for v in versions] == [(1, "physio", 1), (2, "rules", None)]
+        assert [tuple(v) for v in versions] == [
+            (1, "physio", 1), (2, "rules", None), (3, "physio", 1), (4, "physio", 1)]
         summaries = db.session.execute(text(
             "SELECT patient_id, summary_on, adherence_7, adherence_28, open_critical, "
             "open_high, open_low FROM patient_summaries ORDER BY patient_id")).all()
         assert [(s[0], str(s[1]) if s[1] else None, *s[2:]) for s in summaries] == [
             (1, "2026-01-05", 71, 64, 1, 2, 0),  # acknowledged counts, resolved does not
             (2, None, None, None, 0, 1, 0),  # added so that the caseload shows the alert
+            (3, None, None, None, 0, 0, 0),  # added so that the caseload shows the programme
+        ]
+        digests = db.session.execute(text(
+            "SELECT patient_id, open_alerts, programme_stages FROM patient_summaries "
+            "ORDER BY patient_id")).all()
+        decoded = [(d[0], *(json.loads(v) if isinstance(v, str) else v for v in d[1:]))
+                   for d in digests]
+        assert decoded == [
+            # Most severe first, newest first within a level; resolved left out. Version 1
+            # started before version 2, so it can never be in force again.
+            (1, [[1, "critical", "Why"], [4, "high", "Why"], [2, "high", "Why"]],
+             [[2, "2026-01-03", None, None]]),
+            (2, [[5, "high", "Why"]], []),
+            (3, [], [[1, "2026-01-03", "hip-and-back-starter", 2], [2, "2099-01-04", None, None]]),
         ]
         db.session.remove()
         downgrade(revision="0003_programmes")
         with db.engine.connect() as connection:
             authors = connection.execute(
                 text("SELECT created_by_id FROM programme_versions ORDER BY id")).scalars().all()
-        assert authors == [1, 1]  # no physio on record, so the patient (user 1 here)
+        assert authors == [1, 1, 1, 1]  # no physio on record, so the patient (user 1 here)
         db.engine.dispose()
         downgrade(revision="base")
         upgrade()

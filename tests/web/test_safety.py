@@ -168,7 +168,7 @@ def test_high_pain_raises_alerts_once(app, client, auth, world, library):
 
 
 def _counts_agree(app, patient_id: int) -> tuple[int, int, int]:
-    """The summary's alert counts, checked against the alerts themselves."""
+    """The summary's alert counts and its most urgent alerts, checked against the alerts."""
     with app.app_context():
         summary = db.session.get(PatientSummary, patient_id)
         stored = (summary.open_critical, summary.open_high, summary.open_low)
@@ -177,8 +177,21 @@ def _counts_agree(app, patient_id: int) -> tuple[int, int, int]:
                 Alert.patient_id == patient_id, Alert.level == level,
                 Alert.status != AlertStatus.RESOLVED))
             for level in ("critical", "high", "low"))
+        urgent = [[a.id, a.level, a.reason] for level in ("critical", "high", "low")
+                  for a in db.session.scalars(select(Alert).where(
+                      Alert.patient_id == patient_id, Alert.level == level,
+                      Alert.status != AlertStatus.RESOLVED).order_by(Alert.id.desc()))][:3]
+        assert summary.open_alerts == urgent
     assert stored == counted
     return stored
+
+
+def _caseload_cell(page: str, name: str, label: str) -> str:
+    import re
+
+    row = page[page.index(name):]
+    row = row[:row.index("</tr>")]
+    return re.search(rf'data-label="{label}">(.*?)</td>', row).group(1)
 
 
 def test_the_caseload_alert_counts_follow_every_alert_change(app, client, auth, world, library):
@@ -189,7 +202,13 @@ def test_the_caseload_alert_counts_follow_every_alert_change(app, client, auth, 
     with app.app_context():
         alert_ids = list(db.session.scalars(select(Alert.id).where(
             Alert.patient_id == world.patient.id, Alert.level == "high")))
+        newest = db.session.scalar(select(Alert).where(
+            Alert.patient_id == world.patient.id).order_by(Alert.level, Alert.id.desc()))
     auth.login(world.physio)
+    cell = _caseload_cell(client.get("/clinic/patients").data.decode(),
+                          world.patient.display_name, "Open alerts")
+    assert cell.startswith(f'<p class="alert-line"><span class="badge alert-high">High</span> '
+                           f'{newest.reason}')
     url = f"/clinic/patients/{world.patient.id}/alerts/{alert_ids[0]}"
     # Acknowledged alerts still count; resolved ones do not.
     assert client.post(url, data={"status": "acknowledged", "note": ""}).status_code == 303
@@ -198,6 +217,27 @@ def test_the_caseload_alert_counts_follow_every_alert_change(app, client, auth, 
     assert _counts_agree(app, world.patient.id) == (critical, high - 1, low)
     page = client.get("/clinic/patients?level=high").data.decode()
     assert (world.patient.display_name in page) == (high > 1)
+
+
+def test_the_caseload_names_the_programme_version_in_force(app, client, auth, world, library):
+    def stage() -> str:
+        return _caseload_cell(client.get("/clinic/patients").data.decode(),
+                              world.patient.display_name, "Programme")
+
+    auth.login(world.physio)
+    assert stage() == "No programme"
+    today = now_utc().date()
+    assign(app, world.patient.id, world.physio.id, start=today - timedelta(days=10))
+    assert stage() == "Version 1"
+    log(app, world.patient.id, pain=(3, 7, 6))  # the rules step the dose down: version 2
+    with app.app_context():
+        stored = db.session.get(PatientSummary, world.patient.id).programme_stages
+    assert [s[0] for s in stored] == [1, 2]
+    assert stage() == "Version 1"  # done today, so version 2 starts tomorrow
+    assign(app, world.patient.id, world.physio.id, start=today + timedelta(days=5))
+    assert stage() == "Version 1"
+    assign(app, world.patient.id, world.physio.id, start=today)
+    assert stage() == "Version 4"  # in force today, and after version 2 and 3 begin
 
 
 # Notes, timeline, chart ------------------------------------------------------------------------
