@@ -124,8 +124,15 @@ def sparkline(series: Sequence[int | None]) -> str:
 
     Built only from dates and whole numbers, so it is safe to insert as markup.
     """
-    points = " ".join(f"{_SPARK_X[n]},{_SPARK_Y[p]}"
-                      for n, p in enumerate(series[-SPARK_DAYS:]) if p is not None)
+    return _spark_svg(_spark_points(series))
+
+
+def _spark_points(series: Sequence[int | None]) -> str:
+    return " ".join(f"{_SPARK_X[n]},{_SPARK_Y[p]}"
+                    for n, p in enumerate(series[-SPARK_DAYS:]) if p is not None)
+
+
+def _spark_svg(points: str) -> str:
     if not points:
         return ""
     return (
@@ -136,6 +143,14 @@ def sparkline(series: Sequence[int | None]) -> str:
     )
 
 
+def pain_figures(summary: Mapping[str, Any] | None, today: date) -> list[Any]:
+    """What the caseload's pain cell shows of a summary on ``today``: [latest pain, trend,
+    sparkline points]. Stored in the summary for the day it is written (``"line"``), as its
+    adherence is, so a page of fresh summaries reads them instead of working them out."""
+    series = pain_series(summary, today, SPARK_DAYS)
+    return [latest_pain(summary, today), _trend(series), _spark_points(series)]
+
+
 def lines(page: Sequence[CaseloadEntry], today: date) -> list[CaseloadLine]:
     """The shown page's patients with their alerts, pain sparkline, trend and programme, all
     from their summaries (a patient without one has no alert, score or programme)."""
@@ -143,15 +158,15 @@ def lines(page: Sequence[CaseloadEntry], today: date) -> list[CaseloadLine]:
     for entry in page:
         row = entry.row
         summary = json.loads(row.summary_text) if row.summary_text else None
-        series = pain_series(summary, today, SPARK_DAYS)
+        stored = summary.get("line") if summary and row.summary_on == today else None
+        latest, trend, points = stored or pain_figures(summary, today)
         account = ("deactivated" if not row.active else "active" if row.accepted
                    else "invited")
         shown = json.loads(row.alerts_text) if row.alerts_text else ()
         result.append(CaseloadLine(
             entry=entry, alerts=[OpenAlert(id_, row.id, level, reason)
                                  for id_, level, reason in shown],
-            account=account, latest_pain=latest_pain(summary, today),
-            trend=_trend(series), sparkline=sparkline(series),
+            account=account, latest_pain=latest, trend=trend, sparkline=_spark_svg(points),
             stage=stage_text(in_force(json.loads(row.stages_text) if row.stages_text else (),
                                       today)),
         ))

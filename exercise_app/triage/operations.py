@@ -33,6 +33,7 @@ from ..programmes import queries as programmes
 from ..progression.operations import usual_pain_of
 from ..summaries import summary_row
 from . import queries
+from .caseload import pain_figures
 from .signals import (
     SIGNAL_DAYS,
     SUMMARY_DAYS,
@@ -104,8 +105,9 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
-    summary.days = summary_days(plan, day_logs, sessions, today,
-                                streak=rules.streak(plan, all_logs, today))
+    days = summary_days(plan, day_logs, sessions, today, streak=rules.streak(plan, all_logs, today))
+    days["line"] = pain_figures(days, today)
+    summary.days = days
     summary.summary_on = today
     summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
     _count_open_alerts(summary)

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from exercise_app.domain.adherence import DayLog, adherence, streak
 from exercise_app.domain.scheduling import Prescribed
 from exercise_app.patient.queries import SessionRow
-from exercise_app.triage.caseload import SPARK_DAYS, _trend, entries, filtered, sparkline
+from exercise_app.triage.caseload import (
+    SPARK_DAYS,
+    _trend,
+    entries,
+    filtered,
+    lines,
+    pain_figures,
+    sparkline,
+)
 from exercise_app.triage.queries import CaseloadRow
 from exercise_app.triage.signals import (
     DIGITS,
@@ -154,3 +162,27 @@ def test_filters_keep_exactly_the_matching_patients_neediest_first(level, search
         wanted &= {r.id for r in rows if search.casefold() in f"{r.name} {r.email}".casefold()}
     shown = filtered(everyone, search, level)
     assert [e.row.id for e in shown] == [e.row.id for e in everyone if e.row.id in wanted]
+
+
+@given(pain=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10)), max_size=20),
+       later=st.integers(1, 20))
+def test_caseload_line_is_the_same_from_stored_and_worked_out_pain_figures(pain, later):
+    import json
+
+    data = summary_days(PLAN, LOGS, [session(days_ago, score) for days_ago, score in pain],
+                        TODAY, streak=0)
+    written = {**data, "line": pain_figures(data, TODAY)}  # as refresh_patient stores it
+
+    def line(summary: dict, day: date) -> tuple:
+        row = _row(1, "Ann", (0, 0, 0))._replace(summary_on=TODAY,
+                                                   summary_text=json.dumps(summary))
+        [shown] = lines(entries([row], {} if day == TODAY else {1: summary}, day), day)
+        return shown.latest_pain, shown.trend, shown.sparkline
+
+    series = pain_series(data, TODAY, SPARK_DAYS)
+    expected = (latest_pain(data, TODAY), _trend(series), sparkline(series))
+    assert line(written, TODAY) == line(data, TODAY) == expected
+    # Days later the stored figures are stale: worked out again for that day.
+    day = TODAY + timedelta(days=later)
+    series = pain_series(data, day, SPARK_DAYS)
+    assert line(written, day) == (latest_pain(data, day), _trend(series), sparkline(series))
