@@ -727,7 +727,8 @@ class PatientSummary(db.Model):
     open_low: Mapped[int] = mapped_column(default=0, server_default="0")
     # What the caseload shows of the patient besides: their most urgent open alerts, as
     # [id, level, reason] (domain.alerts.open_alert_digest, written with the counts), and the
-    # programme versions that can still be in force (domain.stages, written on every refresh).
+    # programme versions that can still be in force (domain.stages, written with every new
+    # version: summaries.record_stages).
     open_alerts: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     programme_stages: Mapped[list[Any]] = mapped_column(JSON, default=list,
                                                         server_default="[]")

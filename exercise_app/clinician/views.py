@@ -53,13 +53,14 @@ def patients():
         filters = CaseloadFilterForm(formdata=None)
     today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
-    everyone = caseload.entries(rows, caseload.stale(rows, today), today)
+    older = caseload.stale(rows, today)
+    everyone = caseload.entries(rows, older, today)
     shown = caseload.filtered(everyone, filters.q.data or "", filters.level.data or "")
     pages = max(1, -(-len(shown) // caseload.PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     visible = shown[(page - 1) * caseload.PAGE_SIZE:page * caseload.PAGE_SIZE]
     return render_template(
-        "clinician/patients.html", lines=caseload.lines(visible, today),
+        "clinician/patients.html", lines=caseload.lines(visible, today, older),
         patient_urls=id_urls("clinician.patient", "patient_id", [e.row.id for e in visible]),
         total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
         critical=sum(1 for e in everyone if e.top_level == "critical"),

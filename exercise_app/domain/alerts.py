@@ -41,6 +41,7 @@ class AlertLevel(StrEnum):
 
 
 LEVEL_ORDER = (AlertLevel.CRITICAL, AlertLevel.HIGH, AlertLevel.LOW)
+LEVEL_RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}  # by stored value
 
 
 class AlertCode(StrEnum):
@@ -467,9 +468,8 @@ def open_alert_digest(
     """A patient's open alerts, given as (id, level, reason), counted by level
     (``LEVEL_ORDER``) and the ``shown`` most severe as [id, level, reason], the newest first
     within a level: what the caseload keeps so that its page reads no alert."""
-    ranks = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
     counts = [0] * len(LEVEL_ORDER)
-    ordered = sorted(alerts, key=lambda alert: (ranks[alert[1]], -alert[0]))
+    ordered = sorted(alerts, key=lambda alert: (LEVEL_RANK[alert[1]], -alert[0]))
     for _id, level, _reason in ordered:
-        counts[ranks[level]] += 1
+        counts[LEVEL_RANK[level]] += 1
     return tuple(counts), [[id_, level, reason] for id_, level, reason in ordered[:shown]]

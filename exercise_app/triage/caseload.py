@@ -14,13 +14,12 @@ from datetime import date
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from ..domain.alerts import LEVEL_ORDER, triage_key_from_counts
+from ..domain.alerts import LEVEL_ORDER, LEVEL_RANK, triage_key_from_counts
 from ..domain.stages import in_force, stage_text
 from .queries import CaseloadRow, OpenAlert
 from .signals import adherence_now, latest_pain, pain_series
 
 PAGE_SIZE = 25
-_RANK = {level.value: rank for rank, level in enumerate(LEVEL_ORDER)}
 SPARK_DAYS = 28
 _FILTER_LEVELS = ("critical", "high", "low", "any", "none")  # what ``matches`` filters on
 
@@ -92,7 +91,7 @@ def matches(entry: CaseloadEntry, search: str, level: str) -> bool:
     if search and search.casefold() not in f"{row.name} {row.email}".casefold():
         return False
     if level in ("critical", "high", "low"):
-        return bool(row.alert_counts[_RANK[level]])
+        return bool(row.alert_counts[LEVEL_RANK[level]])
     if level == "any":
         return entry.alert_count > 0
     if level == "none":
@@ -151,13 +150,16 @@ def pain_figures(summary: Mapping[str, Any] | None, today: date) -> list[Any]:
     return [latest_pain(summary, today), _trend(series), _spark_points(series)]
 
 
-def lines(page: Sequence[CaseloadEntry], today: date) -> list[CaseloadLine]:
+def lines(page: Sequence[CaseloadEntry], today: date,
+          older: Mapping[int, Mapping[str, Any]] | None = None) -> list[CaseloadLine]:
     """The shown page's patients with their alerts, pain sparkline, trend and programme, all
-    from their summaries (a patient without one has no alert, score or programme)."""
+    from their summaries (a patient without one has no alert, score or programme). ``older``:
+    the summaries ``stale`` already decoded, not decoded again."""
     result = []
     for entry in page:
         row = entry.row
-        summary = json.loads(row.summary_text) if row.summary_text else None
+        summary = (older or {}).get(row.id) or (
+            json.loads(row.summary_text) if row.summary_text else None)
         stored = summary.get("line") if summary and row.summary_on == today else None
         latest, trend, points = stored or pain_figures(summary, today)
         account = ("deactivated" if not row.active else "active" if row.accepted
