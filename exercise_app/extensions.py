@@ -34,7 +34,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Requests commit once, at the end: objects stay readable after it without a reload (the
+# redirect reads the new row's id, the audit hook the user's role), and nothing in a request
+# relies on a commit to refresh what it already read.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -95,20 +95,24 @@ def _outcome(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> 
     ]))
 
 
-def _logs(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> list[ExerciseLog]:
+def _log_values(version: ProgrammeVersion,
+                exercises: Sequence[LoggedExercise]) -> list[dict[str, object]]:
+    """The exercise log rows of a session, as column values."""
     prescriptions = {p.id: p for p in version.prescriptions}
     return [
-        ExerciseLog(
-            prescription_id=item.prescription_id,
-            exercise_version_id=prescriptions[item.prescription_id].exercise_version_id,
-            position=prescriptions[item.prescription_id].position,
-            status=item.status, sets_done=item.sets_done, reps_done=item.reps_done,
-            reps_done_other_side=item.reps_done_other_side,
-            skip_reason=item.skip_reason if item.status == LogStatus.SKIPPED else None,
-            stop_reason=item.stop_reason if item.status == LogStatus.STOPPED else None,
-        )
+        {"prescription_id": item.prescription_id,
+         "exercise_version_id": prescriptions[item.prescription_id].exercise_version_id,
+         "position": prescriptions[item.prescription_id].position,
+         "status": item.status, "sets_done": item.sets_done, "reps_done": item.reps_done,
+         "reps_done_other_side": item.reps_done_other_side,
+         "skip_reason": item.skip_reason if item.status == LogStatus.SKIPPED else None,
+         "stop_reason": item.stop_reason if item.status == LogStatus.STOPPED else None}
         for item in exercises
     ]
+
+
+def _logs(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> list[ExerciseLog]:
+    return [ExerciseLog(**values) for values in _log_values(version, exercises)]
 
 
 def log_session(
@@ -123,10 +127,10 @@ def log_session(
     now = now_utc()
     digest = payload_hash(values)
     local_date = local_today(values.started_at or now, patient.time_zone)
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
+    insert_once = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
         else sqlite_insert
     statement = (
-        insert(ExerciseSession)
+        insert_once(ExerciseSession)
         .values(
             patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
             payload_hash=digest, local_date=local_date, started_at=values.started_at,
@@ -149,10 +153,10 @@ def log_session(
                 "history to correct it."
             )
         return existing, False
-    for log in _logs(version, values.exercises):
-        log.session_id = new_id
-        db.session.add(log)
-    db.session.flush()
+    # One statement for all the exercises: the ORM sends one per pattern of empty columns,
+    # a Core insert of the table one for all.
+    db.session.execute(insert(ExerciseLog.__table__), [
+        {**row, "session_id": new_id} for row in _log_values(version, values.exercises)])
     session = db.session.get(ExerciseSession, new_id)
     assert session is not None
     return session, True

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.progression import (
@@ -149,6 +149,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
                              sorted(rules.locked), rules.mode.value),
     )
     changes: dict[int, DoseChange] = {}
+    decision_rows: list[dict[str, object]] = []
     for p, state, decision in zip(latest.prescriptions, states, decisions, strict=True):
         dose = decision.new_dose
         if dose == state.dose and decision.new_exercise is None:
@@ -162,7 +163,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
             switch = rung_map.get(decision.new_exercise) if decision.new_exercise else None
             changes[p.position] = DoseChange(dose.sets, dose.reps, dose.hold_seconds,
                                              **_switch(switch, p))  # type: ignore[arg-type]
-        run.decisions.append(ProgressionDecision(
+        decision_rows.append(dict(
             patient_id=patient.id, prescription_id=p.id, position=p.position,
             exercise_slug=state.key, exercise_name=state.name, ladder_slug=state.ladder,
             day=decision.day, kind=decision.kind.value, reasons=list(decision.reasons),
@@ -178,6 +179,9 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         run.applied_version_id = version.id
     db.session.add(run)
     db.session.flush()
+    # One statement for all the decisions (see log_session).
+    db.session.execute(insert(ProgressionDecision.__table__),
+                       [{**row, "run_id": run.id} for row in decision_rows])
     return run
 
 
