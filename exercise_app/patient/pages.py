@@ -9,13 +9,15 @@ from datetime import timedelta
 
 from flask import Response
 
-from ..triage.queries import summaries_for
 from ..triage.signals import history_figures, streak_and_week_now
 from . import history, queries
 
 
-def history_view(patient_id: int, versions, today, baseline: int | None = None):
-    """The history blocks for a patient, from plain rows of the last 13 weeks (three queries).
+def history_view(patient_id: int, versions, today, summary: dict | None,
+                 baseline: int | None = None):
+    """The history blocks for a patient, from their summary (``PatientSummary.days``, read
+    with their programme versions: ``triage.queries.summary_and_versions``) and plain rows of
+    the last 13 weeks (two queries).
 
     The streak and adherence come from the patient's summary, as on Today, so only the five
     weeks the calendar shows are read from the logs; without a summary that can say them, the
@@ -23,7 +25,6 @@ def history_view(patient_id: int, versions, today, baseline: int | None = None):
     change that is not yet meaningful.
     """
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
-    summary = summaries_for([patient_id]).get(patient_id)
     figures = history_figures(summary, history.prescribed(versions), today)
     logs_since = history.calendar_start(today) if figures else since
     return history.build(

@@ -22,6 +22,7 @@ from ..safety.views import blocked_page
 from ..safety.views import status_for as safety_status
 from ..triage import operations as triage_operations
 from ..triage import queries as triage_queries
+from ..triage.signals import recent_sessions
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view, today_figures
@@ -40,17 +41,28 @@ def _context():
     return today, versions, history.effective(versions, today)
 
 
+def _context_and_safety():
+    """As ``_context``, with the patient's safety status (``safety.views.status_for``): its
+    state query also says which programme versions they have, so a cached programme is read
+    without a query of its own."""
+    blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
+    today = _today()
+    versions = programmes.versions(current_user.id, state.versions_token)
+    return today, versions, history.effective(versions, today), blocked, screen_due, state
+
+
 @bp.get("/today")
 @role_required(Role.PATIENT)
 def today():
-    today, versions, version = _context()
-    sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
+    today, versions, version, blocked, screen_due, state = _context_and_safety()
+    sessions = recent_sessions(state.summary, today)
+    if sessions is None:  # no summary that can say: read them
+        sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
     done_today = [s for s in sessions if s.local_date == today]
     checkin = next((s for s in reversed(sessions)
                     if s.local_date < today and s.next_morning_pain is None), None)
     progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
-    blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
     streak, week_percent = today_figures(current_user.id, versions, state.summary, today)
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
@@ -93,10 +105,9 @@ def _routine_page(form: RoutineLogForm, prescriptions, status: int = 200, **extr
 @bp.route("/routine", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
 def routine_page():
-    today, versions, version = _context()
+    today, versions, version, blocked, screen_due, state = _context_and_safety()
     if version is None:
         return render_template("patient/no_programme.html"), 200
-    blocked, screen_due, state = safety_status(current_user.id, current_user.time_zone)
     if blocked is not None:
         return blocked_page(state, 409 if request.method == "POST" else 200)
     if request.method == "GET" and screen_due is not None:
@@ -217,8 +228,10 @@ def morning_checkin(session_id: int):
 @bp.get("/history")
 @role_required(Role.PATIENT)
 def history_page():
-    today, versions, _version = _context()
-    record = history_view(current_user.id, versions, today)
+    summary, token = triage_queries.summary_and_versions(current_user.id)
+    today = _today()
+    versions = programmes.versions(current_user.id, token)
+    record = history_view(current_user.id, versions, today, summary=summary)
     return render_template(
         "patient/history.html", history=record, csv_url=url_for("patient.history_csv"),
         session_urls=id_urls("patient.session_detail", "session_id",

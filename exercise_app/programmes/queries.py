@@ -94,14 +94,40 @@ def _cache() -> OrderedDict[CacheKey, ProgrammeView]:
     return current_app.extensions.setdefault("programme_versions", OrderedDict())
 
 
-def versions(patient_id: int) -> list[ProgrammeView]:
+VersionsToken = tuple[int, int | None, datetime | None]
+"""What identifies a patient's set of programme versions: how many there are, and the newest
+one's id and creation time. Versions are only ever added, so a new one changes the count and
+the newest id; the creation time catches a reused id (a restored or emptied database)."""
+
+
+def _patient_cache() -> OrderedDict[int, tuple[VersionsToken, list[ProgrammeView]]]:
+    return current_app.extensions.setdefault("programme_versions_by_patient", OrderedDict())
+
+
+def versions(patient_id: int, token: VersionsToken | None = None) -> list[ProgrammeView]:
     """Every programme version of a patient, oldest first, with its exercises.
 
     One query for the keys; saved versions are immutable, so their contents come from a
     per-worker cache and are read from the database once (three more queries when new). The
     key includes the creation time, so a reused id (a restored or emptied database) misses.
+
+    With ``token``, read from the database in this request (``PatientState.versions_token``),
+    the patient's list is taken from the cache when it was cached under the same token: no
+    query at all.
     """
-    return versions_for([patient_id]).get(patient_id, [])
+    cache = _patient_cache()
+    if token is not None:
+        cached = cache.get(patient_id)
+        if cached is not None and cached[0] == token:
+            cache.move_to_end(patient_id)
+            return list(cached[1])
+    found, tokens = _versions_and_tokens([patient_id])
+    result = found.get(patient_id, [])
+    cache[patient_id] = (tokens.get(patient_id, (0, None, None)), list(result))
+    cache.move_to_end(patient_id)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return result
 
 
 _VERSION_KEYS = select(ProgrammeVersion.patient_id, ProgrammeVersion.id,
@@ -113,8 +139,14 @@ VERSION_KEYS = _VERSION_KEYS.where(  # built once: only the ids change
 
 def versions_for(patient_ids: list[int]) -> dict[int, list[ProgrammeView]]:
     """Every programme version of several patients, by patient: the same queries as one."""
+    return _versions_and_tokens(patient_ids)[0]
+
+
+def _versions_and_tokens(patient_ids: list[int]) -> tuple[dict[int, list[ProgrammeView]],
+                                                           dict[int, VersionsToken]]:
+    """Each patient's versions and the token of that set (see ``VersionsToken``)."""
     if not patient_ids:
-        return {}
+        return {}, {}
     rows = read_rows(VERSION_KEYS, {"patient_ids": patient_ids})
     keys: list[CacheKey] = [(row.id, row.created_at) for row in rows]
     cache = _cache()
@@ -129,13 +161,18 @@ def versions_for(patient_ids: list[int]) -> dict[int, list[ProgrammeView]]:
         ):
             views[(version.id, version.created_at)] = _view(version)
     result: dict[int, list[ProgrammeView]] = {}
+    newest: dict[int, CacheKey] = {}
     for row, key in zip(rows, keys, strict=True):
         cache[key] = views[key]
         cache.move_to_end(key)
         result.setdefault(row.patient_id, []).append(views[key])
+        if row.patient_id not in newest or key[0] > newest[row.patient_id][0]:
+            newest[row.patient_id] = key
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
-    return result
+    tokens = {patient_id: (len(result[patient_id]), *newest[patient_id])
+              for patient_id in result}
+    return result, tokens  # type: ignore[return-value]
 
 
 def current(patient_id: int) -> ProgrammeVersion | None:

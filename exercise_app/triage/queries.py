@@ -20,11 +20,13 @@ from ..models import (
     ExerciseSession,
     PatientMessage,
     PatientSummary,
+    ProgrammeVersion,
     ProgressionDecision,
     Screening,
     StopReason,
     User,
 )
+from ..programmes.queries import VersionsToken
 from .signals import Flagged
 
 RED_FLAG = "red_flag"
@@ -87,17 +89,31 @@ class PatientState:
     blocking_alert_id: int | None  # the newest red-flag alert not yet resolved
     note: NoteView | None
     summary: dict[str, Any] | None  # PatientSummary.days (triage.signals.summary_days)
+    versions_token: VersionsToken  # which programme versions the patient has now
+
+
+def _newest_version(pid):
+    """The patient's newest programme version as a table to join on, and a count of their
+    versions: with its id and creation time, the ``VersionsToken`` of what they have."""
+    version = ProgrammeVersion.__table__.alias("version")
+    newest = version, version.c.id == select(func.max(ProgrammeVersion.id)).where(
+        ProgrammeVersion.patient_id == pid).scalar_subquery()
+    count = (select(func.count(ProgrammeVersion.id))
+             .where(ProgrammeVersion.patient_id == pid).scalar_subquery())
+    return newest, (count, version.c.id, version.c.created_at)
 
 
 def _state_statement():
     """One row per patient: the newest screen, the open red flag, the newest note, the two
-    newest sessions' pain and the summary, each joined by a correlated lookup of its id. Built
-    once: the statement is the same for every request, only the patient id changes."""
+    newest sessions' pain, the summary and the newest programme version, each joined by a
+    correlated lookup of its id, and how many versions there are. Built once: the statement
+    is the same for every request, only the patient id changes."""
     pid = bindparam("patient_id")
     screen = Screening.__table__.alias("screen")
     note = PatientMessage.__table__.alias("note")
     author = User.__table__.alias("author")
     newest, previous = (ExerciseSession.__table__.alias(n) for n in ("newest", "previous"))
+    (version, on_newest), token = _newest_version(pid)
 
     def session_at(offset: int):
         return (select(ExerciseSession.id).where(ExerciseSession.patient_id == pid)
@@ -117,12 +133,14 @@ def _state_statement():
         .outerjoin(newest, newest.c.id == session_at(0))
         .outerjoin(previous, previous.c.id == session_at(1))
         .outerjoin(PatientSummary.__table__, PatientSummary.__table__.c.patient_id == pid)
+        .outerjoin(version, on_newest)
     )
     pains = [c for s in (newest, previous)
              for c in (s.c.created_at, s.c.pain_before, s.c.pain_during, s.c.pain_after)]
     return (select(screen.c.local_date, screen.c.created_at, screen.c.urgency,
                    red_flag.label("red_flag_id"), note.c.text, author.c.display_name,
-                   note.c.created_at, PatientSummary.__table__.c.days, *pains)
+                   note.c.created_at, PatientSummary.__table__.c.days, *pains,
+                   *token)
             .select_from(joined).where(User.__table__.c.id == pid))
 
 
@@ -130,7 +148,8 @@ STATE_STATEMENT = _state_statement()
 
 
 def patient_state(patient_id: int) -> PatientState:
-    """The patient's screening state, open red flag, newest note and summary (one query)."""
+    """The patient's screening state, open red flag, newest note, summary and which programme
+    versions they have (one query)."""
     (row,) = read_rows(STATE_STATEMENT, {"patient_id": patient_id})
     screened_on, screened_at, urgency, red_flag_id, text, author_name, noted_at, days = row[:8]
     pain = []
@@ -143,6 +162,7 @@ def patient_state(patient_id: int) -> PatientState:
         blocking_alert_id=red_flag_id,
         note=NoteView(text, author_name, noted_at) if text is not None else None,
         summary=days,
+        versions_token=(row[16], row[17], row[18]),
     )
 
 
@@ -216,15 +236,26 @@ def caseload_rows(physio: User) -> list[CaseloadRow]:
     return [CaseloadRow(*row[:9], (row[9], row[10], row[11]), *row[12:]) for row in rows]
 
 
-SUMMARIES = select(PatientSummary.patient_id, PatientSummary.days).where(
-    PatientSummary.patient_id.in_(bindparam("patient_ids", expanding=True)))
+def _summary_statement():
+    """The patient's summary and which programme versions they have (one row)."""
+    pid = bindparam("patient_id")
+    (version, on_newest), token = _newest_version(pid)
+    return (select(PatientSummary.__table__.c.days, *token)
+            .select_from(User.__table__
+                         .outerjoin(PatientSummary.__table__,
+                                    PatientSummary.__table__.c.patient_id == pid)
+                         .outerjoin(version, on_newest))
+            .where(User.__table__.c.id == pid))
 
 
-def summaries_for(patient_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The summaries of some patients, decoded (one query)."""
-    if not patient_ids:
-        return {}
-    return dict(read_rows(SUMMARIES, {"patient_ids": patient_ids}))
+SUMMARY_AND_VERSIONS = _summary_statement()
+
+
+def summary_and_versions(patient_id: int) -> tuple[dict[str, Any] | None, VersionsToken]:
+    """The patient's summary (``PatientSummary.days``, None before the first) and the token of
+    their programme versions (one query)."""
+    (row,) = read_rows(SUMMARY_AND_VERSIONS, {"patient_id": patient_id})
+    return row[0], (row[1], row[2], row[3])
 
 
 class OpenAlert(NamedTuple):

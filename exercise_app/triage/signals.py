@@ -93,8 +93,9 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
 
     Exercises due and done (as ``adherence.DayCounts``) from 29 days back to two weeks ahead,
     so adherence stays readable for a fortnight without a new write; the day's worst pain for
-    the days counted back; today's adherence, which holds until midnight; and today's streak,
-    from which later days' streaks follow (``adherence.streak_after``).
+    the days counted back; today's adherence, which holds until midnight; today's streak,
+    from which later days' streaks follow (``adherence.streak_after``); and the sessions of
+    yesterday and today, which Today lists (``recent_sessions``).
     """
     counts = rules.day_counts(plan, logs, today - timedelta(days=SUMMARY_DAYS),
                               today + timedelta(days=AHEAD_DAYS))
@@ -102,6 +103,7 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
     for score in pain_scores(sessions):
         worst[score.day] = max(score.score, worst.get(score.day, 0))
     back = [counts.first + timedelta(days=n) for n in range(SUMMARY_DAYS + 1)]
+    yesterday = today - timedelta(days=1)
     return {
         "on": today.isoformat(), "first": counts.first.isoformat(),
         "a7": rules.adherence_from_counts(counts, today, 7),
@@ -110,7 +112,20 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
         "done": "".join("1" if d else "0" for d in counts.all_done),
         "pain": _encode([worst.get(day) for day in back]),
         "streak": streak,
+        "recent": [[s.id, s.local_date.isoformat(), *s[2:]] for s in sessions
+                   if s.local_date >= yesterday],
     }
+
+
+def recent_sessions(data: Mapping[str, Any] | None, today: date) -> list[SessionRow] | None:
+    """The sessions of yesterday and today, oldest first, from a summary: nothing has been
+    logged or changed since it was written, or it would have been written again. None when
+    the summary cannot say (missing, from before it kept them, or written on a later day)."""
+    if not data or "recent" not in data or today < date.fromisoformat(data["on"]):
+        return None
+    since = (today - timedelta(days=1)).isoformat()
+    return [SessionRow(row[0], date.fromisoformat(row[1]), *row[2:7], bool(row[7]))
+            for row in data["recent"] if row[1] >= since]
 
 
 def adherence_now(data: Mapping[str, Any] | None, today: date) -> tuple[int | None, int | None]:

@@ -26,6 +26,7 @@ from exercise_app.triage.signals import (
     history_figures,
     latest_pain,
     pain_series,
+    recent_sessions,
     streak_and_week_now,
     summary_days,
 )
@@ -186,3 +187,30 @@ def test_caseload_line_is_the_same_from_stored_and_worked_out_pain_figures(pain,
     day = TODAY + timedelta(days=later)
     series = pain_series(data, day, SPARK_DAYS)
     assert line(written, day) == (latest_pain(data, day), _trend(series), sparkline(series))
+
+
+SESSIONS = st.lists(
+    st.builds(lambda n, days_ago, before, during, after, morning, outcome, notes: SessionRow(
+        n, TODAY - timedelta(days=days_ago), before, during, after, morning, outcome, notes),
+        st.integers(1, 10_000), st.integers(0, 30), *[st.integers(0, 10)] * 3,
+        st.none() | st.integers(0, 10), st.sampled_from(["completed", "partial", "stopped"]),
+        st.booleans()),
+    max_size=12,
+).map(lambda rows: sorted(rows, key=lambda s: (s.local_date, s.id)))
+
+
+@given(SESSIONS, st.integers(0, 20))
+def test_today_lists_the_same_sessions_from_the_summary_as_from_the_rows(sessions, later):
+    # Written on TODAY, read on any day since: nothing was logged since it was written, so
+    # the sessions of the day before and the day itself are among those it was written with.
+    data = summary_days(PLAN, LOGS, sessions, TODAY, streak=0)
+    day = TODAY + timedelta(days=later)
+    assert recent_sessions(data, day) == [s for s in sessions
+                                          if s.local_date >= day - timedelta(days=1)]
+
+
+def test_today_reads_the_sessions_when_the_summary_cannot_say():
+    data = summary_days(PLAN, LOGS, [session(0, 3)], TODAY, streak=0)
+    assert recent_sessions(data, TODAY - timedelta(days=1)) is None  # written on a later day
+    assert recent_sessions(None, TODAY) is None
+    assert recent_sessions({k: v for k, v in data.items() if k != "recent"}, TODAY) is None

@@ -191,9 +191,12 @@ def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
 
 
 def test_morning_check_in_the_day_after(app, patient_client, loop):
-    with app.app_context():
+    from exercise_app.triage.operations import refresh_patient
+
+    with app.app_context():  # the session moves to yesterday, and the summary with it
         session = db.session.get(ExerciseSession, loop.session_id)
         session.local_date = session.local_date - timedelta(days=1)
+        refresh_patient(db.session.get(User, loop.patient.id))
         db.session.commit()
     page = patient_client.get("/today").data.decode()
     assert "How is your pain today?" in page
@@ -330,6 +333,28 @@ def test_queries_do_not_grow_with_history(app, client, auth, world, library, url
     with QueryCounter(app) as many:
         assert client.get(url).status_code == 200
     assert many.count == one.count, (one.statements, many.statements)
+
+
+def test_today_reads_the_cached_programme_without_a_query_until_a_new_version(
+        app, client, auth, world, library):
+    # Today learns which versions the patient has from its state query: while that set is
+    # unchanged the worker's cached programme is used without reading the versions, and a new
+    # version (here the physio's) shows on the very next page.
+    from tests.factories import row
+
+    assign(app, world.patient.id, world.physio.id, start=now_utc().date() - timedelta(days=3))
+    auth.login(world.patient)
+    client.get("/today")
+    with QueryCounter(app) as cached:
+        page = client.get("/today").data.decode()
+    assert "Glute bridge" in page and "Dead bug" not in page
+    assert not [s for s in cached.statements if "FROM programme_versions" in s.split("WHERE")[0]]
+    assign(app, world.patient.id, world.physio.id, rows=(row("dead-bug"),),
+           start=now_utc().date() - timedelta(days=1))
+    with QueryCounter(app) as changed:
+        page = client.get("/today").data.decode()
+    assert "Dead bug" in page and "Glute bridge" not in page
+    assert len(changed.statements) > len(cached.statements)
 
 
 def test_log_post_queries_do_not_grow_with_history(app, client, auth, world, library):
