@@ -114,6 +114,7 @@ summaries_cli = AppGroup("summaries", help="Keep the caseload's per-patient summ
 def rebuild_summaries() -> None:
     """Recompute every patient's alerts and caseload summary (safe to run again; also daily,
     so alerts about missed days appear without a new log)."""
+    from .progression.operations import record_run_notes
     from .summaries import record_stages
     from .triage.operations import refresh_patient
 
@@ -121,6 +122,7 @@ def rebuild_summaries() -> None:
     for patient in db.session.scalars(select(User).where(User.role == Role.PATIENT)):
         refresh_patient(patient)
         record_stages(patient.id)
+        record_run_notes(patient.id)
         count += 1
     db.session.commit()
     click.echo(f"Summaries rebuilt for {count} patients.")

@@ -732,6 +732,10 @@ class PatientSummary(db.Model):
     open_alerts: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     programme_stages: Mapped[list[Any]] = mapped_column(JSON, default=list,
                                                         server_default="[]")
+    # The newest progression run's decisions as Today tells the patient about them, with the
+    # physio's reviews (progression.present.note_facts): written by every run and every review
+    # (progression.operations), and by the refresh when still None (not recorded yet).
+    run_notes: Mapped[list[Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 

@@ -109,7 +109,6 @@ def patient(patient_id: int):
         alert_form=AlertActionForm(), message_form=MessageForm(),
         timeline=timeline.build(sessions=patient_record.sessions, decisions=decisions,
                                 alerts=alerts, versions=versions, messages=messages),
-        status_text=history.STATUS_TEXT,
         session_urls=id_urls("clinician.session", "session_id",
                              (s.id for s in patient_record.sessions), patient_id=patient.id),
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),

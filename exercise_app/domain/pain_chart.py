@@ -101,7 +101,8 @@ def short_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def _long_date(day: date) -> str:
+def long_date(day: date) -> str:
+    """Format a date as the table does, e.g. '3 Nov 2026'."""
     return f"{short_date(day)} {day.year}"
 
 
@@ -356,7 +357,7 @@ def _axes(frame: _Frame) -> str:
 
 
 def _describe(points: Sequence[PainPoint], first: date, last: date, band: str) -> str:
-    span = f"from {_long_date(first)} to {_long_date(last)}"
+    span = f"from {long_date(first)} to {long_date(last)}"
     if not points:
         return f"No pain scores {span}."
     latest = points[-1]

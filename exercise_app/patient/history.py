@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from ..domain import adherence as rules
-from ..domain.pain_chart import PainPoint, pain_table, render_pain_chart
+from ..domain.pain_chart import PainPoint, long_date, pain_table, render_pain_chart
 from ..domain.scheduling import Prescribed, day_plan
 from ..models import LogStatus, ProgrammeVersion
 from .queries import LogRow, SessionRow
@@ -76,18 +77,71 @@ def calendar_start(today: date) -> date:
     return first - timedelta(days=first.weekday())
 
 
+class CalendarCell(NamedTuple):
+    """One day of the calendar as shown: its number, a class name for its status, and words."""
+
+    number: int
+    status: str
+    text: str
+
+
+class PainTableRow(NamedTuple):
+    """One day of the pain table as shown (empty text where there is no score)."""
+
+    day: str
+    before: str
+    after: str
+    next_morning: str
+
+
+class SessionLine(NamedTuple):
+    """One session of the list as shown: its date and what happened."""
+
+    id: int
+    day: str
+    text: str
+
+
+SESSION_LINES = 30  # the newest sessions listed; the CSV has them all
+
+
 @dataclass(frozen=True)
 class History:
-    weeks: list[list[tuple[date, rules.DayStatus] | None]]
+    """What the history blocks show, ready to print: the template only lays it out (its
+    hundreds of cells cost about half the page when each was formatted there; the cells are
+    named tuples, which build in a fraction of a frozen dataclass's time)."""
+
+    weeks: list[list[CalendarCell | None]]
     adherence_7: int | None  # percent; None when nothing was due
     adherence_28: int | None
     streak: int
     chart_svg: str
-    table: list
+    table: list[PainTableRow]
     volume: list[Volume]
-    sessions: list[SessionRow]
+    sessions: list[SessionRow]  # newest first
+    session_lines: list[SessionLine]
     first: date
     last: date
+
+
+def _text(score: int | None) -> str:
+    return "" if score is None else str(score)
+
+
+def _cell(entry: tuple[date, rules.DayStatus] | None) -> CalendarCell | None:
+    if entry is None:
+        return None
+    day, status = entry
+    return CalendarCell(day.day, status.value.replace("_", "-"), STATUS_TEXT[status.value])
+
+
+def session_line(s: SessionRow) -> SessionLine:
+    text = f"{s.outcome}, pain {s.pain_before} \u2192 {s.pain_after}"
+    if s.next_morning_pain is not None:
+        text += f", next morning {s.next_morning_pain}"
+    if s.has_notes:
+        text += " \u00b7 has a note"
+    return SessionLine(s.id, s.local_date.strftime("%a %-d %b"), text)
 
 
 def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
@@ -123,16 +177,19 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         totals[0] += 1
         totals[1] += log.sets_done
         totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
+    newest_first = sorted(sessions, key=lambda s: (s.local_date, s.id), reverse=True)
     return History(
-        weeks=rules.calendar_weeks(statuses),
+        weeks=[[_cell(entry) for entry in week] for week in rules.calendar_weeks(statuses)],
         adherence_7=figures[1],
         adherence_28=figures[2],
         streak=figures[0],
         chart_svg=chart,
-        table=pain_table(points),
+        table=[PainTableRow(long_date(row.day), _text(row.before), _text(row.after),
+                            _text(row.next_morning)) for row in pain_table(points)],
         volume=sorted((Volume(names.get(k, "Exercise"), *v) for k, v in volume.items()),
                       key=lambda v: v.name),
-        sessions=sorted(sessions, key=lambda s: (s.local_date, s.id), reverse=True),
+        sessions=newest_first,
+        session_lines=[session_line(s) for s in newest_first[:SESSION_LINES]],
         first=first,
         last=today,
     )

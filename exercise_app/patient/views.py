@@ -62,7 +62,9 @@ def today():
     done_today = [s for s in sessions if s.local_date == today]
     checkin = next((s for s in reversed(sessions)
                     if s.local_date < today and s.next_morning_pain is None), None)
-    progress = present.patient_notes(progression.latest_run_decisions(current_user.id))
+    decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
+        else progression.latest_run_decisions(current_user.id)  # not recorded yet: read them
+    progress = present.patient_notes(decisions)
     streak, week_percent = today_figures(current_user.id, versions, state.summary, today)
     return render_template(
         "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
@@ -235,8 +237,7 @@ def history_page():
     return render_template(
         "patient/history.html", history=record, csv_url=url_for("patient.history_csv"),
         session_urls=id_urls("patient.session_detail", "session_id",
-                             (s.id for s in record.sessions)),
-        status_text=history.STATUS_TEXT,
+                             (s.id for s in record.session_lines)),
     )
 
 

@@ -39,6 +39,7 @@ from ..models import (
 from ..programmes import queries as programmes
 from ..programmes.operations import DoseChange, copy_with_changes
 from ..programmes.queries import PrescriptionView, ProgrammeView
+from ..summaries import summary_row
 from . import queries
 from .inputs import (
     LOOKBACK_DAYS,
@@ -49,6 +50,7 @@ from .inputs import (
     session_results,
     usual_pain,
 )
+from .present import NoteFacts, note_facts
 
 
 class DecisionRefused(ValueError):
@@ -150,6 +152,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     )
     changes: dict[int, DoseChange] = {}
     decision_rows: list[dict[str, object]] = []
+    notes: list[NoteFacts] = []
     for p, state, decision in zip(latest.prescriptions, states, decisions, strict=True):
         dose = decision.new_dose
         if dose == state.dose and decision.new_exercise is None:
@@ -172,6 +175,9 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
             new_hold_seconds=dose.hold_seconds, new_exercise_slug=decision.new_exercise,
             alert_physio=decision.alert_physio, sentence=decision.sentence, status=status,
         ))
+        notes.append(NoteFacts(state.name, decision.kind.value, status.value, decision.sentence,
+                               decision.alert_physio, (dose.sets, dose.reps, dose.hold_seconds),
+                               None, None))
     if changes:
         start = _start_date(latest, today, _exercised_today(patient.id, today))
         version = copy_with_changes(latest, changes, start_date=start, created_by=None,
@@ -182,7 +188,15 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     # One statement for all the decisions (see log_session).
     db.session.execute(insert(ProgressionDecision.__table__),
                        [{**row, "run_id": run.id} for row in decision_rows])
+    summary_row(patient.id).run_notes = note_facts(notes)  # this run is now the newest
     return run
+
+
+def record_run_notes(patient_id: int) -> None:
+    """Copy the newest run's decisions, with their reviews, onto the patient's summary, where
+    Today reads them (``PatientSummary.run_notes``). Run after every review; a run records its
+    own decisions."""
+    summary_row(patient_id).run_notes = note_facts(queries.latest_run_decisions(patient_id))
 
 
 def save_settings(patient: User, physio: User, *, mode: ProgressionMode,
@@ -223,6 +237,7 @@ def _review(decision: ProgressionDecision, physio: User, action: ReviewAction, n
             db.session.add(review)
     except IntegrityError:
         raise DecisionRefused("This decision has already been reviewed.") from None
+    record_run_notes(decision.patient_id)
     return review
 
 

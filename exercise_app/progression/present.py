@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from .queries import DecisionRow
 
@@ -69,7 +70,36 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def patient_text(row: DecisionRow) -> str:
+class NoteFacts(NamedTuple):
+    """What Today's note about one decision is made from: a ``DecisionRow``'s fields that
+    ``patient_notes`` reads, as stored on the patient's summary (``note_facts``)."""
+
+    exercise_name: str
+    kind: str
+    status: str
+    sentence: str
+    alert_physio: bool
+    new_dose: tuple[int, int | None, int | None]
+    review_action: str | None
+    review_dose: tuple[int, int | None, int | None] | None
+
+
+def note_facts(rows: Sequence[DecisionRow | NoteFacts]) -> list[list[Any]]:
+    """The newest run's decisions (with their reviews) as stored on the patient's summary."""
+    return [[row.exercise_name, row.kind, row.status, row.sentence, row.alert_physio,
+             list(row.new_dose), row.review_action,
+             list(row.review_dose) if row.review_dose is not None else None] for row in rows]
+
+
+def stored_facts(stored: Sequence[Sequence[Any]]) -> list[NoteFacts]:
+    """Read back what ``note_facts`` stored."""
+    return [NoteFacts(name, kind, status, sentence, alert_physio, tuple(new_dose),
+                      review_action, tuple(review_dose) if review_dose is not None else None)
+            for name, kind, status, sentence, alert_physio, new_dose, review_action, review_dose
+            in stored]
+
+
+def patient_text(row: DecisionRow | NoteFacts) -> str:
     """The sentence the patient sees: the rules' own, or what the physio did with it."""
     name = _lower_first(row.exercise_name)
     told = " Your physio has been told about your pain." if row.alert_physio else ""
@@ -85,7 +115,7 @@ def patient_text(row: DecisionRow) -> str:
     return row.sentence
 
 
-def patient_notes(rows: Sequence[DecisionRow]) -> list[PatientNote]:
+def patient_notes(rows: Sequence[DecisionRow | NoteFacts]) -> list[PatientNote]:
     """The newest run's decisions for Today, changes first."""
     notes = [
         PatientNote(row.exercise_name, KIND_LABELS.get(row.kind, row.kind), patient_text(row),

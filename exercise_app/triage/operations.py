@@ -30,7 +30,7 @@ from ..models import (
 from ..patient import history
 from ..patient import queries as patient_queries
 from ..programmes import queries as programmes
-from ..progression.operations import usual_pain_of
+from ..progression.operations import record_run_notes, usual_pain_of
 from ..summaries import summary_row
 from . import queries
 from .caseload import pain_figures
@@ -102,6 +102,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
     open_codes = queries.open_codes(patient.id)
     store_alerts(patient.id, findings, today, open_codes)
     summary = summary_row(patient.id)
+    if summary.run_notes is None:  # not recorded yet (a new summary, or one from before)
+        record_run_notes(patient.id)
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline

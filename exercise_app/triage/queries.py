@@ -90,6 +90,7 @@ class PatientState:
     note: NoteView | None
     summary: dict[str, Any] | None  # PatientSummary.days (triage.signals.summary_days)
     versions_token: VersionsToken  # which programme versions the patient has now
+    run_notes: list[Any] | None  # PatientSummary.run_notes (None: not recorded yet)
 
 
 def _newest_version(pid):
@@ -105,7 +106,8 @@ def _newest_version(pid):
 
 def _state_statement():
     """One row per patient: the newest screen, the open red flag, the newest note, the two
-    newest sessions' pain, the summary and the newest programme version, each joined by a
+    newest sessions' pain, the summary (with the newest run's notes) and the newest programme
+    version, each joined by a
     correlated lookup of its id, and how many versions there are. Built once: the statement
     is the same for every request, only the patient id changes."""
     pid = bindparam("patient_id")
@@ -140,7 +142,7 @@ def _state_statement():
     return (select(screen.c.local_date, screen.c.created_at, screen.c.urgency,
                    red_flag.label("red_flag_id"), note.c.text, author.c.display_name,
                    note.c.created_at, PatientSummary.__table__.c.days, *pains,
-                   *token)
+                   *token, PatientSummary.__table__.c.run_notes)
             .select_from(joined).where(User.__table__.c.id == pid))
 
 
@@ -163,6 +165,7 @@ def patient_state(patient_id: int) -> PatientState:
         note=NoteView(text, author_name, noted_at) if text is not None else None,
         summary=days,
         versions_token=(row[16], row[17], row[18]),
+        run_notes=row[19],
     )
 
 

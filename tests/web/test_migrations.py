@@ -157,6 +157,9 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
             (2, [[5, "high", "Why"]], []),
             (3, [], [[1, "2026-01-03", "hip-and-back-starter", 2], [2, "2099-01-04", None, None]]),
         ]
+        # 0008: no run's notes recorded yet (Today reads the decisions until a refresh does).
+        assert db.session.execute(text(
+            "SELECT count(*) FROM patient_summaries WHERE run_notes IS NULL")).scalar() == 3
         db.session.remove()
         downgrade(revision="0003_programmes")
         with db.engine.connect() as connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from exercise_app.models import (
     AuditTrailError,
     DecisionReview,
     ExerciseSession,
+    PatientSummary,
     ProgrammeVersion,
     ProgressionDecision,
     ProgressionRun,
@@ -21,7 +23,7 @@ from exercise_app.models import (
     VersionSource,
     now_utc,
 )
-from tests.conftest import snapshot
+from tests.conftest import QueryCounter, snapshot
 from tests.factories import assign, log
 from tests.web.test_daily_loop import routine_form
 
@@ -233,6 +235,16 @@ def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assi
     today = client.get("/today").data.decode()
     assert "Your glute bridge goes up to 12 reps" in today
     assert "Your physio has kept your clam at its current dose." in today
+    # Today read these notes from the summary, as the run and each review wrote them: the
+    # same notes as from the decisions and their reviews, which it reads when none are stored.
+    notes = re.search(r'<section class="card progress-notes".*?</section>', today, re.S)
+    with app.app_context():
+        db.session.get(PatientSummary, world.patient.id).run_notes = None
+        db.session.commit()
+    with QueryCounter(app) as fallback:
+        again = client.get("/today").data.decode()
+    assert notes and notes.group(0) in again
+    assert any("FROM progression_decisions" in s for s in fallback.statements)
 
 
 def test_physio_overrides_a_decision_with_a_note(app, client, auth, assigned):
