@@ -13,11 +13,20 @@ from .models import PatientSummary, ProgrammeVersion, now_utc
 
 
 def summary_row(patient_id: int) -> PatientSummary:
-    """The patient's summary, or a new empty one added to the session."""
+    """The patient's summary, or a new empty one added to the session.
+
+    Held for the session's life (one request): the session's identity map keeps unchanged rows
+    only by weak reference, and a log's progression run and refresh each write the summary,
+    which was read twice."""
+    held: dict[int, PatientSummary] = db.session.info.setdefault("summaries", {})
+    summary = held.get(patient_id)
+    if summary is not None and summary in db.session:
+        return summary
     summary = db.session.get(PatientSummary, patient_id)
     if summary is None:
         summary = PatientSummary(patient_id=patient_id, days={})
         db.session.add(summary)
+    held[patient_id] = summary
     return summary
 
 

@@ -32,6 +32,7 @@ class LogRow(NamedTuple):
     sets_done: int
     reps_done: int | None
     reps_done_other_side: int | None
+    stop_reason: str | None = None  # models.StopReason, when the exercise was stopped
 
 
 # Built once: the statements are the same for every request, only the parameters change.
@@ -47,7 +48,8 @@ SESSION_ROWS = (
 LOG_ROWS_SINCE = (
     select(ExerciseLog.session_id, ExerciseSession.local_date, ExerciseLog.prescription_id,
            ExerciseLog.exercise_version_id, type_coerce(ExerciseLog.status, String),
-           ExerciseLog.sets_done, ExerciseLog.reps_done, ExerciseLog.reps_done_other_side)
+           ExerciseLog.sets_done, ExerciseLog.reps_done, ExerciseLog.reps_done_other_side,
+           type_coerce(ExerciseLog.stop_reason, String))
     .join(ExerciseSession, ExerciseSession.id == ExerciseLog.session_id)
     .where(ExerciseSession.patient_id == _PATIENT, ExerciseSession.local_date >= _SINCE)
 )

@@ -95,6 +95,8 @@ def _lock_patient(patient_id: int) -> None:
     the same row through its foreign key, and FOR UPDATE would wait for another request's
     key-share while that request waits for ours (a deadlock seen in the bench).
     """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the transaction began with BEGIN IMMEDIATE, the one write lock
     db.session.execute(
         select(User.id).where(User.id == patient_id).with_for_update(key_share=True))
 

@@ -55,7 +55,7 @@ def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
         .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
         .order_by(ExerciseSession.local_date, ExerciseSession.id, ExerciseLog.position)
     )
-    return [EngineRow(*row) for row in rows]
+    return [EngineRow._make(row) for row in rows]
 
 
 def first_pain_before(patient_id: int) -> list[int]:

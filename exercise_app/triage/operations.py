@@ -24,6 +24,7 @@ from ..models import (
     PatientSummary,
     Screening,
     ScreeningOccasion,
+    StopReason,
     User,
     now_utc,
 )
@@ -52,9 +53,10 @@ def baseline_for(patient_id: int) -> int | None:
 
 
 def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
-                 open_codes: set[str]) -> None:
+                 open_codes: set[str]) -> list[tuple[int, str, str]]:
     """Store new findings in one statement; an open alert of the same kind, or one for the same
-    day (even resolved), is not repeated. The unique key decides, not a read first."""
+    day (even resolved), is not repeated. The unique key decides, not a read first. Returns
+    the alerts stored, as (id, level, reason)."""
     now = now_utc()
     rows: list[dict[str, Any]] = [
         {"patient_id": patient_id, "level": finding.level.value, "code": finding.code.value,
@@ -63,11 +65,13 @@ def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
         for finding in findings if finding.code.value not in open_codes
     ]
     if not rows:
-        return
+        return []
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
         else sqlite_insert
-    db.session.execute(insert(Alert).values(rows).on_conflict_do_nothing(
-        index_elements=["patient_id", "code", "day"]))
+    stored = db.session.execute(insert(Alert).values(rows).on_conflict_do_nothing(
+        index_elements=["patient_id", "code", "day"]).returning(Alert.id, Alert.level,
+                                                                 Alert.reason))
+    return [(id_, level, reason) for id_, level, reason in stored]
 
 
 LOOK_UP = "look up"  # refresh_patient's baseline when the caller has not just read it
@@ -85,8 +89,9 @@ def refresh_patient(patient: User, now: datetime | None = None,
     since = today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7)
     sessions = patient_queries.session_rows(patient.id, since)
     # The streak looks back as far as Today always has; the rules read the recent part.
-    all_logs = history.day_logs(patient_queries.log_rows_since(
-        patient.id, today - timedelta(days=history.WINDOW_DAYS - 1)))
+    log_rows = patient_queries.log_rows_since(
+        patient.id, today - timedelta(days=history.WINDOW_DAYS - 1))
+    all_logs = history.day_logs(log_rows)
     day_logs = [entry for entry in all_logs if entry.day >= since]
     plan = history.prescribed(programmes.versions(patient.id))
     if baseline == LOOK_UP:  # a progression run in this request already read it
@@ -96,11 +101,12 @@ def refresh_patient(patient: User, now: datetime | None = None,
         today=today, baseline=baseline, sessions=sessions,
         flagged=queries.flagged_answers(patient.id, today - timedelta(days=SIGNAL_DAYS)),
         step_downs=queries.step_down_days(patient.id, today - timedelta(days=7)),
-        stops=queries.stops(patient.id, today - timedelta(days=7)),
+        stops=[(log.local_date, StopReason(log.stop_reason)) for log in log_rows
+               if log.stop_reason is not None and log.local_date >= today - timedelta(days=7)],
         plan=plan, day_logs=day_logs,
     ))
-    open_codes = queries.open_codes(patient.id)
-    store_alerts(patient.id, findings, today, open_codes)
+    open_alerts = queries.open_alerts_for([patient.id]).get(patient.id, [])
+    stored = store_alerts(patient.id, findings, today, {alert.code for alert in open_alerts})
     summary = summary_row(patient.id)
     if summary.run_notes is None:  # not recorded yet (a new summary, or one from before)
         record_run_notes(patient.id)
@@ -112,7 +118,7 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.days = days
     summary.summary_on = today
     summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
-    _count_open_alerts(summary)
+    _count_open_alerts(summary, [(a.id, a.level, a.reason) for a in open_alerts] + stored)
     db.session.flush()
 
 
@@ -121,14 +127,17 @@ def recount_alerts(patient_id: int) -> None:
     _count_open_alerts(summary_row(patient_id))
 
 
-def _count_open_alerts(summary: PatientSummary) -> None:
+def _count_open_alerts(summary: PatientSummary,
+                       alerts: list[tuple[int, str, str]] | None = None) -> None:
     """Copy the patient's open alerts, counted by level, and the most urgent of them onto
     their summary: the caseload sorts by the counts and shows the rest. Run after every change
-    to an alert's existence or status."""
-    db.session.flush()
-    counts, summary.open_alerts = open_alert_digest(
-        (alert.id, alert.level, alert.reason)
-        for alert in queries.open_alerts_for([summary.patient_id]).get(summary.patient_id, ()))
+    to an alert's existence or status. ``alerts`` as (id, level, reason) when the caller knows
+    them all (the refresh: those it read and those it stored); else they are read."""
+    if alerts is None:
+        db.session.flush()
+        alerts = [(alert.id, alert.level, alert.reason) for alert in
+                  queries.open_alerts_for([summary.patient_id]).get(summary.patient_id, ())]
+    counts, summary.open_alerts = open_alert_digest(alerts)
     summary.open_critical, summary.open_high, summary.open_low = counts
     summary.updated_at = now_utc()
 

@@ -16,14 +16,12 @@ from ..models import (
     AlertAction,
     AlertStatus,
     CareRelationship,
-    ExerciseLog,
     ExerciseSession,
     PatientMessage,
     PatientSummary,
     ProgrammeVersion,
     ProgressionDecision,
     Screening,
-    StopReason,
     User,
 )
 from ..programmes.queries import VersionsToken
@@ -49,17 +47,6 @@ def step_down_days(patient_id: int, since: date) -> list[date]:
             ProgressionDecision.kind.in_(["step_down", "pause_flare"]),
             ProgressionDecision.day >= since)
     )))
-
-
-def stops(patient_id: int, since: date) -> list[tuple[date, StopReason]]:
-    """Exercises stopped in the routine since a day, with the reason given."""
-    rows = db.session.execute(
-        select(ExerciseSession.local_date, ExerciseLog.stop_reason)
-        .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
-        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since,
-               ExerciseLog.stop_reason.is_not(None))
-    )
-    return [(day, reason) for day, reason in rows]
 
 
 @dataclass(frozen=True)
@@ -268,10 +255,11 @@ class OpenAlert(NamedTuple):
     patient_id: int
     level: str
     reason: str
+    code: str = ""  # domain.alerts.AlertCode
 
 
 OPEN_ALERTS = (
-    select(Alert.id, Alert.patient_id, Alert.level, Alert.reason)
+    select(Alert.id, Alert.patient_id, Alert.level, Alert.reason, Alert.code)
     .where(Alert.patient_id.in_(bindparam("patient_ids", expanding=True)),
            Alert.status != AlertStatus.RESOLVED)
     .order_by(Alert.id.desc())
@@ -293,10 +281,3 @@ def physio_of(patient_id: int) -> User | None:
     return db.session.scalar(
         select(User).join(CareRelationship, CareRelationship.physio_id == User.id)
         .where(CareRelationship.patient_id == patient_id))
-
-
-def open_codes(patient_id: int) -> set[str]:
-    """The kinds of alert the patient has open or acknowledged."""
-    return set(db.session.scalars(
-        select(Alert.code).where(Alert.patient_id == patient_id,
-                                 Alert.status != AlertStatus.RESOLVED)))
