@@ -1,5 +1,6 @@
-"""PostgreSQL connections: reads in autocommit, writes in one transaction, and pooled
-connections pinged after sitting idle (extensions.configure_postgresql)."""
+"""PostgreSQL connections: reads in autocommit, writes in one transaction, generic plans for
+prepared statements, and pooled connections pinged after sitting idle
+(extensions.configure_postgresql)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,15 @@ def test_reads_run_in_autocommit_and_writes_in_a_transaction(pg_app):
         connection.execute(text("SELECT 1"))
         assert connection.connection.dbapi_connection.info.transaction_status \
             == psycopg.pq.TransactionStatus.INTRANS
+
+
+def test_connections_keep_generic_plans_and_still_use_the_search_path(pg_app):
+    # Set on connect; the URL's own options (the schema here) still apply.
+    with pg_app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"
+        assert connection.execute(text("SHOW search_path")).scalar() == SCHEMA
+    client = pg_app.test_client()
+    assert client.get("/probe").json["clinics"] == 0 and client.post("/probe").status_code == 200
 
 
 def test_a_write_never_runs_in_autocommit_whatever_the_pool_left(pg_app):
