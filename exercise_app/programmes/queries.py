@@ -170,9 +170,10 @@ def _versions_and_tokens(patient_ids: list[int]) -> tuple[dict[int, list[Program
             newest[row.patient_id] = key
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
-    tokens = {patient_id: (len(result[patient_id]), *newest[patient_id])
-              for patient_id in result}
-    return result, tokens  # type: ignore[return-value]
+    tokens: dict[int, VersionsToken] = {
+        patient_id: (len(views_of), newest[patient_id][0], newest[patient_id][1])
+        for patient_id, views_of in result.items()}
+    return result, tokens
 
 
 def current(patient_id: int) -> ProgrammeVersion | None:
