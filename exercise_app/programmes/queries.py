@@ -121,34 +121,26 @@ def versions(patient_id: int, token: VersionsToken | None = None) -> list[Progra
         if cached is not None and cached[0] == token:
             cache.move_to_end(patient_id)
             return list(cached[1])
-    found, tokens = _versions_and_tokens([patient_id])
-    result = found.get(patient_id, [])
-    cache[patient_id] = (tokens.get(patient_id, (0, None, None)), list(result))
+    result, read_token = _read_versions(patient_id)
+    cache[patient_id] = (read_token, list(result))
     cache.move_to_end(patient_id)
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
     return result
 
 
-_VERSION_KEYS = select(ProgrammeVersion.patient_id, ProgrammeVersion.id,
-                       ProgrammeVersion.created_at)
-VERSION_KEYS = _VERSION_KEYS.where(  # built once: only the ids change
-    ProgrammeVersion.patient_id.in_(bindparam("patient_ids", expanding=True))
-).order_by(ProgrammeVersion.patient_id, ProgrammeVersion.number)
+VERSION_KEYS = (  # built once: only the patient changes
+    select(ProgrammeVersion.id, ProgrammeVersion.created_at)
+    .where(ProgrammeVersion.patient_id == bindparam("patient_id"))
+    .order_by(ProgrammeVersion.number)
+)
 
 
-def versions_for(patient_ids: list[int]) -> dict[int, list[ProgrammeView]]:
-    """Every programme version of several patients, by patient: the same queries as one."""
-    return _versions_and_tokens(patient_ids)[0]
-
-
-def _versions_and_tokens(patient_ids: list[int]) -> tuple[dict[int, list[ProgrammeView]],
-                                                           dict[int, VersionsToken]]:
-    """Each patient's versions and the token of that set (see ``VersionsToken``)."""
-    if not patient_ids:
-        return {}, {}
-    rows = read_rows(VERSION_KEYS, {"patient_ids": patient_ids})
-    keys: list[CacheKey] = [(row.id, row.created_at) for row in rows]
+def _read_versions(patient_id: int) -> tuple[list[ProgrammeView], VersionsToken]:
+    """The patient's versions (their contents from the per-version cache when there) and the
+    token of that set (``VersionsToken``)."""
+    keys: list[CacheKey] = [(id_, created_at) for id_, created_at in
+                            read_rows(VERSION_KEYS, {"patient_id": patient_id})]
     cache = _cache()
     views = {key: cache[key] for key in keys if key in cache}
     missing = {key[0]: key for key in keys if key not in views}
@@ -160,20 +152,13 @@ def _versions_and_tokens(patient_ids: list[int]) -> tuple[dict[int, list[Program
                      .selectinload(Prescription.exercise_version))
         ):
             views[(version.id, version.created_at)] = _view(version)
-    result: dict[int, list[ProgrammeView]] = {}
-    newest: dict[int, CacheKey] = {}
-    for row, key in zip(rows, keys, strict=True):
+    for key in keys:
         cache[key] = views[key]
         cache.move_to_end(key)
-        result.setdefault(row.patient_id, []).append(views[key])
-        if row.patient_id not in newest or key[0] > newest[row.patient_id][0]:
-            newest[row.patient_id] = key
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
-    tokens: dict[int, VersionsToken] = {
-        patient_id: (len(views_of), newest[patient_id][0], newest[patient_id][1])
-        for patient_id, views_of in result.items()}
-    return result, tokens
+    newest = max(keys, default=(None, None))
+    return [views[key] for key in keys], (len(keys), newest[0], newest[1])
 
 
 def current(patient_id: int) -> ProgrammeVersion | None:
