@@ -207,6 +207,11 @@ class ExerciseState:
     ranges: DoseRanges
     easier: NextExercise | None = None
     harder: NextExercise | None = None
+    plural: bool = False  # the name is plural ("Heel slides"): sentences say "they go up"
+
+    def words(self, singular: str, plural: str) -> str:
+        """The words that agree with the exercise's name: ``words("it goes", "they go")``."""
+        return plural if self.plural else singular
 
 
 @dataclass(frozen=True)
@@ -522,8 +527,9 @@ def _change_words(exercise: ExerciseState, dose: Dose, new_exercise: str | None)
         return (f"switch from {name} to the gentler {_lower_first(exercise.easier.name)} "
                 f"({_dose_words(dose)})")
     if dose == exercise.dose:
-        return f"keep your {name} at its lightest, {_dose_words(dose)},"
-    return f"your {name} goes down to {_dose_words(dose)}"
+        return (f"keep your {name} at {exercise.words('its', 'their')} lightest, "
+                f"{_dose_words(dose)},")
+    return f"your {name} {exercise.words('goes', 'go')} down to {_dose_words(dose)}"
 
 
 def _progress_words(window: Sequence[SessionResult]) -> str:
@@ -596,7 +602,8 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
                          sentence)
     more = settings.resume_settled_sessions - settled
     sentence = (f"Keep your {name} at {_dose_words(exercise.dose)} while your pain settles: "
-                f"it can start building up again after {_more_sessions(more)} with settled "
+                f"{exercise.words('it', 'they')} can start building up again after "
+                f"{_more_sessions(more)} with settled "
                 "pain.")
     reason = "no_baseline" if ctx.baseline is None else "still_settling"
     return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", reason], evidence,
@@ -689,11 +696,12 @@ def _steady(ctx: _Context) -> Decision:
         return _decision(ctx, exercise, DecisionKind.HOLD, reasons, evidence, sentence)
     if ctx.baseline is None:
         sentence = (f"Keep your {name} at {dose_words} for now: your physio needs to record "
-                    "your usual pain level before it can go up.")
+                    f"your usual pain level before {exercise.words('it', 'they')} can go up.")
         return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_baseline"],
                          evidence, sentence)
     if len(mornings) < len(recent):
-        sentence = (f"Keep your {name} at {dose_words} for now: it can go up once you have "
+        sentence = (f"Keep your {name} at {dose_words} for now: {exercise.words('it', 'they')} "
+                    "can go up once you have "
                     f"given your next-morning pain after each of your last {_sessions(needed)}.")
         return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA,
                          ["next_morning_missing"], evidence, sentence)
@@ -701,7 +709,8 @@ def _steady(ctx: _Context) -> Decision:
     settled = ["pain_settled", "all_done", "effort_easy"]
     new = next_dose(exercise, settings)
     if new is not None:
-        sentence = f"Your {name} goes up to {_up_words(exercise.dose, new)}: {why}."
+        sentence = (f"Your {name} {exercise.words('goes', 'go')} up to "
+                    f"{_up_words(exercise.dose, new)}: {why}.")
         return _decision(ctx, exercise, DecisionKind.PROGRESS_DOSE, settled, evidence, sentence,
                          dose=new)
     if exercise.harder is not None:
@@ -710,8 +719,9 @@ def _steady(ctx: _Context) -> Decision:
                     f"({_dose_words(harder.dose)}): {why}.")
         return _decision(ctx, exercise, DecisionKind.MOVE_UP, [*settled, "top_of_range"],
                          evidence, sentence, dose=harder.dose, new_exercise=harder.key)
-    sentence = (f"Keep your {name} at {dose_words}: it is at the top of its range and the "
-                "hardest version, so your physio will choose what comes next.")
+    sentence = (f"Keep your {name} at {dose_words}: {exercise.words('it is', 'they are')} at "
+                f"the top of {exercise.words('its', 'their')} range and the hardest version, so "
+                "your physio will choose what comes next.")
     return _decision(ctx, exercise, DecisionKind.HOLD, [*settled, "top_of_ladder"], evidence,
                      sentence)
 

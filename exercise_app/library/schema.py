@@ -13,7 +13,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_serializer,
+)
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
@@ -390,6 +400,7 @@ class Exercise(Model):
     id: Id
     version: Annotated[StrictInt, Field(ge=1)]
     name: Annotated[StrictStr, Field(min_length=1, max_length=80)]
+    plural: StrictBool = False  # the name is a plural noun ("Heel slides"): "they go up"
     summary: ShortText
     family: Family
     targets: Annotated[tuple[Target, ...], Field(min_length=1)]
@@ -423,6 +434,15 @@ class Exercise(Model):
                 problems.append((f"ladder.{link}", "an exercise cannot link to itself"))
         _rules(problems)
         return self
+
+    @model_serializer(mode="wrap")
+    def _leave_out_singular(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Write ``plural`` only when true: a singular name is the default, and leaving it
+        out keeps the content (and content hash) of every exercise that does not set it."""
+        data: dict[str, object] = handler(self)
+        if not self.plural:
+            data.pop("plural", None)
+        return data
 
 
 class Ladder(Model):

@@ -88,6 +88,7 @@ def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung]) -> ExerciseSt
             reps=_pair(ranges, "reps"), hold_seconds=_pair(ranges, "hold_seconds"),
         ),
         easier=neighbour("easier"), harder=neighbour("harder"),
+        plural=data.get("plural", False),
     )
 
 

@@ -91,6 +91,22 @@ def test_hash_ignores_layout_but_follows_content(library: Path) -> None:
     assert after["glute-sets"] == before["glute-sets"]
 
 
+def test_plural_is_written_only_when_true(library: Path) -> None:
+    """A singular name is the default and is left out of the content, so exercises that do
+    not say ``plural`` keep their hash; saying it is a change of content."""
+    before = load_library(library)
+    assert "plural" not in before.exercises["heel-slides"].model_dump(mode="json")
+    edit(library, SLIDES, lambda d: d.update(plural=False))
+    assert load_library(library).exercise_hashes == before.exercise_hashes
+    edit(library, SLIDES, lambda d: d.update(plural=True))
+    after = load_library(library)
+    assert after.exercises["heel-slides"].model_dump(mode="json")["plural"] is True
+    assert after.exercise_hashes["heel-slides"] != before.exercise_hashes["heel-slides"]
+    assert after.exercise_hashes["glute-bridge"] == before.exercise_hashes["glute-bridge"]
+    edit(library, SLIDES, lambda d: d.update(plural="yes"))
+    find(problems(library), SLIDES, "plural", "boolean")
+
+
 def test_every_precaution_has_a_label() -> None:
     assert set(PRECAUTION_LABELS) == set(Precaution)
     assert Precaution.POSTERIOR_THR_EARLY.label == (

@@ -602,6 +602,53 @@ def test_not_enough_calm_sessions_is_always_said(case):
     assert "we can tell whether it is time to change it" in decision.sentence
 
 
+# --- names that are plural ("Heel slides") ------------------------------------------------
+
+HEEL_SLIDES = ExerciseState(
+    key="heel-slides", name="Heel slides", ladder="hip-flexion", dose=Dose(2, 10, None),
+    ranges=DoseRanges(sets=(1, 3), reps=(8, 15)), plural=True,
+)
+
+
+def _heel_slides(day: int, dose: Dose | None = None, **scores: int) -> SessionResult:
+    return session(day, exercise=HEEL_SLIDES, dose=dose, **scores)  # type: ignore[arg-type]
+
+
+def test_a_plural_name_goes_up_and_down_in_plural_words():
+    up = decide(HEEL_SLIDES, [_heel_slides(d) for d in (0, 2, 4)], 2, RULES)
+    assert up.kind is K.PROGRESS_DOSE
+    assert up.sentence.startswith("Your heel slides go up to 12 reps: ")
+    down = decide(HEEL_SLIDES, [_heel_slides(0, worst=7)], 2, RULES)
+    assert down.kind is K.STEP_DOWN
+    assert down.sentence.startswith("Your heel slides go down to ")
+
+
+def test_a_plural_name_at_its_lightest_and_at_the_top_is_they():
+    lightest = dataclasses.replace(HEEL_SLIDES, dose=Dose(1, 8, None))
+    decision = decide(lightest, [session(0, worst=7, exercise=lightest)], 2, RULES)
+    assert "Keep your heel slides at their lightest, 1 set of 8, for now:" in decision.sentence
+    top = dataclasses.replace(HEEL_SLIDES, dose=Dose(3, 15, None))
+    decision = decide(top, easy(0, 2, 4, exercise=top), 2, RULES)
+    assert ": they are at the top of their range and the hardest version" in decision.sentence
+
+
+@given(cases())
+@settings(max_examples=300)
+def test_a_plural_name_changes_the_words_never_the_decision(case):
+    exercise, sessions, baseline, history = case
+    plural = dataclasses.replace(exercise, name="These exercises", plural=True)
+    singular_decision = decide(exercise, sessions, baseline, RULES, history)
+    decision = decide(plural, sessions, baseline, RULES, history)
+    assert (decision.kind, decision.new_dose, decision.reasons, decision.evidence) == (
+        singular_decision.kind, singular_decision.new_dose, singular_decision.reasons,
+        singular_decision.evidence)
+    assert is_one_sentence(decision.sentence), decision.sentence
+    assert "these exercises" in decision.sentence.lower() or "other" in decision.sentence
+    for singular in ("these exercises goes", "these exercises is", " its ", ": it can",
+                     "before it can", "pain settles: it"):
+        assert singular not in decision.sentence.lower(), decision.sentence
+
+
 @given(cases())
 @settings(max_examples=300)
 def test_every_decision_explains_itself_in_one_sentence(case):

@@ -24,7 +24,7 @@ from exercise_app.models import (
     now_utc,
 )
 from tests.conftest import QueryCounter, snapshot
-from tests.factories import assign, log
+from tests.factories import assign, log, row
 from tests.web.test_daily_loop import routine_form
 
 SETTLED = (1, 2, 1)  # pain before, worst during, after: within the green zone
@@ -95,11 +95,9 @@ def today_of(app, patient_id: int):
         return local_today(now_utc(), db.session.get(User, patient_id).time_zone)
 
 
-# Progress, hold, step down -------------------------------------------------------------------
-
-
-def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth, assigned):
-    world = assigned
+def three_settled_days_then_the_morning(app, client, auth, world) -> None:
+    """Usual pain 2; settled sessions the last three days; the patient then gives yesterday's
+    next-morning pain (which runs the rules) and stays signed in."""
     auth.login(world.physio)
     set_usual_pain(client, world.patient.id, 2)
     auth.logout()
@@ -109,6 +107,14 @@ def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth,
         db.session.commit()
     auth.login(world.patient)
     morning_check_in(client, yesterday, 1)
+
+
+# Progress, hold, step down -------------------------------------------------------------------
+
+
+def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth, assigned):
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world)
 
     stored = decisions(app, world.patient.id)
     bridge = next(d for d in stored if d.exercise_slug == "glute-bridge")
@@ -131,6 +137,18 @@ def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth,
            "at 2 or below" in today
     routine = client.get("/routine").data.decode()
     assert "2 sets of 12" in routine
+
+
+def test_an_exercise_with_a_plural_name_is_talked_of_in_plural_words(app, client, auth, world,
+                                                                     library):
+    """The library marks "Heel slides" as plural: the run reads that from the version
+    prescribed and says "go up", not "goes up"."""
+    assign(app, world.patient.id, world.physio.id, rows=[row("heel-slides", sets=1, reps=8)])
+    three_settled_days_then_the_morning(app, client, auth, world)
+    (slides,) = decisions(app, world.patient.id)
+    assert slides.kind == "progress_dose"
+    assert slides.sentence.startswith("Your heel slides go up to 9 reps: ")
+    assert "Your heel slides go up to 9 reps" in client.get("/today").data.decode()
 
 
 def test_pain_above_the_ceiling_holds(app, client, auth, assigned):
