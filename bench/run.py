@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 
@@ -97,6 +98,12 @@ def login(base: str, email: str, password: str) -> str:
         "email": email, "password": password, "csrf_token": token}, allow_redirects=False,
         timeout=5)
     assert response.status_code == 303, f"login failed for {email}: {response.status_code}"
+    # Land where sign-in sends the browser, keeping the cookie that page sets: its first form
+    # puts the CSRF secret in the session. wrk then sends that cookie, as the browser would; with
+    # the sign-in's cookie every request stored the secret again and re-signed the cookie
+    # (a tenth of Today's time in a profile), which no browser causes.
+    landing = session.get(urljoin(base, response.headers["Location"]), timeout=5)
+    assert landing.status_code == 200, f"{email} landed on a {landing.status_code}"
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 
