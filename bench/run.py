@@ -30,6 +30,10 @@ CONNECTIONS = 16
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "200"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 POSTING_PATIENTS = 32  # patients whose logs the log POST sends in turn
+# Every request names one browser, at sign-in as under load: Flask-Login ties a session to its
+# user agent, and a request from another (wrk sends none of its own) marks the session no
+# longer fresh, which rewrote the cookie on every request where a browser's never would.
+AGENT = "Mozilla/5.0 (exercise-app bench)"
 
 
 def user_id(database: str, email: str) -> int:
@@ -92,6 +96,7 @@ def serve(app: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, s
 
 def login(base: str, email: str, password: str) -> str:
     session = requests.Session()
+    session.headers["User-Agent"] = AGENT
     page = session.get(base + "/login", timeout=5).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = session.post(base + "/login", data={
@@ -125,7 +130,7 @@ request = function()
   local n = ((counter + tid) % #BODIES) + 1
   local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
   local body = string.gsub(BODIES[n], "CLIENTID", id)
-  local headers = {["Content-Type"] = "application/x-www-form-urlencoded",
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["User-Agent"] = AGENT,
                    ["Cookie"] = COOKIES[n]}
   return wrk.format("POST", PATH, headers, body)
 end
@@ -138,7 +143,8 @@ def routine_form(base: str, cookie: str) -> tuple[str, str]:
     import html
     from urllib.parse import urlencode
 
-    response = requests.get(base + "/routine?all=1", headers={"Cookie": cookie}, timeout=5)
+    response = requests.get(base + "/routine?all=1", headers={"Cookie": cookie,
+                                                              "User-Agent": AGENT}, timeout=5)
     page = response.text
     if "session" in response.cookies:
         cookie = f"session={response.cookies['session']}"
@@ -167,13 +173,15 @@ def log_post_script(base: str, patients: list[str], workdir: Path) -> Path:
     cookies = ", ".join(f'"{cookie}"' for _body, cookie in forms)
     script = workdir / "log_post.lua"
     script.write_text(f'BODIES = {{{bodies}}}\nCOOKIES = {{{cookies}}}\nPATH = "/routine"\n'
+                      f'AGENT = "{AGENT}"\n'
                       + LOG_POST_LUA)
     return script
 
 
 def drive(wrk: str, name: str, url: str, cookie: str | None = None,
           script: Path | None = None) -> Result:
-    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-H",
+               f"User-Agent: {AGENT}", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     if script:
