@@ -18,17 +18,21 @@ def invalid(template: str, **context: object) -> tuple[str, int]:
 
 
 def id_urls(endpoint: str, name: str, ids: Iterable[int], **values: Any) -> dict[int, str]:
-    """``url_for(endpoint, **{name: id}, **values)`` for each id, by id. When the rule ends with
-    the id, the URL is built once and each id put in its place: a ``url_for`` for each link of
-    a list took more time than the rest of the list."""
+    """``url_for(endpoint, **{name: id}, **values)`` for each id, by id. When the id is one part
+    of the path, found there once, the URL is built once and each id put in its place: a
+    ``url_for`` for each link of a list took more time than the rest of the list."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
     first = url_for(endpoint, **{name: wanted[0]}, **values)
-    head, _slash, tail = first.rpartition("/")
-    if tail != str(wanted[0]):  # the id is not the last part (or a query string follows)
+    path, question, _query = first.partition("?")
+    parts = path.split("/")
+    found = [index for index, part in enumerate(parts) if part == str(wanted[0])]
+    if len(found) != 1 or question:  # not in the path alone, or a query string follows
         return {i: url_for(endpoint, **{name: i}, **values) for i in wanted}
-    return {i: f"{head}/{i}" for i in wanted}
+    head, tail = "/".join(parts[:found[0]]), "/".join(parts[found[0] + 1:])
+    tail = "/" + tail if found[0] + 1 < len(parts) else ""
+    return {i: f"{head}/{i}{tail}" for i in wanted}
 
 
 def in_zone(value: datetime | None, fmt: str, time_zone: str, show_zone: bool = True) -> str:

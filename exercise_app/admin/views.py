@@ -13,14 +13,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from .. import accounts, audit
 from ..access import get_clinic_user_or_404, role_required
 from ..extensions import db, limiter
 from ..models import Role
 from ..notifications import send_invitation
-from ..pages import invalid
+from ..pages import id_urls, invalid
 from . import queries
 from .forms import NewPhysioForm
 
@@ -30,11 +29,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
+    rows = queries.clinic_users(current_user)
     return render_template(
         "admin/users.html",
-        rows=queries.clinic_users(current_user),
+        rows=rows,
         clinic_name=current_user.clinic.name,
-        action_form=FlaskForm(),
+        deactivate_urls=id_urls("admin.deactivate", "user_id",
+                                (row.user.id for row in rows if row.user.active)),
+        reactivate_urls=id_urls("admin.reactivate", "user_id",
+                                (row.user.id for row in rows if not row.user.active)),
     )
 
 

@@ -167,6 +167,20 @@ def test_deactivation_signs_the_user_out(app, client, auth, world):
     ).status_code == 303
 
 
+def test_the_clinic_users_page_offers_each_other_user_the_right_form(app, client, auth, world):
+    """Every other user has one form: deactivate while active, reactivate once deactivated,
+    each posting to that user's own address with the CSRF token; the admin has none."""
+    auth.login(world.admin)
+    client.post(f"/admin/users/{world.physio.id}/deactivate")
+    page = client.get("/admin/users").data.decode()
+    actions = re.findall(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                         r'name="csrf_token" value="[^"]+">', page)
+    assert f"/admin/users/{world.physio.id}/reactivate" in actions
+    assert f"/admin/users/{world.patient.id}/deactivate" in actions
+    assert not any(f"/users/{world.admin.id}/" in action for action in actions)
+    assert len(actions) == page.count("<form method=\"post\"") - 1  # all but sign-out
+
+
 def test_admin_cannot_deactivate_themselves(app, client, auth, world):
     auth.login(world.admin)
     assert client.post(f"/admin/users/{world.admin.id}/deactivate").status_code == 409

@@ -271,6 +271,11 @@ def test_id_urls_are_the_urls_url_for_builds(app):
         assert id_urls("patient.session_detail", "session_id", [4, 9], extra="x") == {
             n: url_for("patient.session_detail", session_id=n, extra="x") for n in (4, 9)}
         assert id_urls("patient.session_detail", "session_id", []) == {}
+        # The id in the middle of the path, and a path where it shows twice.
+        assert id_urls("admin.deactivate", "user_id", [12, 3]) == {
+            n: url_for("admin.deactivate", user_id=n) for n in (12, 3)}
+        assert id_urls("clinician.session", "session_id", [3, 8], patient_id=3) == {
+            n: url_for("clinician.session", patient_id=3, session_id=n) for n in (3, 8)}
 
 
 def _stats(page: str) -> list[str]:
