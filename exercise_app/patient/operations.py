@@ -7,14 +7,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..domain.scheduling import local_today
 from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import (
     ExerciseLog,
     ExerciseSession,
@@ -115,6 +116,26 @@ def _logs(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> lis
     return [ExerciseLog(**values) for values in _log_values(version, exercises)]
 
 
+_SESSION_COLUMNS = (
+    "patient_id", "programme_version_id", "client_id", "payload_hash", "local_date", "started_at",
+    "ended_at", "pain_before", "pain_during", "pain_after", "effort", "outcome", "notes",
+    "created_at", "updated_at",
+)
+
+
+@cache
+def _insert_once(dialect: str):
+    """``INSERT ... ON CONFLICT (patient_id, client_id) DO NOTHING RETURNING id`` for a
+    session, built once per database kind (building it took a fifth of the log's time)."""
+    insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert_for(ExerciseSession)
+        .values({name: bindparam(name) for name in _SESSION_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["patient_id", "client_id"])
+        .returning(ExerciseSession.id)
+    )
+
+
 def log_session(
     patient: User, version: ProgrammeVersion, client_id: str, values: SessionValues
 ) -> tuple[ExerciseSession, bool]:
@@ -127,22 +148,15 @@ def log_session(
     now = now_utc()
     digest = payload_hash(values)
     local_date = local_today(values.started_at or now, patient.time_zone)
-    insert_once = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    statement = (
-        insert_once(ExerciseSession)
-        .values(
-            patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
-            payload_hash=digest, local_date=local_date, started_at=values.started_at,
-            ended_at=now, pain_before=values.pain_before, pain_during=values.pain_during,
-            pain_after=values.pain_after, effort=values.effort,
-            outcome=_outcome(version, values.exercises), notes=values.notes,
-            created_at=now, updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["patient_id", "client_id"])
-        .returning(ExerciseSession.id)
-    )
-    new_id = db.session.execute(statement).scalar()
+    returned = read_rows(_insert_once(db.session.get_bind().dialect.name), dict(
+        patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
+        payload_hash=digest, local_date=local_date, started_at=values.started_at,
+        ended_at=now, pain_before=values.pain_before, pain_during=values.pain_during,
+        pain_after=values.pain_after, effort=values.effort,
+        outcome=_outcome(version, values.exercises), notes=values.notes,
+        created_at=now, updated_at=now,
+    ))
+    new_id = returned[0][0] if returned else None
     if new_id is None:
         existing = db.session.scalar(select(ExerciseSession).where(
             ExerciseSession.patient_id == patient.id, ExerciseSession.client_id == client_id))

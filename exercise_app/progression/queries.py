@@ -33,68 +33,80 @@ FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RE
 PAGE_DECISIONS = 60
 
 
+# The reads of every progression run, built once: only their parameters change (building a
+# statement, and its cache key, took longer than SQLite took to run it).
+_PATIENT = bindparam("patient_id")
+SETTINGS_ROW = (
+    select(ProgressionSettings).where(ProgressionSettings.patient_id == _PATIENT)
+    .order_by(ProgressionSettings.id.desc()).limit(1)
+)
+ENGINE_ROWS = (
+    select(ExerciseSession.id, ExerciseSession.local_date, LibraryExercise.slug,
+           LibraryExercise.ladder_slug, Prescription.sets, Prescription.reps,
+           Prescription.hold_seconds, ExerciseSession.pain_during,
+           ExerciseSession.pain_after, ExerciseSession.next_morning_pain,
+           ExerciseSession.effort, type_coerce(ExerciseLog.status, String))
+    .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
+    .join(Prescription, Prescription.id == ExerciseLog.prescription_id)
+    .join(LibraryExercise, LibraryExercise.id == Prescription.exercise_id)
+    .where(ExerciseSession.patient_id == _PATIENT,
+           ExerciseSession.local_date >= bindparam("since"))
+    .order_by(ExerciseSession.local_date, ExerciseSession.id, ExerciseLog.position)
+)
+FIRST_PAIN_BEFORE = (
+    select(ExerciseSession.pain_before).where(ExerciseSession.patient_id == _PATIENT)
+    .order_by(ExerciseSession.local_date, ExerciseSession.id).limit(BASELINE_SESSIONS)
+)
+PAST_DECISIONS = (
+    select(ProgressionDecision.day, ProgressionDecision.exercise_slug,
+           ProgressionDecision.ladder_slug, ProgressionDecision.kind)
+    .where(ProgressionDecision.patient_id == _PATIENT,
+           ProgressionDecision.kind.in_([k.value for k in FLARE_KINDS]),
+           ProgressionDecision.day.is_not(None))
+    .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
+)
+RUNGS = (
+    select(LibraryExercise.slug, LibraryExercise.name, LibraryExercise.id,
+           LibraryExerciseVersion.id, LibraryExercise.sides,
+           LibraryExercise.data["dose"])  # the dose alone: the demo poses are large
+    .join(LibraryExerciseVersion,
+          (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
+          & (LibraryExerciseVersion.version == LibraryExercise.version))
+    .where(LibraryExercise.slug.in_(bindparam("slugs", expanding=True)),
+           LibraryExercise.retired_at.is_(None))
+)
+
+
 def settings_row(patient_id: int) -> ProgressionSettings | None:
     """The patient's settings in force (the newest saved), or None for the defaults."""
-    return db.session.scalar(
-        select(ProgressionSettings).where(ProgressionSettings.patient_id == patient_id)
-        .order_by(ProgressionSettings.id.desc()).limit(1)
-    )
+    return db.session.scalar(SETTINGS_ROW, {"patient_id": patient_id})
 
 
 def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
     """Each exercise logged since a day, with its session's pain and the dose prescribed."""
-    rows = db.session.execute(
-        select(ExerciseSession.id, ExerciseSession.local_date, LibraryExercise.slug,
-               LibraryExercise.ladder_slug, Prescription.sets, Prescription.reps,
-               Prescription.hold_seconds, ExerciseSession.pain_during,
-               ExerciseSession.pain_after, ExerciseSession.next_morning_pain,
-               ExerciseSession.effort, type_coerce(ExerciseLog.status, String))
-        .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
-        .join(Prescription, Prescription.id == ExerciseLog.prescription_id)
-        .join(LibraryExercise, LibraryExercise.id == Prescription.exercise_id)
-        .where(ExerciseSession.patient_id == patient_id, ExerciseSession.local_date >= since)
-        .order_by(ExerciseSession.local_date, ExerciseSession.id, ExerciseLog.position)
-    )
-    return [EngineRow._make(row) for row in rows]
+    return [EngineRow._make(row) for row in
+            read_rows(ENGINE_ROWS, {"patient_id": patient_id, "since": since})]
 
 
 def first_pain_before(patient_id: int) -> list[int]:
     """Pain before the patient's first few sessions, oldest first."""
-    return list(db.session.scalars(
-        select(ExerciseSession.pain_before).where(ExerciseSession.patient_id == patient_id)
-        .order_by(ExerciseSession.local_date, ExerciseSession.id).limit(BASELINE_SESSIONS)
-    ))
+    return [pain for (pain,) in read_rows(FIRST_PAIN_BEFORE, {"patient_id": patient_id})]
 
 
 def past_decisions(patient_id: int) -> list[PastDecision]:
     """The step-downs, pauses and resumes the rules made for this patient, newest few."""
-    rows = db.session.execute(
-        select(ProgressionDecision.day, ProgressionDecision.exercise_slug,
-               ProgressionDecision.ladder_slug, ProgressionDecision.kind)
-        .where(ProgressionDecision.patient_id == patient_id,
-               ProgressionDecision.kind.in_([k.value for k in FLARE_KINDS]),
-               ProgressionDecision.day.is_not(None))
-        .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
-    )
-    return [PastDecision(day, slug, ladder, DecisionKind(kind)) for day, slug, ladder, kind in rows]
+    return [PastDecision(day, slug, ladder, DecisionKind(kind)) for day, slug, ladder, kind
+            in read_rows(PAST_DECISIONS, {"patient_id": patient_id})]
 
 
 def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
     """Published library exercises by slug, at their current version (one query)."""
-    wanted = set(slugs)
+    wanted = sorted(set(slugs))
     if not wanted:
         return {}
-    rows = db.session.execute(
-        select(LibraryExercise.slug, LibraryExercise.name, LibraryExercise.id,
-               LibraryExerciseVersion.id, LibraryExercise.sides,
-               LibraryExercise.data["dose"])  # the dose alone: the demo poses are large
-        .join(LibraryExerciseVersion,
-              (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
-              & (LibraryExerciseVersion.version == LibraryExercise.version))
-        .where(LibraryExercise.slug.in_(wanted), LibraryExercise.retired_at.is_(None))
-    )
     return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of({"dose": dose}))
-            for slug, name, exercise_id, version_id, sides, dose in rows}
+            for slug, name, exercise_id, version_id, sides, dose
+            in read_rows(RUNGS, {"slugs": wanted})}
 
 
 @dataclass(frozen=True)

@@ -30,23 +30,30 @@ from .signals import Flagged
 RED_FLAG = "red_flag"
 
 
+# Reads of every refresh, built once (only the parameters change).
+FLAGGED_ANSWERS = (
+    select(Screening.flagged, Screening.local_date)
+    .where(Screening.patient_id == bindparam("patient_id"),
+           Screening.local_date >= bindparam("since"))
+)
+STEP_DOWN_DAYS = (
+    select(ProgressionDecision.day).distinct().where(
+        ProgressionDecision.patient_id == bindparam("patient_id"),
+        ProgressionDecision.kind.in_(["step_down", "pause_flare"]),
+        ProgressionDecision.day >= bindparam("since"))
+)
+
+
 def flagged_answers(patient_id: int, since: date) -> list[Flagged]:
     """Every yes in the patient's red-flag screens since a day."""
-    rows = db.session.execute(
-        select(Screening.flagged, Screening.local_date)
-        .where(Screening.patient_id == patient_id, Screening.local_date >= since)
-    )
+    rows = read_rows(FLAGGED_ANSWERS, {"patient_id": patient_id, "since": since})
     return [Flagged(question_id, day) for flagged, day in rows for question_id in flagged]
 
 
 def step_down_days(patient_id: int, since: date) -> list[date]:
     """Days the progression rules stepped a dose down or paused for a flare-up."""
-    return sorted(set(db.session.scalars(
-        select(ProgressionDecision.day).where(
-            ProgressionDecision.patient_id == patient_id,
-            ProgressionDecision.kind.in_(["step_down", "pause_flare"]),
-            ProgressionDecision.day >= since)
-    )))
+    return sorted(day for (day,) in read_rows(STEP_DOWN_DAYS,
+                                              {"patient_id": patient_id, "since": since}))
 
 
 @dataclass(frozen=True)
