@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .extensions import db
 from .models import CareRelationship, Role, User
@@ -35,18 +35,20 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+_A_PATIENT = select(User).where(User.id == bindparam("patient_id"), User.role == Role.PATIENT)
+# Built once, by who is asking: only the parameters change.
+PATIENT_FOR = {
+    Role.PHYSIO: _A_PATIENT.join(CareRelationship, CareRelationship.patient_id == User.id)
+    .where(CareRelationship.physio_id == bindparam("viewer_id")),
+    Role.ADMIN: _A_PATIENT.where(User.clinic_id == bindparam("clinic_id")),
+    Role.PATIENT: _A_PATIENT.where(User.id == bindparam("viewer_id")),  # themselves only
+}
+
+
 def get_patient_or_404(patient_id: int, for_user: User) -> User:
     """Return the patient if ``for_user`` may see them: their physio, or their clinic's admin."""
-    query = select(User).where(User.id == patient_id, User.role == Role.PATIENT)
-    if for_user.role == Role.PHYSIO:
-        query = query.join(CareRelationship, CareRelationship.patient_id == User.id).where(
-            CareRelationship.physio_id == for_user.id
-        )
-    elif for_user.role == Role.ADMIN:
-        query = query.where(User.clinic_id == for_user.clinic_id)
-    elif for_user.id != patient_id:
-        abort(404)
-    patient = db.session.scalar(query)
+    patient = db.session.scalar(PATIENT_FOR[for_user.role], {
+        "patient_id": patient_id, "viewer_id": for_user.id, "clinic_id": for_user.clinic_id})
     if patient is None:
         abort(404)
     return patient

@@ -163,13 +163,17 @@ def patient_state(patient_id: int) -> PatientState:
     )
 
 
+PATIENT_ALERTS = (  # built once: only the parameters change
+    select(Alert).where(Alert.patient_id == bindparam("patient_id"))
+    .options(selectinload(Alert.actions).selectinload(AlertAction.by))
+    .order_by((Alert.status == AlertStatus.RESOLVED), Alert.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def patient_alerts(patient_id: int, limit: int = 50) -> list[Alert]:
     """The patient's alerts, open first then newest, with the physio's actions."""
-    return list(db.session.scalars(
-        select(Alert).where(Alert.patient_id == patient_id)
-        .options(selectinload(Alert.actions).selectinload(AlertAction.by))
-        .order_by((Alert.status == AlertStatus.RESOLVED), Alert.id.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(PATIENT_ALERTS, {"patient_id": patient_id, "limit": limit}))
 
 
 def alert_for(patient_id: int, alert_id: int) -> Alert | None:
@@ -177,11 +181,15 @@ def alert_for(patient_id: int, alert_id: int) -> Alert | None:
         select(Alert).where(Alert.id == alert_id, Alert.patient_id == patient_id))
 
 
+MESSAGES = (
+    select(PatientMessage).where(PatientMessage.patient_id == bindparam("patient_id"))
+    .options(selectinload(PatientMessage.author))
+    .order_by(PatientMessage.id.desc()).limit(bindparam("limit"))
+)
+
+
 def messages(patient_id: int, limit: int = 20) -> list[PatientMessage]:
-    return list(db.session.scalars(
-        select(PatientMessage).where(PatientMessage.patient_id == patient_id)
-        .options(selectinload(PatientMessage.author))
-        .order_by(PatientMessage.id.desc()).limit(limit)))
+    return list(db.session.scalars(MESSAGES, {"patient_id": patient_id, "limit": limit}))
 
 
 # The caseload ----------------------------------------------------------------------------
