@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -17,22 +18,28 @@ def invalid(template: str, **context: object) -> tuple[str, int]:
     return render_template(template, **context), status
 
 
-def id_urls(endpoint: str, name: str, ids: Iterable[int], **values: Any) -> dict[int, str]:
-    """``url_for(endpoint, **{name: id}, **values)`` for each id, by id. When the id is one part
-    of the path, found there once, the URL is built once and each id put in its place: a
-    ``url_for`` for each link of a list took more time than the rest of the list."""
+URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+\Z")  # what a URL path carries as it is, unquoted
+
+
+def id_urls(endpoint: str, name: str, ids: Iterable[int | str],
+            **values: Any) -> dict[Any, str]:
+    """``url_for(endpoint, **{name: id}, **values)`` for each id (or slug), by id. When the id is
+    one part of the path, found there once, the URL is built once and each id put in its place
+    (any query string, from ``values``, is the same for all): a ``url_for`` for each link of a
+    list took more time than the rest of the list."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
     first = url_for(endpoint, **{name: wanted[0]}, **values)
-    path, question, _query = first.partition("?")
+    path, question, query = first.partition("?")
     parts = path.split("/")
     found = [index for index, part in enumerate(parts) if part == str(wanted[0])]
-    if len(found) != 1 or question:  # not in the path alone, or a query string follows
+    if len(found) != 1:  # not in the path as it is (quoted), or there twice
         return {i: url_for(endpoint, **{name: i}, **values) for i in wanted}
     head, tail = "/".join(parts[:found[0]]), "/".join(parts[found[0] + 1:])
-    tail = "/" + tail if found[0] + 1 < len(parts) else ""
-    return {i: f"{head}/{i}{tail}" for i in wanted}
+    tail = ("/" + tail if found[0] + 1 < len(parts) else "") + question + query
+    return {i: f"{head}/{i}{tail}" if URL_SAFE.match(str(i))
+            else url_for(endpoint, **{name: i}, **values) for i in wanted}
 
 
 def in_zone(value: datetime | None, fmt: str, time_zone: str, show_zone: bool = True) -> str:

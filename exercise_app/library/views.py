@@ -9,6 +9,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import login_required
 
 from ..models import LibraryExercise
+from ..pages import id_urls
 from . import present, queries
 from .figure import render_demo_svg
 from .forms import LibraryFilterForm
@@ -35,7 +36,12 @@ def index():
         return render_template("library/index.html", form=form, cards=[], total=None), 400
     rows = queries.search_exercises(form.criteria())
     cards = [present.card(row) for row in rows]
-    return render_template("library/index.html", form=form, cards=cards, total=len(cards))
+    slugs = [c.slug for c in cards]
+    return render_template(
+        "library/index.html", form=form, cards=cards, total=len(cards),
+        urls={"page": id_urls("library.exercise", "slug", slugs),
+              "thumb": id_urls("library.demo", "slug", slugs, frame=0)},
+    )
 
 
 @bp.get("/exercises/<slug>")

@@ -7,6 +7,8 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from exercise_app.extensions import db
@@ -276,6 +278,28 @@ def test_id_urls_are_the_urls_url_for_builds(app):
             n: url_for("admin.deactivate", user_id=n) for n in (12, 3)}
         assert id_urls("clinician.session", "session_id", [3, 8], patient_id=3) == {
             n: url_for("clinician.session", patient_id=3, session_id=n) for n in (3, 8)}
+        # Slugs, with a query string; one that the URL quotes is built in full.
+        slugs = ["glute-bridge", "clam", "a b", "x/y"]
+        assert id_urls("library.demo", "slug", slugs, frame=0) == {
+            slug: url_for("library.demo", slug=slug, frame=0) for slug in slugs}
+        assert id_urls("library.demo", "slug", ["a b", "clam"]) == {
+            slug: url_for("library.demo", slug=slug) for slug in ["a b", "clam"]}
+
+
+@given(ids=st.lists(st.integers(1, 10**9), max_size=5),
+       slugs=st.lists(st.text(alphabet="ab-_.~/ %9é", min_size=1, max_size=6), max_size=5))
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_id_urls_always_match_url_for(app, ids, slugs):
+    from flask import url_for
+
+    from exercise_app.pages import id_urls
+
+    with app.test_request_context():
+        assert id_urls("clinician.session", "session_id", ids, patient_id=7) == {
+            n: url_for("clinician.session", patient_id=7, session_id=n) for n in ids}
+        assert id_urls("library.demo", "slug", slugs, frame=1) == {
+            slug: url_for("library.demo", slug=slug, frame=1) for slug in slugs}
 
 
 def _stats(page: str) -> list[str]:
