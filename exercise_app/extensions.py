@@ -16,6 +16,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, MetaData, Row, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -52,6 +54,14 @@ def _safe_method() -> bool:
     return request.method in ("GET", "HEAD", "OPTIONS")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000  # security.md: busy_timeout >= 5 s with BEGIN IMMEDIATE
+
+
+def insert_or_skip(table: Any, dialect: str | None = None) -> Any:
+    """An INSERT into ``table`` that can take ``on_conflict_do_nothing``, for the database in
+    use (``dialect``, else the session's): PostgreSQL and SQLite both have it, each through
+    its own construct."""
+    name = dialect or db.session.get_bind().dialect.name
+    return (postgresql_insert if name == "postgresql" else sqlite_insert)(table)
 
 
 def read_rows(statement: Any, params: dict[str, Any]) -> Sequence[Row[Any]]:

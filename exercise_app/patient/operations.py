@@ -10,12 +10,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..domain.scheduling import local_today
 from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
-from ..extensions import db, read_rows
+from ..extensions import db, insert_or_skip, read_rows
 from ..models import (
     ExerciseLog,
     ExerciseSession,
@@ -127,9 +125,8 @@ _SESSION_COLUMNS = (
 def _insert_once(dialect: str):
     """``INSERT ... ON CONFLICT (patient_id, client_id) DO NOTHING RETURNING id`` for a
     session, built once per database kind (building it took a fifth of the log's time)."""
-    insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return (
-        insert_for(ExerciseSession)
+        insert_or_skip(ExerciseSession, dialect)
         .values({name: bindparam(name) for name in _SESSION_COLUMNS})
         .on_conflict_do_nothing(index_elements=["patient_id", "client_id"])
         .returning(ExerciseSession.id)

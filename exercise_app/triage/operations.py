@@ -7,15 +7,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
 from ..domain.alerts import compute_alerts, open_alert_digest
 from ..domain.red_flags import Occasion, ScreeningResult, screen
 from ..domain.scheduling import local_today
-from ..extensions import db
+from ..extensions import db, insert_or_skip
 from ..models import (
     Alert,
     AlertAction,
@@ -66,9 +63,7 @@ def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
     ]
     if not rows:
         return []
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    stored = db.session.execute(insert(Alert).values(rows).on_conflict_do_nothing(
+    stored = db.session.execute(insert_or_skip(Alert).values(rows).on_conflict_do_nothing(
         index_elements=["patient_id", "code", "day"]).returning(Alert.id, Alert.level,
                                                                  Alert.reason))
     return [(id_, level, reason) for id_, level, reason in stored]

@@ -101,9 +101,8 @@ def _newest_version(pid):
 def _state_statement():
     """One row per patient: the newest screen, the open red flag, the newest note, the two
     newest sessions' pain, the summary (with the newest run's notes) and the newest programme
-    version, each joined by a
-    correlated lookup of its id, and how many versions there are. Built once: the statement
-    is the same for every request, only the patient id changes."""
+    version, each joined by a correlated lookup of its id, and how many versions there are.
+    Built once: the statement is the same for every request, only the patient id changes."""
     pid = bindparam("patient_id")
     screen = Screening.__table__.alias("screen")
     note = PatientMessage.__table__.alias("note")
