@@ -76,6 +76,40 @@ SAMPLE_DATA = {
         "created_at, start_date, note) VALUES (4, 3, 2, 1, 'physio', '2026-01-04 09:00:00', "
         "'2099-01-04', '')",
     ],
+    # After 0008: a session, a prescription and progression runs that refer to that person's
+    # programme version (the downgrade rebuilds programme_versions under them on SQLite), one
+    # run with a decision later runs read back (a step-down), one with a hold.
+    "0008_run_notes": [
+        "INSERT INTO library_exercises (id, slug, version, content_hash, name, summary, family, "
+        "level, position, sides, ladder_slug, rung, data, updated_at) VALUES (1, 'clam', 1, "
+        "'h', 'Clam', 'S', 'glute', 1, 'side_lying', 'each', 'clam', 1, '{}', "
+        "'2026-01-01 09:00:00')",
+        "INSERT INTO library_exercise_versions (id, exercise_id, version, content_hash, data, "
+        "created_at) VALUES (1, 1, 1, 'h', '{}', '2026-01-01 09:00:00')",
+        "INSERT INTO prescriptions (id, programme_version_id, position, exercise_id, "
+        "exercise_version_id, sets, reps, rest_seconds, side, load_note, weekdays) VALUES "
+        "(1, 3, 0, 1, 1, 2, 10, 30, 'each', '', 127)",
+        "INSERT INTO exercise_sessions (id, patient_id, programme_version_id, client_id, "
+        "payload_hash, local_date, pain_before, pain_during, pain_after, effort, outcome, "
+        "notes, created_at, updated_at) VALUES (1, 3, 3, 'c-1', 'h', '2026-01-03', 2, 6, 5, 4, "
+        "'completed', '', '2026-01-03 18:00:00', '2026-01-03 18:00:00')",
+        "INSERT INTO progression_runs (id, patient_id, \"trigger\", session_id, "
+        "programme_version_id, inputs, created_at) VALUES (1, 3, 'session', 1, 3, '{}', "
+        "'2026-01-03 18:00:01')",
+        "INSERT INTO progression_runs (id, patient_id, \"trigger\", session_id, "
+        "programme_version_id, inputs, created_at) VALUES (2, 3, 'morning', 1, 3, '{}', "
+        "'2026-01-04 18:00:01')",
+        "INSERT INTO progression_decisions (id, run_id, patient_id, prescription_id, "
+        "position, exercise_slug, exercise_name, ladder_slug, day, kind, reasons, evidence, "
+        "old_sets, old_reps, new_sets, new_reps, alert_physio, sentence, status, created_at) "
+        "VALUES (1, 1, 3, 1, 0, 'clam', 'Clam', 'clam', '2026-01-03', 'hold', '[]', '{}', "
+        "2, 10, 2, 10, false, 'S', 'no_change', '2026-01-03 18:00:01')",
+        "INSERT INTO progression_decisions (id, run_id, patient_id, prescription_id, "
+        "position, exercise_slug, exercise_name, ladder_slug, day, kind, reasons, evidence, "
+        "old_sets, old_reps, new_sets, new_reps, alert_physio, sentence, status, created_at) "
+        "VALUES (2, 2, 3, 1, 0, 'clam', 'Clam', 'clam', '2026-01-03', 'step_down', '[]', '{}', "
+        "2, 10, 2, 10, false, 'S', 'no_change', '2026-01-03 18:00:01')",
+    ],
 }
 
 
