@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    bindparam,
     event,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -580,6 +581,21 @@ class ProgressionDecision(db.Model):
 
 
 Index("ix_progression_decisions_patient", ProgressionDecision.patient_id, ProgressionDecision.id)
+# The decisions later runs read back (flare-ups: domain.progression's step_down, pause_flare
+# and resume), a few among the thousands a year of logging leaves. Their reads state this term,
+# whose kinds reach the SQL as literals, never as bound values: only then can SQLite (which
+# matches the term itself) and PostgreSQL's generic plans use the partial index below, instead
+# of walking the patient's whole history of decisions.
+FLARE_DECISION_KINDS = ("step_down", "pause_flare", "resume")
+FLARE_DECISION = ProgressionDecision.kind.in_(bindparam(
+    "flare_kinds", list(FLARE_DECISION_KINDS), expanding=True, literal_execute=True))
+Index("ix_progression_decisions_flare", ProgressionDecision.patient_id, ProgressionDecision.id,
+      sqlite_where=FLARE_DECISION, postgresql_where=FLARE_DECISION)
+# Likewise the decisions waiting for the physio's approval (none, for most patients).
+PENDING_DECISION = ProgressionDecision.status == bindparam(
+    "pending_status", DecisionStatus.PENDING, literal_execute=True)
+Index("ix_progression_decisions_pending", ProgressionDecision.patient_id, ProgressionDecision.id,
+      sqlite_where=PENDING_DECISION, postgresql_where=PENDING_DECISION)
 
 
 class ReviewAction(StrEnum):

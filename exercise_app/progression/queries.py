@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload
 from ..domain.progression import DecisionKind, PastDecision
 from ..extensions import db, read_rows
 from ..models import (
+    FLARE_DECISION,
+    PENDING_DECISION,
     DecisionReview,
     ExerciseLog,
     ExerciseSession,
@@ -28,7 +30,8 @@ from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of
 
 # Past decisions that matter to later ones (flare-ups); the newest this many are read.
 HISTORY_LIMIT = 200
-FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RESUME)
+FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RESUME)  # the
+# kinds models.FLARE_DECISION reads (a test holds the two together)
 # Decisions listed on the physio's progression page.
 PAGE_DECISIONS = 60
 
@@ -60,8 +63,7 @@ FIRST_PAIN_BEFORE = (
 PAST_DECISIONS = (
     select(ProgressionDecision.day, ProgressionDecision.exercise_slug,
            ProgressionDecision.ladder_slug, ProgressionDecision.kind)
-    .where(ProgressionDecision.patient_id == _PATIENT,
-           ProgressionDecision.kind.in_([k.value for k in FLARE_KINDS]),
+    .where(ProgressionDecision.patient_id == _PATIENT, FLARE_DECISION,  # models.py says why
            ProgressionDecision.day.is_not(None))
     .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
 )
@@ -174,7 +176,7 @@ RECENT_DECISIONS = _with_reviews(
 )
 PENDING_DECISIONS = _with_reviews(
     select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT,
-                                     ProgressionDecision.status == "pending")
+                                     PENDING_DECISION)  # its index: see models.py
     .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
 )
 

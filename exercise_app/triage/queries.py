@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..domain.alerts import LEVEL_ORDER
 from ..extensions import db, read_rows
 from ..models import (
+    FLARE_DECISION,
     Alert,
     AlertAction,
     AlertStatus,
@@ -39,7 +40,7 @@ FLAGGED_ANSWERS = (
 STEP_DOWN_DAYS = (
     select(ProgressionDecision.day).distinct().where(
         ProgressionDecision.patient_id == bindparam("patient_id"),
-        ProgressionDecision.kind.in_(["step_down", "pause_flare"]),
+        FLARE_DECISION, ProgressionDecision.kind != "resume",  # the flare index: see models.py
         ProgressionDecision.day >= bindparam("since"))
 )
 

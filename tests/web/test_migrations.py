@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,8 +14,10 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from exercise_app import create_app
-from exercise_app.extensions import db
+from exercise_app.extensions import db, read_rows
 from exercise_app.models import User
+from exercise_app.progression.queries import PAST_DECISIONS
+from exercise_app.triage.queries import step_down_days
 from tests.conftest import _postgres_url, missing_leg, reset_postgres_schema
 
 # Rows written at a revision before later migrations run, checked afterwards. A new migration
@@ -194,6 +197,11 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         # 0008: no run's notes recorded yet (Today reads the decisions until a refresh does).
         assert db.session.execute(text(
             "SELECT count(*) FROM patient_summaries WHERE run_notes IS NULL")).scalar() == 3
+        # 0009: the decisions written before it are in the flare-up index where they belong.
+        assert [tuple(row) for row in read_rows(PAST_DECISIONS, {"patient_id": 3})] == [
+            (date(2026, 1, 3), "clam", "clam", "step_down")]
+        assert step_down_days(3, date(2026, 1, 1)) == [date(2026, 1, 3)]
+        db.session.rollback()
         db.session.remove()
         downgrade(revision="0003_programmes")
         with db.engine.connect() as connection:
