@@ -140,14 +140,20 @@ end
 def routine_form(base: str, cookie: str) -> tuple[str, str]:
     """The patient's routine form as a POST body with pain scores filled in (CLIENTID for the
     client id), and the session cookie that goes with the form's CSRF token."""
-    import html
     from urllib.parse import urlencode
 
     response = requests.get(base + "/routine?all=1", headers={"Cookie": cookie,
                                                               "User-Agent": AGENT}, timeout=5)
-    page = response.text
     if "session" in response.cookies:
         cookie = f"session={response.cookies['session']}"
+    return urlencode({**routine_fields(response.text), "client_id": "CLIENTID"}), cookie
+
+
+def routine_fields(page: str) -> dict[str, str]:
+    """The routine page's form as a browser sends it when every exercise is done as shown,
+    with pain scores and effort filled in."""
+    import html
+
     fields: dict[str, str] = {}
     for match in re.finditer(r"<input[^>]*>", page):
         tag = match.group(0)
@@ -160,9 +166,8 @@ def routine_form(base: str, cookie: str) -> tuple[str, str]:
         chosen = re.search(r'<option selected value="([^"]*)"', match.group(2)) or re.search(
             r'<option value="([^"]*)"', match.group(2))
         fields[match.group(1)] = chosen.group(1)
-    fields.update(client_id="CLIENTID", pain_before="3", pain_during="4", pain_after="2",
-                  effort="5", notes="")
-    return urlencode(fields), cookie
+    fields.update(pain_before="3", pain_during="4", pain_after="2", effort="5", notes="")
+    return fields
 
 
 def log_post_script(base: str, patients: list[str], workdir: Path) -> Path:

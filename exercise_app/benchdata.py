@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from .domain.progression import RuleSettings
 from .domain.red_flags import Occasion, questions_for
 from .extensions import db
 from .models import (
     CareRelationship,
+    DecisionStatus,
     ExerciseLog,
     ExerciseSession,
     LogStatus,
+    ProgressionDecision,
+    ProgressionRun,
     Role,
+    RunTrigger,
     Screening,
     ScreeningOccasion,
     SessionOutcome,
@@ -23,6 +29,14 @@ from .models import (
     User,
 )
 from .programmes.operations import PrescriptionValues, save_programme
+from .programmes.queries import ProgrammeView
+from .progression.inputs import (
+    LOOKBACK_DAYS,
+    EngineRow,
+    exercise_state,
+    inputs_record,
+    usual_pain,
+)
 from .security import hash_password
 
 BENCH_PROGRAMME = (
@@ -57,6 +71,7 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
                                         clinic_id=physio.clinic_id))
         people.append(user)
     next_id = (db.session.scalar(select(func.max(ExerciseSession.id))) or 0) + 1
+    next_run_id = (db.session.scalar(select(func.max(ProgressionRun.id))) or 0) + 1
     created = 0
     for person in people:
         version = save_programme(person, physio, start_date=today - timedelta(days=days),
@@ -86,6 +101,10 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
         if sessions:
             db.session.execute(insert(ExerciseSession), sessions)
             db.session.execute(insert(ExerciseLog), logs)
+            runs, decisions = progression_history(person.id, version, sessions, next_run_id)
+            db.session.execute(insert(ProgressionRun), runs)
+            db.session.execute(insert(ProgressionDecision), decisions)
+            next_run_id += len(runs)
         # A safety check passed today, so the routine opens rather than asking for one.
         db.session.add(Screening(
             patient_id=person.id, occasion=ScreeningOccasion.WEEKLY,
@@ -98,7 +117,69 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
         db.session.execute(text(
             "SELECT setval(pg_get_serial_sequence('exercise_sessions', 'id'), "
             "(SELECT max(id) FROM exercise_sessions))"))
+        db.session.execute(text(
+            "SELECT setval(pg_get_serial_sequence('progression_runs', 'id'), "
+            "(SELECT max(id) FROM progression_runs))"))
     return created
+
+
+def progression_history(patient_id: int, version: ProgrammeView,
+                        sessions: list[dict[str, Any]], first_run_id: int
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The progression runs a year of logging leaves behind, as rows: one run after each
+    session and one after each morning check-in, each with the inputs record the app keeps
+    and a decision per exercise. Their content is plausible rather than the rules' own (the
+    seeded pains keep the doses where they are); their number and size are the app's."""
+    settings = RuleSettings()
+    states = {p.id: exercise_state(p, {}) for p in version.prescriptions}
+    rows: list[EngineRow] = []
+    runs: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    first = 0  # the first of ``rows`` within the rules' look-back
+    for number, session in enumerate(sessions):
+        day = session["local_date"]
+        for p in version.prescriptions:
+            state = states[p.id]
+            rows.append(EngineRow(session["id"], day, state.key, state.ladder, p.sets, p.reps,
+                                  p.hold_seconds, session["pain_during"], session["pain_after"],
+                                  session["next_morning_pain"], session["effort"], "done"))
+        while rows[first].day < day - timedelta(days=LOOKBACK_DAYS):
+            first += 1
+        baseline, source = usual_pain(None, [s["pain_before"] for s in sessions[:3]]
+                                      if number >= 2 else [])
+        triggers = [(RunTrigger.SESSION, datetime.combine(day, time(18), UTC))]
+        if session["next_morning_pain"] is not None:
+            triggers.append((RunTrigger.MORNING,
+                             datetime.combine(day + timedelta(days=1), time(8), UTC)))
+        for trigger, at in triggers:
+            window = [row if trigger is RunTrigger.MORNING or row.session_id != session["id"]
+                      else row._replace(next_morning=None) for row in rows[first:]]
+            run_id = first_run_id + len(runs)
+            runs.append({
+                "id": run_id, "patient_id": patient_id, "trigger": trigger,
+                "session_id": session["id"], "programme_version_id": version.id,
+                "settings_id": None, "created_at": at, "applied_version_id": None,
+                "inputs": inputs_record(settings, baseline, source, window, [], "auto"),
+            })
+            enough = number + 1 >= settings.sessions_to_progress
+            for p in version.prescriptions:
+                state = states[p.id]
+                decisions.append({
+                    "run_id": run_id, "patient_id": patient_id, "prescription_id": p.id,
+                    "position": p.position, "exercise_slug": state.key,
+                    "exercise_name": state.name, "ladder_slug": state.ladder, "day": day,
+                    "kind": "hold" if enough else "insufficient_data",
+                    "reasons": ["pain_not_settled"] if enough else ["not_enough_sessions"],
+                    "evidence": {"sessions": min(number + 1, settings.sessions_to_progress),
+                                 "needed": settings.sessions_to_progress},
+                    "old_sets": p.sets, "old_reps": p.reps, "old_hold_seconds": p.hold_seconds,
+                    "new_sets": p.sets, "new_reps": p.reps, "new_hold_seconds": p.hold_seconds,
+                    "new_exercise_slug": None, "alert_physio": False,
+                    "sentence": f"Keep your {state.name.lower()} where it is for now: your pain "
+                                "has not settled enough to add more.",
+                    "status": DecisionStatus.NO_CHANGE, "created_at": at,
+                })
+    return runs, decisions
 
 
 def analyse() -> None:
