@@ -82,6 +82,7 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
                 continue  # a missed day now and then
             day = today - timedelta(days=back)
             pain = rng.randint(1, 5)
+            saved = datetime.combine(day, time(18), UTC)  # that evening, as a patient would
             sessions.append({
                 "id": next_id, "patient_id": person.id, "programme_version_id": version.id,
                 "client_id": str(uuid.UUID(int=rng.getrandbits(128))), "payload_hash": "0" * 64,
@@ -89,6 +90,7 @@ def seed_bench(physio: User, patients: int, days: int, today: date,
                 "pain_after": max(0, pain - 1), "effort": rng.randint(2, 6),
                 "outcome": SessionOutcome.COMPLETED, "notes": "",
                 "next_morning_pain": pain if rng.random() < 0.7 else None,
+                "created_at": saved, "updated_at": saved,
             })
             for p in version.prescriptions:
                 logs.append({
@@ -142,16 +144,17 @@ def progression_history(patient_id: int, version: ProgrammeView,
             state = states[p.id]
             rows.append(EngineRow(session["id"], day, state.key, state.ladder, p.sets, p.reps,
                                   p.hold_seconds, session["pain_during"], session["pain_after"],
-                                  session["next_morning_pain"], session["effort"], "done"))
+                                  session["next_morning_pain"], session["effort"], "done",
+                                  session["created_at"]))
         while rows[first].day < day - timedelta(days=LOOKBACK_DAYS):
             first += 1
         baseline, source = usual_pain(None, [s["pain_before"] for s in sessions[:3]]
                                       if number >= 2 else [])
-        triggers = [(RunTrigger.SESSION, datetime.combine(day, time(18), UTC))]
+        triggers = [(RunTrigger.SESSION, session["created_at"] + timedelta(seconds=1), day)]
         if session["next_morning_pain"] is not None:
-            triggers.append((RunTrigger.MORNING,
-                             datetime.combine(day + timedelta(days=1), time(8), UTC)))
-        for trigger, at in triggers:
+            triggers.append((RunTrigger.MORNING, datetime.combine(
+                day + timedelta(days=1), time(8), UTC), day + timedelta(days=1)))
+        for trigger, at, on in triggers:
             window = [row if trigger is RunTrigger.MORNING or row.session_id != session["id"]
                       else row._replace(next_morning=None) for row in rows[first:]]
             run_id = first_run_id + len(runs)
@@ -159,7 +162,7 @@ def progression_history(patient_id: int, version: ProgrammeView,
                 "id": run_id, "patient_id": patient_id, "trigger": trigger,
                 "session_id": session["id"], "programme_version_id": version.id,
                 "settings_id": None, "created_at": at, "applied_version_id": None,
-                "inputs": inputs_record(settings, baseline, source, window, [], "auto"),
+                "inputs": inputs_record(settings, baseline, source, window, [], "auto", at, on),
             })
             enough = number + 1 >= settings.sessions_to_progress
             for p in version.prescriptions:

@@ -14,7 +14,7 @@ progression_cli = AppGroup("progression", help="Look at the pain-guided progress
 
 
 def _dose_text(sets: int, reps: int | None, hold: int | None) -> str:
-    parts = [f"{sets}x{reps}" if reps else f"{sets} sets"]
+    parts = [f"{sets}x{reps}" if reps else f"{sets} set{'' if sets == 1 else 's'}"]
     if hold:
         parts.append(f"{hold}s hold")
     return " ".join(parts)
@@ -40,10 +40,28 @@ def simulate(file: Path) -> None:
         click.echo(f"          {d.sentence}")
 
 
+def _echo_inputs(run) -> None:
+    """What a run read: the usual pain, then each session with its pains and exercises."""
+    from .progression import queries
+
+    record = run.inputs
+    sessions = queries.run_sessions(run)
+    click.echo(f"  read: usual pain {record['baseline'] if record['baseline'] is not None else '-'}"
+               f" ({record['baseline_source']}), {len(sessions)} session(s)")
+    for s in sessions:
+        morning = s["next_morning"] if s["next_morning"] is not None else "-"
+        done = ", ".join(f"{slug} {status} {_dose_text(sets, reps, hold)}"
+                         for slug, status, sets, reps, hold in s["exercises"])
+        click.echo(f"    {s['day']}  during {s['during']} after {s['after']} morning {morning} "
+                   f"effort {s['effort']}: {done}")
+
+
 @progression_cli.command("explain")
 @click.argument("patient")
 @click.option("--limit", default=50, show_default=True, help="How many decisions to show.")
-def explain(patient: str, limit: int) -> None:
+@click.option("--inputs", is_flag=True, help="Also print what each run read: the usual pain "
+              "and every session, as it was then.")
+def explain(patient: str, limit: int, inputs: bool) -> None:
     """Print a patient's decisions (by id or e-mail), newest last, with reasons and reviews."""
     from .progression import present, queries
 
@@ -51,6 +69,7 @@ def explain(patient: str, limit: int) -> None:
     if user is None or user.role != "patient":
         raise click.ClickException(f"No patient {patient!r}.")
     rows = list(reversed(queries.recent_decisions(user.id, limit)))
+    runs = queries.runs_by_id({d.run_id for d in rows}) if inputs else {}
     click.echo(f"{user.display_name} <{user.email}>: {len(rows)} decision(s)")
     run_id = None
     for d in rows:
@@ -60,6 +79,8 @@ def explain(patient: str, limit: int) -> None:
             day = d.day.isoformat() if d.day else "-"
             click.echo(f"\nrun {d.run_id} at {d.created_at:%Y-%m-%d %H:%M} UTC after the "
                        f"{after}, reading up to the session of {day}")
+            if inputs:
+                _echo_inputs(runs[d.run_id])
         change = present.dose_text(d.old_dose)
         if d.new_dose != d.old_dose or d.new_exercise_slug:
             target = f"{d.new_exercise_slug} " if d.new_exercise_slug else ""

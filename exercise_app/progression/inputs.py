@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from statistics import median_low
 from typing import Any, NamedTuple
 
@@ -17,6 +17,7 @@ from ..domain.progression import (
     SessionResult,
     setting_values,
 )
+from ..domain.sessions import CORRECTION_HOURS
 from ..programmes.queries import PrescriptionView
 
 # How far back the rules read sessions: two weeks for the weekly comparison, a flare-up window,
@@ -25,6 +26,9 @@ from ..programmes.queries import PrescriptionView
 LOOKBACK_DAYS = 56
 # Sessions whose pain before sets the usual pain when the physio has not recorded it.
 BASELINE_SESSIONS = 3
+# A session's next-morning pain is recorded the day after it; one more day allows for a change
+# of time zone, after which the session can no longer get one.
+MORNING_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class EngineRow(NamedTuple):
     next_morning: int | None
     effort: int
     status: str
+    logged_at: datetime  # when the session was saved: it can be corrected for a day after
 
 
 def dose_of(data: Mapping[str, Any]) -> Dose:
@@ -123,9 +128,16 @@ def usual_pain(recorded: int | None, first_pain_before: Sequence[int]) -> tuple[
     return None, "none"
 
 
-def inputs_record(settings: RuleSettings, baseline: int | None, baseline_source: str,
-                  rows: Sequence[EngineRow], locked: Sequence[str], mode: str) -> dict[str, Any]:
-    """What a run read, kept with it so a decision can be explained later."""
+def may_still_change(row: EngineRow, now: datetime, today: date) -> bool:
+    """Whether the session's answers may still change after ``now`` (the patient's ``today``):
+    it can be corrected for ``CORRECTION_HOURS`` after it was saved, and be given its
+    next-morning pain the day after it. Past both, a session is read-only for good."""
+    return (now - row.logged_at < timedelta(hours=CORRECTION_HOURS)
+            or (row.next_morning is None and row.day >= today - timedelta(days=MORNING_DAYS)))
+
+
+def session_entries(rows: Sequence[EngineRow]) -> list[dict[str, Any]]:
+    """Each session among ``rows`` as a run's record keeps it, oldest first."""
     sessions: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = sessions.setdefault(row.session_id, {
@@ -134,8 +146,45 @@ def inputs_record(settings: RuleSettings, baseline: int | None, baseline_source:
             "exercises": [],
         })
         entry["exercises"].append([row.slug, row.status, row.sets, row.reps, row.hold_seconds])
+    return sorted(sessions.values(), key=lambda s: (s["day"], s["id"]))
+
+
+def inputs_record(settings: RuleSettings, baseline: int | None, baseline_source: str,
+                  rows: Sequence[EngineRow], locked: Sequence[str], mode: str,
+                  now: datetime, today: date) -> dict[str, Any]:
+    """What a run read, kept with it so a decision can be explained later: the settings, the
+    usual pain, and every session read, by id (``session_ids``, oldest first).
+
+    Only the sessions whose answers may still change (``may_still_change``) are copied whole
+    into ``sessions``: the others are read-only, so their stored rows are what the run read
+    (``sessions_read`` puts the two back together). A year of daily runs copied every session
+    of the last eight weeks each time: 9 KB a run, 5 MB a patient-year."""
+    firsts: dict[int, EngineRow] = {}  # each session's first row: its day, pains and times
+    for row in rows:
+        firsts.setdefault(row.session_id, row)
+    read = sorted(firsts.values(), key=lambda row: (row.day, row.session_id))
+    changing = {row.session_id for row in read if may_still_change(row, now, today)}
     return {
         "baseline": baseline, "baseline_source": baseline_source, "mode": mode,
         "locked": sorted(locked), "settings": setting_values(settings),
-        "sessions": sorted(sessions.values(), key=lambda s: (s["day"], s["id"])),
+        "session_ids": [row.session_id for row in read],
+        "sessions": session_entries([row for row in rows if row.session_id in changing]),
     }
+
+
+def ids_to_read(record: Mapping[str, Any]) -> list[int]:
+    """The sessions a run's record names only by id: their stored rows complete it."""
+    kept = {entry["id"] for entry in record["sessions"]}
+    return [session_id for session_id in record.get("session_ids", ()) if session_id not in kept]
+
+
+def sessions_read(record: Mapping[str, Any], stored: Sequence[EngineRow]) -> list[dict[str, Any]]:
+    """Every session a run read, whole and oldest first: the record's own copies, and the
+    sessions it names by id built from ``stored``, their rows as stored now (read-only since,
+    so as the run read them). A record from before ``session_ids`` kept every session whole.
+    A session deleted since (with its patient's data) is left out."""
+    if "session_ids" not in record:
+        return list(record["sessions"])
+    found = {entry["id"]: entry for entry in session_entries(stored)}
+    found.update((entry["id"], entry) for entry in record["sessions"])
+    return [found[session_id] for session_id in record["session_ids"] if session_id in found]

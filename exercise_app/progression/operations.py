@@ -138,7 +138,8 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     if not versions:
         return None
     latest = versions[-1]
-    today = local_today(now or now_utc(), patient.time_zone)
+    now = now or now_utc()
+    today = local_today(now, patient.time_zone)
     rules = rules_for(patient.id)
     baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
@@ -150,7 +151,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         patient_id=patient.id, trigger=trigger, session_id=session.id,
         programme_version_id=latest.id, settings_id=rules.row.id if rules.row else None,
         inputs=inputs_record(rules.settings, baseline, baseline_source, rows,
-                             sorted(rules.locked), rules.mode.value),
+                             sorted(rules.locked), rules.mode.value, now, today),
     )
     changes: dict[int, DoseChange] = {}
     decision_rows: list[dict[str, object]] = []

@@ -26,7 +26,7 @@ from ..models import (
     ProgressionSettings,
     User,
 )
-from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of
+from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of, ids_to_read, sessions_read
 
 # Past decisions that matter to later ones (flare-ups); the newest this many are read.
 HISTORY_LIMIT = 200
@@ -43,19 +43,23 @@ SETTINGS_ROW = (
     select(ProgressionSettings).where(ProgressionSettings.patient_id == _PATIENT)
     .order_by(ProgressionSettings.id.desc()).limit(1)
 )
-ENGINE_ROWS = (
+_ENGINE_COLUMNS = (
     select(ExerciseSession.id, ExerciseSession.local_date, LibraryExercise.slug,
            LibraryExercise.ladder_slug, Prescription.sets, Prescription.reps,
            Prescription.hold_seconds, ExerciseSession.pain_during,
            ExerciseSession.pain_after, ExerciseSession.next_morning_pain,
-           ExerciseSession.effort, type_coerce(ExerciseLog.status, String))
+           ExerciseSession.effort, type_coerce(ExerciseLog.status, String),
+           ExerciseSession.created_at)
     .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
     .join(Prescription, Prescription.id == ExerciseLog.prescription_id)
     .join(LibraryExercise, LibraryExercise.id == Prescription.exercise_id)
-    .where(ExerciseSession.patient_id == _PATIENT,
-           ExerciseSession.local_date >= bindparam("since"))
     .order_by(ExerciseSession.local_date, ExerciseSession.id, ExerciseLog.position)
 )
+ENGINE_ROWS = _ENGINE_COLUMNS.where(ExerciseSession.patient_id == _PATIENT,
+                                    ExerciseSession.local_date >= bindparam("since"))
+RUN_SESSION_ROWS = _ENGINE_COLUMNS.where(
+    ExerciseSession.patient_id == _PATIENT,
+    ExerciseSession.id.in_(bindparam("session_ids", expanding=True)))
 FIRST_PAIN_BEFORE = (
     select(ExerciseSession.pain_before).where(ExerciseSession.patient_id == _PATIENT)
     .order_by(ExerciseSession.local_date, ExerciseSession.id).limit(BASELINE_SESSIONS)
@@ -88,6 +92,20 @@ def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
     """Each exercise logged since a day, with its session's pain and the dose prescribed."""
     return [EngineRow._make(row) for row in
             read_rows(ENGINE_ROWS, {"patient_id": patient_id, "since": since})]
+
+
+def runs_by_id(ids: Iterable[int]) -> dict[int, ProgressionRun]:
+    """Progression runs by id (one query)."""
+    return {run.id: run for run in db.session.scalars(
+        select(ProgressionRun).where(ProgressionRun.id.in_(sorted(ids))))}
+
+
+def run_sessions(run: ProgressionRun) -> list[dict[str, Any]]:
+    """Every session a run read, whole (``inputs.sessions_read``): one query at most."""
+    ids = ids_to_read(run.inputs)
+    stored = [EngineRow._make(row) for row in read_rows(
+        RUN_SESSION_ROWS, {"patient_id": run.patient_id, "session_ids": ids})] if ids else []
+    return sessions_read(run.inputs, stored)
 
 
 def first_pain_before(patient_id: int) -> list[int]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from exercise_app.demo import DEMO_LOGINS
@@ -81,6 +83,12 @@ def test_progression_explain_prints_the_decision_history(app, runner, loop):
     assert "says: Keep your glute bridge at 2 sets of 10 for now" in result.output
     by_id = runner.invoke(args=["progression", "explain", str(loop.patient.id)])
     assert by_id.output == result.output
+    read = runner.invoke(args=["progression", "explain", str(loop.patient.id), "--inputs"])
+    assert read.exit_code == 0, read.output
+    assert "  read: usual pain - (none), 1 session(s)\n" in read.output
+    assert re.search(r"\n    \d{4}-\d\d-\d\d  during 3 after 2 morning - effort 4: "
+                     r"glute-bridge done 2x10, clam done 2x12, knee-to-chest done 1 set 30s "
+                     r"hold\n", read.output), read.output
     for wrong in ("nobody@example.org", str(loop.physio.id)):
         refused = runner.invoke(args=["progression", "explain", wrong])
         assert refused.exit_code != 0 and "No patient" in refused.output

@@ -23,6 +23,7 @@ from exercise_app.models import (
     VersionSource,
     now_utc,
 )
+from exercise_app.progression import queries as progression_queries
 from tests.conftest import QueryCounter, snapshot
 from tests.factories import assign, log, row
 from tests.web.test_daily_loop import routine_form
@@ -131,6 +132,8 @@ def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth,
         run = db.session.scalar(select(ProgressionRun))
         assert run.inputs["baseline"] == 2 and run.inputs["baseline_source"] == "physio"
         assert len(run.inputs["sessions"]) == 3 and run.applied_version_id == latest.id
+        # Saved minutes ago, all three may still be corrected: the record keeps them whole.
+        assert [s["id"] for s in run.inputs["sessions"]] == run.inputs["session_ids"]
 
     today = client.get("/today").data.decode()
     assert "Your glute bridge goes up to 12 reps: in your last 3 sessions your pain stayed " \
@@ -365,6 +368,30 @@ def test_stored_decisions_are_never_rewritten(app, loop):
 def test_no_programme_means_no_run(app, world, library):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProgressionRun)) == 0
+
+
+def test_a_run_names_read_only_sessions_by_id_and_keeps_the_rest_whole(app, client, auth,
+                                                                       assigned):
+    world = assigned
+    older = past_sessions(app, world.patient.id, [5, 4, 3])
+    with app.app_context():  # saved on their own days: past their day for corrections
+        for session_id, days in zip(older, [5, 4, 3], strict=True):
+            db.session.get(ExerciseSession, session_id).created_at = \
+                now_utc() - timedelta(days=days)
+        db.session.commit()
+    newest = log(app, world.patient.id, pain=SETTLED)
+    with app.app_context():
+        run = db.session.scalar(select(ProgressionRun).order_by(ProgressionRun.id.desc()))
+        assert run.inputs["session_ids"] == [*older, newest]
+        assert [s["id"] for s in run.inputs["sessions"]] == [newest]  # correctable till tomorrow
+        read = progression_queries.run_sessions(run)
+        assert [s["id"] for s in read] == [*older, newest]
+        assert read[0]["during"] == SETTLED[1] and read[0]["next_morning"] == 1
+        assert [e[0] for e in read[0]["exercises"]] == ["glute-bridge", "clam", "knee-to-chest"]
+        # A correction after the run leaves what the run read as it was.
+        db.session.get(ExerciseSession, newest).pain_during = 7
+        db.session.commit()
+        assert progression_queries.run_sessions(run) == read
 
 
 def test_usual_pain_comes_from_the_first_sessions_when_not_recorded(app, client, auth, assigned):
