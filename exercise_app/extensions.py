@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -54,6 +56,9 @@ def _safe_method() -> bool:
     return request.method in ("GET", "HEAD", "OPTIONS")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000  # security.md: busy_timeout >= 5 s with BEGIN IMMEDIATE
+WRITERS_LOCK = "writers_lock"  # a connection's descriptor of the database's writer lock file
+WRITERS_LOCK_HELD = "writers_lock_held"
+WRITERS_POLL_SECONDS = 0.0005
 
 
 def insert_or_skip(table: Any, dialect: str | None = None) -> Any:
@@ -81,18 +86,46 @@ def form_email_key() -> str:
     return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
 
 
+def wait_for_writers_turn(descriptor: int, timeout: float) -> bool:
+    """Take the writer lock file (``flock``) for a connection about to write, waiting at most
+    ``timeout`` seconds; False if it could not be had (the write then waits in SQLite's own
+    way). The lock is only a queue in front of SQLite's write lock, never a replacement."""
+    deadline = None
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            now = time.monotonic()
+            deadline = deadline or now + timeout
+            if now >= deadline:
+                return False
+            time.sleep(WRITERS_POLL_SECONDS)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE`` writes for SQLite engines.
 
     With a plain deferred ``BEGIN`` concurrent writers fail with "database is locked" instead of
     waiting (security.md trap 7). pysqlite's own transaction handling is switched off so that
     SQLAlchemy's ``begin`` event decides how each transaction starts.
+
+    Writers queue on a lock file beside the database before ``BEGIN IMMEDIATE``. SQLite makes a
+    writer that finds the database locked sleep and retry, for 1, 2, 5, 10 ... 100 ms at a time:
+    under a steady stream of log POSTs from two workers, one slept while the other took the lock
+    again and again (p99 625 ms in ``make bench``). A writer waiting on the file takes its turn
+    within half a millisecond of the lock's release. The file lock is taken for the transaction
+    and let go when the connection goes back to the pool, or by the system if the process dies;
+    a writer that cannot have it within the busy timeout goes on to SQLite's own wait.
     """
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
+    on_disk = database not in (None, "", ":memory:") and not database.startswith("file:")
+    lock_path = f"{database}-writers" if on_disk else None
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -101,6 +134,20 @@ def configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        if lock_path is not None:
+            record.info[WRITERS_LOCK] = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    @event.listens_for(engine, "checkin")
+    def _let_writers_lock_go(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(WRITERS_LOCK_HELD, False):
+            fcntl.flock(record.info[WRITERS_LOCK], fcntl.LOCK_UN)
+
+    @event.listens_for(engine, "close")
+    def _close_writers_lock(_dbapi_connection: Any, record: Any) -> None:
+        descriptor = record.info.pop(WRITERS_LOCK, None) if record is not None else None
+        if descriptor is not None:
+            record.info.pop(WRITERS_LOCK_HELD, None)
+            os.close(descriptor)  # lets the lock go with it
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -110,7 +157,12 @@ def configure_sqlite(engine: Engine) -> None:
         # The statement goes to the driver's connection directly: through ``exec_driver_sql``
         # it took SQLAlchemy's whole execution path and events for every transaction.
         reading = has_request_context() and request.method in ("GET", "HEAD")
-        connection.connection.dbapi_connection.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
+        pooled = connection.connection
+        info = pooled.info
+        if (not reading and WRITERS_LOCK in info and WRITERS_LOCK_HELD not in info
+                and wait_for_writers_turn(info[WRITERS_LOCK], SQLITE_BUSY_TIMEOUT_MS / 1000)):
+            info[WRITERS_LOCK_HELD] = True
+        pooled.dbapi_connection.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 GENERIC_PLANS_SINCE = 120000  # plan_cache_mode is in PostgreSQL 12 and later
