@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..domain.scheduling import local_today
 from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
@@ -145,14 +146,15 @@ def log_session(
     now = now_utc()
     digest = payload_hash(values)
     local_date = local_today(values.started_at or now, patient.time_zone)
-    returned = read_rows(_insert_once(db.session.get_bind().dialect.name), dict(
+    columns = dict(
         patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
         payload_hash=digest, local_date=local_date, started_at=values.started_at,
         ended_at=now, pain_before=values.pain_before, pain_during=values.pain_during,
         pain_after=values.pain_after, effort=values.effort,
         outcome=_outcome(version, values.exercises), notes=values.notes,
         created_at=now, updated_at=now,
-    ))
+    )
+    returned = read_rows(_insert_once(db.session.get_bind().dialect.name), columns)
     new_id = returned[0][0] if returned else None
     if new_id is None:
         existing = db.session.scalar(select(ExerciseSession).where(
@@ -168,8 +170,11 @@ def log_session(
     # a Core insert of the table one for all.
     db.session.execute(insert(ExerciseLog.__table__), [
         {**row, "session_id": new_id} for row in _log_values(version, values.exercises)])
-    session = db.session.get(ExerciseSession, new_id)
-    assert session is not None
+    # The new row is exactly what was just written: it joins the session as loaded, without
+    # reading it back.
+    session = ExerciseSession(id=new_id, next_morning_pain=None, next_morning_at=None, **columns)
+    make_transient_to_detached(session)
+    db.session.add(session)
     return session, True
 
 
