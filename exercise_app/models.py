@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from .domain.progression import FLARE_KINDS
 from .extensions import db
 
 
@@ -586,7 +587,7 @@ Index("ix_progression_decisions_patient", ProgressionDecision.patient_id, Progre
 # whose kinds reach the SQL as literals, never as bound values: only then can SQLite (which
 # matches the term itself) and PostgreSQL's generic plans use the partial index below, instead
 # of walking the patient's whole history of decisions.
-FLARE_DECISION_KINDS = ("step_down", "pause_flare", "resume")
+FLARE_DECISION_KINDS = tuple(kind.value for kind in FLARE_KINDS)
 FLARE_DECISION = ProgressionDecision.kind.in_(bindparam(
     "flare_kinds", list(FLARE_DECISION_KINDS), expanding=True, literal_execute=True))
 Index("ix_progression_decisions_flare", ProgressionDecision.patient_id, ProgressionDecision.id,

@@ -248,6 +248,8 @@ class DecisionKind(StrEnum):
     RESUME = "resume"  # the flare-up is over: normal progression again from here
     INSUFFICIENT_DATA = "insufficient_data"  # not enough information to change anything
 
+# The past decisions a flare-up is read from (``_flare_state``): the caller passes these.
+FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RESUME)
 
 # How cautious each kind is, for comparing decisions (progress < hold < step down < pause).
 CAUTION = {

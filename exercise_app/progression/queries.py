@@ -30,8 +30,6 @@ from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of, ids_to_read, se
 
 # Past decisions that matter to later ones (flare-ups); the newest this many are read.
 HISTORY_LIMIT = 200
-FLARE_KINDS = (DecisionKind.STEP_DOWN, DecisionKind.PAUSE_FLARE, DecisionKind.RESUME)  # the
-# kinds models.FLARE_DECISION reads (a test holds the two together)
 # Decisions listed on the physio's progression page.
 PAGE_DECISIONS = 60
 

@@ -11,9 +11,10 @@ from datetime import date
 
 from sqlalchemy import event
 
+from exercise_app.domain.progression import FLARE_KINDS
 from exercise_app.extensions import db, read_rows
 from exercise_app.models import FLARE_DECISION_KINDS
-from exercise_app.progression.queries import FLARE_KINDS, PAST_DECISIONS, PENDING_DECISIONS
+from exercise_app.progression.queries import PAST_DECISIONS, PENDING_DECISIONS
 from exercise_app.triage.queries import STEP_DOWN_DAYS
 
 
