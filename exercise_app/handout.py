@@ -168,9 +168,6 @@ def render_pdf(handout: Handout) -> bytes:
         Paragraph(f"From {escape(handout.physio)}, {escape(handout.clinic)}. In force since "
                   f"{handout.since:%-d %B %Y}.", s["small"]),
     ]
-    if handout.note:
-        intro.append(Paragraph(f"<b>Note from your physio:</b> {escape(handout.note)}",
-                               s["body"]))
     intro.append(Paragraph(
         "Scan the code to open today's routine in the app, with timers. Stop any exercise "
         "that gives sharp pain, pins and needles or pain spreading down your leg, and tell "
@@ -179,6 +176,13 @@ def render_pdf(handout: Handout) -> bytes:
     header = Table([[intro, qr_drawing(handout.link)]], colWidths=[None, 36 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story: list[Any] = [header, Spacer(1, 4 * mm)]
+    # The note flows below the header, not inside its table: a table cell cannot be split
+    # across pages, and a note of the longest length allowed is taller than one.
+    if handout.note:
+        lines = [line for line in handout.note.splitlines() if line.strip()]
+        story += [Paragraph(("<b>Note from your physio:</b> " if n == 0 else "") + escape(line),
+                            s["body"]) for n, line in enumerate(lines)]
+        story.append(Spacer(1, 4 * mm))
     for number, item in enumerate(handout.exercises, start=1):
         facts = [item.dose + (f", {item.side.lower()}" if item.side else ""), item.rest,
                  item.frequency]

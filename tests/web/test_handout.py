@@ -60,3 +60,28 @@ def test_patients_print_their_own_programme(client, auth, loop):
 def test_a_patient_without_a_programme_has_nothing_to_print(client, auth, world, library):
     auth.login(world.patient)
     assert client.get("/programme/handout.pdf").status_code == 404
+
+
+def test_the_longest_note_allowed_flows_over_pages(client, auth, world, library, app):
+    """A table cell cannot split across pages: a note of the longest length allowed made the
+    PDF fail (a 500) while it sat in the header's cell."""
+    from pypdf import PdfReader
+
+    from exercise_app.models import NOTE_MAX
+    from tests.factories import assign
+
+    words = [f"step{n:04d}" for n in range(NOTE_MAX // 9)]  # 8 letters and a space each
+    note = " ".join(words)
+    assert len(note) <= NOTE_MAX
+    assign(app, world.patient.id, world.physio.id, note=note)
+    for who, url in ((world.physio, f"/clinic/patients/{world.patient.id}/handout.pdf"),
+                     (world.patient, "/programme/handout.pdf")):
+        auth.login(who)
+        response = client.get(url)
+        assert response.status_code == 200
+        reader = PdfReader(io.BytesIO(response.data))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert "Note from your physio" in text
+        assert words[0] in text and words[-1] in text
+        assert "Glute bridge" in text
+        auth.logout()
