@@ -113,6 +113,7 @@ def patient(patient_id: int):
                              (s.id for s in patient_record.sessions), patient_id=patient.id),
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
+        clashes=editor.programme_clashes(version.prescriptions if version else [], precautions),
         progress=progression_queries.latest_run_decisions(patient.id),
         pending=progression_queries.pending_decisions(patient.id),
         progress_labels=progression_present.KIND_LABELS,

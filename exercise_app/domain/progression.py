@@ -194,6 +194,9 @@ class NextExercise:
     key: str
     name: str
     dose: Dose
+    # The patient's recorded precautions this exercise is flagged for, in plain words: the
+    # rules never move a patient onto it (the physio decides instead).
+    clashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,8 @@ def step_down(exercise: ExerciseState, settings: RuleSettings) -> tuple[Dose, st
     Cut one variable by ``step_down_percent`` (sets first, then reps, then hold) when that
     removes at least ``step_down_min_percent`` of the volume within the range; otherwise drop
     to the easier rung at its default dose, never more of any variable than now; with no
-    easier rung, take the biggest cut there is, or keep the dose when it is already the lowest.
+    easier rung (or one the patient's precautions rule out), take the biggest cut there is, or
+    keep the dose when it is already the lowest.
     """
     dose, ranges = exercise.dose, exercise.ranges
     candidates: list[tuple[Fraction, Dose]] = []
@@ -360,7 +364,7 @@ def step_down(exercise: ExerciseState, settings: RuleSettings) -> tuple[Dose, st
     for percent, candidate in candidates:
         if percent >= settings.step_down_min_percent:
             return candidate, None
-    if exercise.easier is not None:
+    if exercise.easier is not None and not exercise.easier.clashes:
         easier = exercise.easier.dose
         return Dose(
             sets=min(easier.sets, dose.sets),
@@ -715,8 +719,16 @@ def _steady(ctx: _Context) -> Decision:
                     f"{_up_words(exercise.dose, new)}: {why}.")
         return _decision(ctx, exercise, DecisionKind.PROGRESS_DOSE, settled, evidence, sentence,
                          dose=new)
-    if exercise.harder is not None:
-        harder = exercise.harder
+    harder = exercise.harder
+    if harder is not None and harder.clashes:
+        sentence = (f"Keep your {name} at {dose_words}: {exercise.words('it is', 'they are')} "
+                    f"at the top of {exercise.words('its', 'their')} range, and the next step, "
+                    f"{_lower_first(harder.name)}, may not suit you "
+                    f"({'; '.join(_lower_first(c) for c in harder.clashes)}), so your physio "
+                    "will choose what comes next.")
+        return _decision(ctx, exercise, DecisionKind.HOLD, [*settled, "harder_unsuitable"],
+                         evidence, sentence)
+    if harder is not None:
         sentence = (f"You move on from {name} to {_lower_first(harder.name)} "
                     f"({_dose_words(harder.dose)}): {why}.")
         return _decision(ctx, exercise, DecisionKind.MOVE_UP, [*settled, "top_of_range"],

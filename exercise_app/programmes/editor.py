@@ -143,3 +143,17 @@ def precaution_clashes(rows: Sequence[PrescriptionValues], choices: dict[str, Ex
             names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
             clashes.append(f"{choices[row.slug].name} needs care with {names}.")
     return clashes
+
+
+def programme_clashes(prescriptions: Sequence[Any], precautions: set[str]) -> list[str]:
+    """Plain sentences naming each prescribed exercise (as prescribed, with its library
+    content) that clashes with a recorded precaution: precautions recorded after a programme
+    was assigned are checked against it too."""
+    clashes = []
+    for p in prescriptions:
+        data = p.exercise_version.data
+        clash = sorted(set(data.get("precautions", ())) & precautions)
+        if clash:
+            names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
+            clashes.append(f"{data['name']} needs care with {names}.")
+    return clashes

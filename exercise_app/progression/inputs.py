@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median_low
@@ -18,6 +18,7 @@ from ..domain.progression import (
     setting_values,
 )
 from ..domain.sessions import CORRECTION_HOURS
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE, label
 from ..programmes.queries import PrescriptionView
 
 # How far back the rules read sessions: two weeks for the weekly comparison, a flare-up window,
@@ -41,6 +42,7 @@ class Rung:
     version_id: int
     sides: str
     dose: Dose
+    precautions: frozenset[str] = frozenset()  # library.schema.Precaution values
 
 
 class EngineRow(NamedTuple):
@@ -74,8 +76,10 @@ def _pair(ranges: Mapping[str, Any], name: str) -> tuple[int, int] | None:
     return (int(value[0]), int(value[1])) if value else None
 
 
-def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung]) -> ExerciseState:
-    """The rules' view of one prescription: its dose, ranges and ladder neighbours."""
+def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung],
+                   precautions: Collection[str] = ()) -> ExerciseState:
+    """The rules' view of one prescription: its dose, ranges and ladder neighbours, each
+    with the patient's ``precautions`` (Precaution values) it is flagged for."""
     data = p.exercise_version.data
     ranges = data["dose"].get("ranges", {})
     ladder = data["ladder"]
@@ -83,7 +87,11 @@ def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung]) -> ExerciseSt
     def neighbour(link: str) -> NextExercise | None:
         slug = ladder.get(link)
         rung = rungs.get(slug) if slug else None
-        return NextExercise(rung.slug, rung.name, rung.dose) if rung else None
+        if rung is None:
+            return None
+        clashes = tuple(label(PRECAUTION_LABELS_BY_VALUE, value)
+                        for value in sorted(rung.precautions.intersection(precautions)))
+        return NextExercise(rung.slug, rung.name, rung.dose, clashes)
 
     return ExerciseState(
         key=data["id"], name=data["name"], ladder=ladder["id"],
@@ -151,9 +159,11 @@ def session_entries(rows: Sequence[EngineRow]) -> list[dict[str, Any]]:
 
 def inputs_record(settings: RuleSettings, baseline: int | None, baseline_source: str,
                   rows: Sequence[EngineRow], locked: Sequence[str], mode: str,
-                  now: datetime, today: date) -> dict[str, Any]:
+                  now: datetime, today: date,
+                  precautions: Collection[str] = ()) -> dict[str, Any]:
     """What a run read, kept with it so a decision can be explained later: the settings, the
-    usual pain, and every session read, by id (``session_ids``, oldest first).
+    usual pain, the patient's precautions, and every session read, by id (``session_ids``,
+    oldest first).
 
     Only the sessions whose answers may still change (``may_still_change``) are copied whole
     into ``sessions``: the others are read-only, so their stored rows are what the run read
@@ -167,6 +177,7 @@ def inputs_record(settings: RuleSettings, baseline: int | None, baseline_source:
     return {
         "baseline": baseline, "baseline_source": baseline_source, "mode": mode,
         "locked": sorted(locked), "settings": setting_values(settings),
+        "precautions": sorted(precautions),
         "session_ids": [row.session_id for row in read],
         "sessions": session_entries([row for row in rows if row.session_id in changing]),
     }

@@ -21,6 +21,7 @@ from ..domain.progression import (
 )
 from ..domain.scheduling import local_today
 from ..extensions import db
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE, label
 from ..models import (
     DecisionReview,
     DecisionStatus,
@@ -144,14 +145,15 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
     rung_map = queries.rungs(neighbour_slugs(latest.prescriptions))
-    states = [exercise_state(p, rung_map) for p in latest.prescriptions]
+    precautions = programmes.precautions(patient.id)
+    states = [exercise_state(p, rung_map, precautions) for p in latest.prescriptions]
     decisions = decide_all(states, session_results(rows), baseline, rules.settings,
                            queries.past_decisions(patient.id))
     run = ProgressionRun(
         patient_id=patient.id, trigger=trigger, session_id=session.id,
         programme_version_id=latest.id, settings_id=rules.row.id if rules.row else None,
         inputs=inputs_record(rules.settings, baseline, baseline_source, rows,
-                             sorted(rules.locked), rules.mode.value, now, today),
+                             sorted(rules.locked), rules.mode.value, now, today, precautions),
     )
     changes: dict[int, DoseChange] = {}
     decision_rows: list[dict[str, object]] = []
@@ -276,6 +278,11 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
         if switch is None:
             raise DecisionRefused("The exercise this decision moves to is no longer in the "
                                   "library.")
+        clashes = switch.precautions & programmes.precautions(patient.id)
+        if clashes:
+            names = "; ".join(label(PRECAUTION_LABELS_BY_VALUE, c).lower() for c in sorted(clashes))
+            raise DecisionRefused(f"{switch.name} needs care with {names}, recorded for this "
+                                  "patient since this decision. Edit the programme instead.")
     change = DoseChange(decision.new_sets, decision.new_reps, decision.new_hold_seconds,
                         **_switch(switch, target))  # type: ignore[arg-type]
     version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES)

@@ -72,7 +72,8 @@ PAST_DECISIONS = (
 RUNGS = (
     select(LibraryExercise.slug, LibraryExercise.name, LibraryExercise.id,
            LibraryExerciseVersion.id, LibraryExercise.sides,
-           LibraryExercise.data["dose"])  # the dose alone: the demo poses are large
+           LibraryExercise.data["dose"],  # the dose alone: the demo poses are large
+           LibraryExercise.data["precautions"])
     .join(LibraryExerciseVersion,
           (LibraryExerciseVersion.exercise_id == LibraryExercise.id)
           & (LibraryExerciseVersion.version == LibraryExercise.version))
@@ -122,8 +123,9 @@ def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
     wanted = sorted(set(slugs))
     if not wanted:
         return {}
-    return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of({"dose": dose}))
-            for slug, name, exercise_id, version_id, sides, dose
+    return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of({"dose": dose}),
+                       frozenset(precautions or ()))
+            for slug, name, exercise_id, version_id, sides, dose, precautions
             in read_rows(RUNGS, {"slugs": wanted})}
 
 

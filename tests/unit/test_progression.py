@@ -128,6 +128,30 @@ def test_top_of_the_ladder_holds_and_says_the_physio_decides():
     assert "physio will choose" in decision.sentence
 
 
+def test_a_harder_exercise_the_precautions_rule_out_holds_for_the_physio_to_choose():
+    clashing = dataclasses.replace(BANDED_BRIDGE, clashes=("Gluteal tendinopathy",))
+    top = dataclasses.replace(BRIDGE, dose=Dose(3, 15, 5), harder=clashing)
+    decision = decide(top, easy(0, 2, 4, exercise=top), 2, RULES)
+    assert decision.kind is K.HOLD and decision.new_exercise is None
+    assert decision.new_dose == top.dose
+    assert "harder_unsuitable" in decision.reasons  # as at the top of the ladder
+    assert decision.sentence == (
+        "Keep your glute bridge at 3 sets of 15 with 5-second holds: it is at the top of its "
+        "range, and the next step, banded bridge, may not suit you (gluteal tendinopathy), "
+        "so your physio will choose what comes next.")
+    assert is_one_sentence(decision.sentence)
+
+
+def test_an_easier_exercise_the_precautions_rule_out_is_not_stepped_down_to():
+    floor = dataclasses.replace(
+        BRIDGE, dose=Dose(2, 8, 3),
+        easier=dataclasses.replace(GLUTE_SETS, clashes=("Osteoporosis",)))
+    decision = decide(floor, [session(0, worst=6, exercise=floor)], 2, RULES)
+    assert decision.kind is K.STEP_DOWN and decision.alert_physio
+    assert decision.new_exercise is None  # the biggest cut within the range instead
+    assert decision.new_dose == Dose(2, 8, 3) or decision.new_dose.sets <= 2
+
+
 def test_pain_up_to_baseline_plus_one_still_progresses():
     sessions = [session(d, worst=4, after=4, morning=3) for d in (0, 1, 2)]
     assert progress_ceiling(3, RULES) == 4
@@ -433,6 +457,7 @@ def exercises(draw: st.DrawFn) -> ExerciseState:
         NextExercise, key=st.sampled_from(["easier-one", "harder-one"]), name=st.just("Other"),
         dose=st.builds(Dose, sets=st.integers(1, 5), reps=st.integers(1, 30),
                        hold_seconds=st.none() | st.integers(1, 60)),
+        clashes=st.sampled_from([(), ("Osteoporosis",)]),
     )
     return ExerciseState(
         key="this-one", name="This exercise", ladder="ladder",
@@ -660,3 +685,15 @@ def test_every_decision_explains_itself_in_one_sentence(case):
     assert decision.alert_physio == (decision.kind in (K.STEP_DOWN, K.PAUSE_FLARE)
                                      and "still_settling" not in decision.reasons
                                      and "no_baseline" not in decision.reasons)
+
+
+@given(cases())
+@settings(max_examples=300)
+def test_never_onto_an_exercise_the_precautions_rule_out(case):
+    exercise, sessions, baseline, history = case
+    decision = decide(exercise, sessions, baseline, RULES, history)
+    if decision.new_exercise is None:
+        return
+    target = exercise.harder if decision.kind is K.MOVE_UP else exercise.easier
+    assert target is not None and target.key == decision.new_exercise
+    assert not target.clashes

@@ -489,6 +489,23 @@ def test_precautions_flag_and_confirm(app, client, auth, world, library):
     assert client.post(url, data=form).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(PatientPrecaution.precaution)) == "posterior-thr-early"
+        version = db.session.scalar(select(ProgrammeVersion))
+        assert [p.exercise_version.data["id"] for p in version.prescriptions] == [
+            "double-knee-to-chest"]
+
+
+def test_precautions_recorded_later_are_checked_against_the_programme(app, client, auth, loop):
+    """The default programme has knee to chest, flagged for early posterior hip replacement:
+    recorded after the programme was assigned, the precaution is flagged on the patient page."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}"
+    assert "Check against the precautions recorded" not in client.get(url).data.decode()
+    client.post(f"{url}/precautions", data={"precautions": ["posterior-thr-early"]})
+    page = client.get(url).data.decode()
+    assert "Check against the precautions recorded" in page
+    assert "Knee to chest needs care with early after a posterior-approach hip replacement." \
+        in page
+    assert "Glute bridge needs care" not in page
 
 
 @pytest.mark.parametrize(

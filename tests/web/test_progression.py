@@ -19,6 +19,7 @@ from exercise_app.models import (
     ProgressionDecision,
     ProgressionRun,
     ProgressionSettings,
+    Side,
     User,
     VersionSource,
     now_utc,
@@ -96,11 +97,11 @@ def today_of(app, patient_id: int):
         return local_today(now_utc(), db.session.get(User, patient_id).time_zone)
 
 
-def three_settled_days_then_the_morning(app, client, auth, world) -> None:
+def three_settled_days_then_the_morning(app, client, auth, world, mode: str = "auto") -> None:
     """Usual pain 2; settled sessions the last three days; the patient then gives yesterday's
     next-morning pain (which runs the rules) and stays signed in."""
     auth.login(world.physio)
-    set_usual_pain(client, world.patient.id, 2)
+    set_usual_pain(client, world.patient.id, 2, mode=mode)
     auth.logout()
     *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
     with app.app_context():  # the last session's morning is still to come
@@ -215,15 +216,7 @@ def test_a_second_setback_pauses_progression(app, client, auth, assigned):
 
 def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assigned):
     world = assigned
-    auth.login(world.physio)
-    set_usual_pain(client, world.patient.id, 2, mode="approve")
-    auth.logout()
-    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
-    with app.app_context():
-        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
-        db.session.commit()
-    auth.login(world.patient)
-    morning_check_in(client, yesterday, 1)
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
     assert len(versions(app, world.patient.id)) == 1
     assert "your physio will check it first" in client.get("/today").data.decode()
     auth.logout()
@@ -464,3 +457,61 @@ def test_two_logs_for_one_patient_at_once_do_not_deadlock(app, loop):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ExerciseSession).where(
             ExerciseSession.patient_id == loop.patient.id)) == 3  # the loop's and these two
+
+
+# Precautions -----------------------------------------------------------------------------------
+
+
+def heel_slides_at_the_top(app, client, auth, world, *, mode: str = "auto",
+                           precaution: bool = True) -> None:
+    """Heel slides at the top of their range (2 x 10), whose harder step, knee to chest, is
+    flagged for early posterior hip replacement; three settled days, then the morning."""
+    assign(app, world.patient.id, world.physio.id,
+           rows=(row("heel-slides", sets=2, reps=10, side=Side.EACH),))
+    if precaution:
+        auth.login(world.physio)
+        response = client.post(f"/clinic/patients/{world.patient.id}/precautions",
+                               data={"precautions": ["posterior-thr-early"]})
+        assert response.status_code == 303
+        auth.logout()
+    three_settled_days_then_the_morning(app, client, auth, world, mode=mode)
+
+
+def test_the_rules_never_move_a_patient_onto_an_exercise_their_precautions_flag(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world)
+    assert len(versions(app, world.patient.id)) == 1  # still heel slides
+    decision = decisions(app, world.patient.id)[-1]
+    assert decision.kind == "hold" and decision.new_exercise_slug is None
+    assert "harder_unsuitable" in decision.reasons
+    today = client.get("/today").data.decode()
+    assert ("the next step, knee to chest, may not suit you (early after a posterior-approach "
+            "hip replacement), so your physio will choose what comes next.") in today
+    with app.app_context():
+        run = db.session.scalar(select(ProgressionRun).order_by(ProgressionRun.id.desc()))
+        assert run.inputs["precautions"] == ["posterior-thr-early"]
+
+
+def test_without_the_precaution_the_same_sessions_move_up(app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world, precaution=False)
+    assert len(versions(app, world.patient.id)) == 2
+    decision = decisions(app, world.patient.id)[-1]
+    assert decision.kind == "move_up" and decision.new_exercise_slug == "knee-to-chest"
+
+
+def test_a_waiting_move_up_cannot_be_approved_once_a_precaution_rules_it_out(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world, mode="approve", precaution=False)
+    auth.logout()
+    auth.login(world.physio)
+    pending = decisions(app, world.patient.id)[-1]
+    assert pending.kind == "move_up" and pending.status.value == "pending"
+    client.post(f"/clinic/patients/{world.patient.id}/precautions",
+                data={"precautions": ["posterior-thr-early"]})
+    before = snapshot(app)
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{pending.id}/approve")
+    assert response.status_code == 409
+    assert ("Knee to chest needs care with early after a posterior-approach hip replacement"
+            in response.data.decode())
+    assert snapshot(app) == before
