@@ -12,7 +12,15 @@ from wtforms import (
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..domain.sessions import PAIN_MAX, PAIN_MIN
 from ..fields import WholeNumberField
@@ -67,6 +75,19 @@ class ExerciseLogForm(Form):
     )
     skip_reason = SelectField("Why skipped?", choices=_choices(SKIP_LABELS, "(choose)"))
     stop_reason = SelectField("Why stopped?", choices=_choices(STOP_LABELS, "(choose)"))
+
+    # A reason given with another status would be dropped on saving: on the checklist (no
+    # JavaScript) "Sharp pain" chosen while "How did it go?" stayed at Done saved a finished
+    # exercise, and the physio never heard of the stop.
+    def validate_skip_reason(self, field: SelectField) -> None:
+        if field.data and self.status.data != LogStatus.SKIPPED.value:
+            raise ValidationError(f"choose \u201c{STATUS_LABELS[LogStatus.SKIPPED]}\u201d for "
+                                  "How did it go, or leave this blank.")
+
+    def validate_stop_reason(self, field: SelectField) -> None:
+        if field.data and self.status.data != LogStatus.STOPPED.value:
+            raise ValidationError(f"choose \u201c{STATUS_LABELS[LogStatus.STOPPED]}\u201d for "
+                                  "How did it go, or leave this blank.")
 
 
 class RoutineLogForm(FlaskForm):

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.scheduling import local_today
 from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
@@ -81,6 +82,9 @@ def check_exercises(version: ProgrammeVersion, exercises: Sequence[LoggedExercis
             raise LogRefused("Say why an exercise was skipped.")
         if item.status == LogStatus.STOPPED and item.stop_reason is None:
             raise LogRefused("Say why an exercise was stopped.")
+        if (item.stop_reason is not None and item.status != LogStatus.STOPPED) or (
+                item.skip_reason is not None and item.status != LogStatus.SKIPPED):
+            raise LogRefused("A reason for stopping or skipping goes with that status only.")
         if item.sets_done > prescription.sets:
             raise LogRefused("More sets were logged than were prescribed.")
         if item.reps_done_other_side is not None and prescription.side != Side.EACH:
@@ -200,13 +204,27 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
     db.session.flush()
 
 
-def record_morning_pain(patient: User, session: ExerciseSession, pain: int) -> None:
-    """Record next-morning pain for the session done the day before."""
+def record_morning_pain(patient: User, session: ExerciseSession, pain: int) -> bool:
+    """Record next-morning pain for the session done the day before, and for any other
+    session of that day still without it: there is one morning after a day, however many
+    sessions it had. False when it was already recorded with this same answer (a double tap
+    or a retry), which changes nothing."""
     today = local_today(now_utc(), patient.time_zone)
     if session.local_date != today - timedelta(days=1):
         raise LogRefused("The morning check-in is for the day after a session.")
+    if session.next_morning_pain == pain:
+        return False
     if session.next_morning_pain is not None:
         raise LogRefused("This morning's pain is already recorded.")
-    session.next_morning_pain = pain
-    session.next_morning_at = now_utc()
-    db.session.flush()
+    now = now_utc()
+    db.session.execute(
+        update(ExerciseSession)
+        .where(ExerciseSession.patient_id == patient.id,
+               ExerciseSession.local_date == session.local_date,
+               ExerciseSession.next_morning_pain.is_(None))
+        .values(next_morning_pain=pain, next_morning_at=now)
+        .execution_options(synchronize_session=False))
+    # The row is written: the loaded object says so too, without a second UPDATE of it.
+    set_committed_value(session, "next_morning_pain", pain)
+    set_committed_value(session, "next_morning_at", now)
+    return True

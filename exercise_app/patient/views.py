@@ -215,13 +215,14 @@ def morning_checkin(session_id: int):
     if not form.validate():
         abort(422, "Choose a number from 0 to 10.")
     try:
-        operations.record_morning_pain(current_user, session, form.pain.data)
+        recorded = operations.record_morning_pain(current_user, session, form.pain.data)
     except operations.LogRefused as refusal:
         db.session.rollback()
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
-    run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
-    triage_operations.refresh_patient(current_user, **_read_baseline(run))
+    if recorded:
+        run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
+        triage_operations.refresh_patient(current_user, **_read_baseline(run))
     db.session.commit()
     flash("Thanks: this morning's pain is recorded.", "success")
     return redirect(url_for("patient.today"), 303)

@@ -221,6 +221,9 @@
     progress,
   ]);
   const noticeEl = h("p", { class: "guide-notice", hidden: true });
+  // After "Stop: this hurts", the patient may end the session there rather than go on.
+  const endNowButton = button("End the session here", "danger guide-end-now", () => endNow());
+  endNowButton.hidden = true;
   const backButton = button("Back", "guide-back", () => back());
   const nextButton = button("Next", "primary guide-next", () => next());
   const nav = h("div", { class: "guide-nav" }, [backButton, nextButton]);
@@ -419,7 +422,7 @@
       ui.skipChoices.el,
       h("div", { class: "trainer-actions" }, [
         button("Skip it", "primary", () => confirmSkip(ex), { "data-confirm": true }),
-        button("Cancel", "", () => closePanels(ex, true)),
+        button("Cancel", "", () => cancelReason(ex, ex.fields.skip, ui.skipChoices)),
       ]),
     ]);
     ui.stopChoices = choiceList(ex.fields.stop, "What happened?");
@@ -431,7 +434,7 @@
       ui.stopChoices.el,
       h("div", { class: "trainer-actions" }, [
         button("Stop and record it", "danger", () => confirmStop(ex), { "data-confirm": true }),
-        button("Cancel", "", () => closePanels(ex, true)),
+        button("Cancel", "", () => cancelReason(ex, ex.fields.stop, ui.stopChoices)),
       ]),
     ]);
     ui.leavePanel = h("div", { class: "panel leave-panel", role: "group", "aria-label": "No sets recorded" }, [
@@ -716,6 +719,20 @@
     if (refocus && had) focusMain(ex);
   }
 
+  /* Cancel forgets a reason picked in the panel: posted with another status, the server
+   * refuses a skip or stop reason, as the checklist's own selects would be. */
+  function cancelReason(ex, select, choices) {
+    select.value = "";
+    choices.sync();
+    closePanels(ex, true);
+  }
+
+  function clearStaleReasons(ex) {
+    const status = ex.fields.status ? ex.fields.status.value : "";
+    if (status !== "skipped") setValue(ex.fields.skip, "");
+    if (status !== "stopped") setValue(ex.fields.stop, "");
+  }
+
   function reasonMissing(error, choices, message) {
     error.textContent = message;
     show(error, true);
@@ -882,6 +899,7 @@
     noticeEl.textContent = notice;
     noticeEl.classList.toggle("is-danger", !!opts.danger);
     show(noticeEl, !!notice);
+    show(endNowButton, !!opts.danger && !last && exercisesLeft().length > 0);
     const ex = exercises.get(stepEls[current]);
     if (ex) {
       render(ex);
@@ -895,6 +913,29 @@
       window.scrollTo({ top: Math.max(0, top), behavior: "auto" });
       headings[current].focus({ preventScroll: true });
     }
+  }
+
+  /* The exercises from the current step on that have no outcome yet. */
+  function exercisesLeft() {
+    return stepEls.slice(current).map((step) => exercises.get(step)).filter((ex) => ex && !ex.outcome);
+  }
+
+  /* End the session after a stop: what was started is kept as partly done, the rest is
+   * recorded as skipped because it was too painful, and the last step asks how it went. */
+  function endNow() {
+    exercisesLeft().forEach((ex) => {
+      settle(ex);
+      if (ex.touched && ex.setsBySide[0] + ex.setsBySide[1] + ex.count > 0) {
+        writeFields(ex);
+        return;
+      }
+      ex.fields.skip.value = "pain";
+      ex.outcome = "skipped";
+      ex.phase = "finished";
+      writeFields(ex);
+    });
+    notice = "The session ends here: the exercises left are recorded as skipped, too painful to start.";
+    goTo(stepEls.length - 1, { danger: true });
   }
 
   function next() {
@@ -961,6 +1002,7 @@
     }
     exercises.forEach((ex) => {
       if (!ex.outcome && ex.touched) writeFields(ex);
+      clearStaleReasons(ex);
     });
     startRoutine();
     submitting = true;
@@ -984,7 +1026,7 @@
 
   // ---------------------------------------------------------------- switch the page over
 
-  stepEls[0].before(bar, noticeEl, live);
+  stepEls[0].before(bar, noticeEl, endNowButton, live);
   form.append(nav);
   document.querySelectorAll(".no-js-only").forEach((el) => {
     el.hidden = true;

@@ -414,3 +414,47 @@ def test_keyboard_only_gets_through_the_first_steps(page, routine):
     screenshot(page, "routine-keyboard")
     focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert focused == "solid"  # focus is visible
+
+
+def test_after_a_stop_the_session_can_end_there(page, routine):
+    """A patient in pain need not step through the rest: "End the session here" records the
+    exercises left as skipped (too painful to start) and goes to the last step. A reason picked
+    and then cancelled is not sent with another status."""
+    names = routine["names"]
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 5)
+    page.get_by_role("button", name="Next").click()
+
+    box = trainer(page)
+    box.get_by_role("button", name="Skip this exercise").click()
+    box.get_by_role("radio", name="No time").check()
+    box.get_by_role("button", name="Cancel").click()  # changed their mind
+    box.get_by_role("button", name="Set done").click()
+    box.get_by_role("button", name="Stop: this hurts").click()
+    box.get_by_role("radio", name="Pain went above 5 out of 10").check()
+    box.get_by_role("button", name="Stop and record it").click()
+
+    expect_step(page, 3, names["figure-4-stretch"])
+    end = page.get_by_role("button", name="End the session here")
+    expect(end).to_be_visible()
+    screenshot(page, "routine-end-after-stop")
+    end.focus()
+    page.keyboard.press("Enter")
+
+    expect_step(page, 5, "How did it go?")
+    expect(page.locator(".guide-notice")).to_contain_text("the exercises left are recorded as "
+                                                          "skipped, too painful to start")
+    expect(end).to_be_hidden()
+    answer_how_it_went(page, during=7, after=6, effort=5)
+    page.get_by_role("button", name="Save my session").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    bridge = row_for(page, names["glute-bridge"])
+    expect(bridge).to_contain_text("Stopped: it hurt")
+    expect(bridge).to_contain_text("Pain went above 5 out of 10")
+    expect(bridge).not_to_contain_text("No time")
+    for name in (names["figure-4-stretch"], names["clam"]):
+        expect(row_for(page, name)).to_contain_text("Skipped")
+        expect(row_for(page, name)).to_contain_text("Too painful to start")

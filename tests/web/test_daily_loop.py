@@ -19,6 +19,7 @@ from exercise_app.models import (
     PatientSummary,
     Prescription,
     ProgrammeVersion,
+    ProgressionRun,
     User,
     now_utc,
 )
@@ -172,6 +173,27 @@ def test_skips_and_stops_need_a_reason(app, patient_client, loop):
         assert session.logs[2].stop_reason.value == "pins-and-needles"
 
 
+@pytest.mark.parametrize(("status", "field", "reason"), [
+    ("done", "stop_reason", "sharp"), ("partial", "stop_reason", "pain-over-5"),
+    ("done", "skip_reason", "no-time"), ("stopped", "skip_reason", "no-time")])
+def test_a_reason_with_another_status_is_refused_not_dropped(app, patient_client, loop, status,
+                                                             field, reason):
+    """On the checklist a stop reason chosen while the status stayed at Done was saved as a
+    finished exercise: the physio never heard of the stop. Now the form says what to fix."""
+    form = routine_form(patient_client)
+    form["exercises-0-status"] = status
+    form[f"exercises-0-{field}"] = reason
+    if status == "stopped":
+        form["exercises-0-stop_reason"] = "sharp"
+    before = snapshot(app)
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 422
+    label = "Skipped" if field == "skip_reason" else "Stopped: it hurt"
+    assert f"choose \u201c{label}\u201d for How did it go, or leave this blank." \
+        in response.data.decode()
+    assert snapshot(app) == before
+
+
 # Corrections and the morning check-in ---------------------------------------------------------
 
 
@@ -209,8 +231,35 @@ def test_morning_check_in_the_day_after(app, patient_client, loop):
     with app.app_context():
         assert db.session.get(ExerciseSession, loop.session_id).next_morning_pain == 4
     assert b"How is your pain today?" not in patient_client.get("/today").data
+    runs = count(app, ProgressionRun)
+    # A double tap (or a retry) with the same answer is the same check-in, not a failure.
+    assert patient_client.post(f"/sessions/{loop.session_id}/morning",
+                               data={"pain": "4"}).status_code == 303
+    assert count(app, ProgressionRun) == runs
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
                                data={"pain": "2"}).status_code == 409
+
+
+def test_one_morning_check_in_covers_every_session_of_the_day_before(app, patient_client, loop):
+    """Two sessions yesterday: one morning, one question, and both sessions get the answer
+    (the check-in came back for the other one after it was answered)."""
+    from exercise_app.triage.operations import refresh_patient
+    from tests.factories import log
+
+    second = log(app, loop.patient.id, rules=False)
+    with app.app_context():
+        for session_id in (loop.session_id, second):
+            session = db.session.get(ExerciseSession, session_id)
+            session.local_date = session.local_date - timedelta(days=1)
+        refresh_patient(db.session.get(User, loop.patient.id))
+        db.session.commit()
+    assert "How is your pain today?" in patient_client.get("/today").data.decode()
+    assert patient_client.post(f"/sessions/{second}/morning",
+                               data={"pain": "3"}).status_code == 303
+    with app.app_context():
+        assert [db.session.get(ExerciseSession, i).next_morning_pain
+                for i in (loop.session_id, second)] == [3, 3]
+    assert "How is your pain today?" not in patient_client.get("/today").data.decode()
 
 
 # Today, programme, history -------------------------------------------------------------------
