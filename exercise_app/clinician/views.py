@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -172,12 +174,19 @@ def edit_programme(patient_id: int):
             form.note.data = current.note
         else:
             editor.fill(form, [])
-        form.start_date.data = local_today(now_utc(), patient.time_zone)
+        form.based_on.data = str(programme_queries.newest_number(patient.id))
+        today = local_today(now_utc(), patient.time_zone)
+        # Once today's session is logged, a change starts tomorrow, so today stays done (as
+        # the progression rules' changes do); the physio may still choose today.
+        form.start_date.data = today + timedelta(days=1) \
+            if programme_queries.exercised_on(patient.id, today) else today
         editor.set_choices(form, options)
         return _editor_page(patient, form, by_slug, precautions, template_form)
     form = ProgrammeForm()
     editor.set_choices(form, options)
-    rows = editor.prescriptions(form, by_slug) if form.validate() else None
+    today = local_today(now_utc(), patient.time_zone)
+    valid = form.validate() and editor.start_date_in_range(form, today)
+    rows = editor.prescriptions(form, by_slug) if valid else None
     if rows is None:
         return _editor_page(patient, form, by_slug, precautions, template_form, 422)
     clashes = editor.precaution_clashes(rows, by_slug, precautions)
@@ -186,11 +195,20 @@ def edit_programme(patient_id: int):
                                 "Check them, then tick the box to save.")
         return _editor_page(patient, form, by_slug, precautions, template_form, 422, clashes)
     template = library_queries.programme_by_slug(template_form.template.data or "")
-    programme_operations.save_programme(
-        patient, current_user, start_date=form.start_date.data, note=form.note.data or "",
-        rows=rows, template_slug=template.slug if template else None,
-        template_stage=template_form.stage.data if template else None,
-    )
+    if template is not None and not editor.stage_in_range(template_form, template):
+        form.form_errors.append(template_form.stage.errors[0])
+        return _editor_page(patient, form, by_slug, precautions, template_form, 422)
+    try:
+        programme_operations.save_programme(
+            patient, current_user, start_date=form.start_date.data, note=form.note.data or "",
+            rows=rows, template_slug=template.slug if template else None,
+            template_stage=template_form.stage.data if template else None,
+            based_on=int(form.based_on.data),
+        )
+    except programme_operations.ProgrammeChanged as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return _editor_page(patient, form, by_slug, precautions, template_form, 409)
     triage_operations.refresh_patient(patient)
     db.session.commit()
     flash(f"{patient.display_name}'s programme is saved.", "success")

@@ -201,6 +201,17 @@ def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersi
     return started[-1] if started else None
 
 
+def version_for_log(versions: Sequence[ProgrammeVersion], today: date,
+                    prescription_ids: set[int]) -> ProgrammeVersion | None:
+    """The version a log's exercises come from: the one in force today or the one in force
+    yesterday. A routine opened before the physio saved a change starting today, or before
+    midnight, still logs against what it showed; anything older (or foreign) is refused."""
+    for version in (effective(versions, today), effective(versions, today - timedelta(days=1))):
+        if version is not None and prescription_ids <= {p.id for p in version.prescriptions}:
+            return version
+    return None
+
+
 def due_on(versions: Sequence[ProgrammeVersion], day: date) -> list:
     """The prescriptions due on ``day``, in programme order."""
     keys = set(day_plan(prescribed(versions), day))

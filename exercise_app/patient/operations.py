@@ -149,10 +149,11 @@ def log_session(
     check_exercises(version, values.exercises)
     now = now_utc()
     digest = payload_hash(values)
-    local_date = local_today(values.started_at or now, patient.time_zone)
+    started_at = min(values.started_at, now) if values.started_at else None
+    local_date = local_today(started_at or now, patient.time_zone)
     columns = dict(
         patient_id=patient.id, programme_version_id=version.id, client_id=client_id,
-        payload_hash=digest, local_date=local_date, started_at=values.started_at,
+        payload_hash=digest, local_date=local_date, started_at=started_at,
         ended_at=now, pain_before=values.pain_before, pain_during=values.pain_during,
         pain_after=values.pain_after, effort=values.effort,
         outcome=_outcome(version, values.exercises), notes=values.notes,

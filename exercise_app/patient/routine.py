@@ -105,7 +105,10 @@ def _started_at(raw: str | None) -> datetime | None:
     now = now_utc()
     if not now - timedelta(hours=12) <= value <= now + timedelta(minutes=5):
         return None
-    return min(value, now)
+    # Kept as sent (a clock a little ahead included): it is part of the log's retry hash, and
+    # a capped value differed between a log and its retry. ``log_session`` stores no later
+    # than now.
+    return value
 
 
 def values(form: RoutineLogForm) -> SessionValues:

@@ -121,10 +121,12 @@ def routine_page():
             return render_template("patient/rest_day.html"), 200
         return _routine_page(routine.blank_form(prescriptions), prescriptions)
     form = RoutineLogForm()
-    by_id = {p.id: p for p in version.prescriptions}
+    ids = {e.form.prescription_id.data for e in form.exercises}
+    logged = history.version_for_log(versions, today, ids) if ids else None
+    by_id = {p.id: p for p in logged.prescriptions} if logged else {}
     shown = [by_id[e.form.prescription_id.data] for e in form.exercises
              if e.form.prescription_id.data in by_id]
-    if len(shown) != len(form.exercises.entries) or not shown:
+    if logged is None or len(shown) != len(form.exercises.entries):
         return render_template(
             "errors/error.html", code=422, title="This log cannot be saved",
             text="The log names an exercise that is not in your programme. Please open "
@@ -134,7 +136,7 @@ def routine_page():
         return _routine_page(form, shown, 422)
     try:
         session, created = operations.log_session(
-            current_user, version, form.client_id.data, routine.values(form))
+            current_user, logged, form.client_id.data, routine.values(form))
     except operations.ConflictingRetry as refusal:
         db.session.rollback()
         form.form_errors.append(str(refusal))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from wtforms import SelectChoice
@@ -10,7 +11,7 @@ from wtforms import SelectChoice
 from ..domain.scheduling import days_from_mask, mask_from_days, spread_days
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
 from ..models import ProgrammeVersion, Side
-from .forms import BLANK_ROWS, MAX_EXERCISES, ProgrammeForm
+from .forms import BLANK_ROWS, MAX_EXERCISES, ProgrammeForm, TemplatePickForm
 from .operations import PrescriptionValues
 from .queries import ExerciseChoice
 
@@ -157,3 +158,31 @@ def programme_clashes(prescriptions: Sequence[Any], precautions: set[str]) -> li
             names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
             clashes.append(f"{data['name']} needs care with {names}.")
     return clashes
+
+
+START_AHEAD_DAYS = 365  # how far ahead a programme may be set to start
+
+
+def start_date_in_range(form: ProgrammeForm, today: date) -> bool:
+    """A programme starts today (the patient's date) or later, within a year: a start in the
+    past would rewrite the history of days already done under the version before."""
+    start = form.start_date.data
+    if start is None:
+        return False
+    if start < today:
+        form.start_date.errors = [f"Choose today ({today:%-d %B %Y}) or a later day."]
+        return False
+    if start > today + timedelta(days=START_AHEAD_DAYS):
+        form.start_date.errors = ["Choose a day within a year from today."]
+        return False
+    return True
+
+
+def stage_in_range(form: TemplatePickForm, template: Any) -> bool:
+    """Whether the template stage a programme is saved from is one of the template's."""
+    stages = len(template.data["stages"])
+    stage = form.stage.data if form.validate() else None
+    if stage is None or not 1 <= stage <= stages:
+        form.stage.errors = [f"Choose a stage of the template from 1 to {stages}."]
+        return False
+    return True

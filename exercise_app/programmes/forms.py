@@ -11,12 +11,20 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..fields import CheckboxListField, WholeNumberField
 from ..forms import strip
@@ -66,6 +74,9 @@ class PrescriptionForm(Form):
 
 
 class ProgrammeForm(FlaskForm):
+    # The number of the newest version when the editor was opened (0: none): saving over a
+    # version made since would silently undo it.
+    based_on = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
     start_date = DateField("Start date", validators=[InputRequired()])
     note = TextAreaField(
         "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],

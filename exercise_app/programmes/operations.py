@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import (
@@ -20,7 +20,7 @@ from ..models import (
     VersionSource,
 )
 from ..summaries import record_stages
-from .queries import ProgrammeView
+from .queries import ProgrammeView, newest_number
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,25 @@ def set_precautions(patient: User, values: Sequence[str]) -> None:
     db.session.flush()
 
 
+def lock_patient(patient_id: int) -> None:
+    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: the session just inserted holds a key-share lock on
+    the same row through its foreign key, and FOR UPDATE would wait for another request's
+    key-share while that request waits for ours (a deadlock seen in the bench).
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the transaction began with BEGIN IMMEDIATE, the one write lock
+    db.session.execute(
+        select(User.id).where(User.id == patient_id).with_for_update(key_share=True))
+
+
+class ProgrammeChanged(ValueError):
+    """The programme has a newer version than the one the physio's editor started from."""
+
+
 def _next_number(patient_id: int) -> int:
-    return (db.session.scalar(
-        select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.patient_id == patient_id)
-    ) or 0) + 1
+    return newest_number(patient_id) + 1
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,20 @@ def save_programme(
     rows: Sequence[PrescriptionValues],
     template_slug: str | None = None,
     template_stage: int | None = None,
+    based_on: int | None = None,
 ) -> ProgrammeVersion:
-    """Save the patient's programme as a new version; earlier versions stay as they were."""
+    """Save the patient's programme as a new version; earlier versions stay as they were.
+
+    ``based_on`` is the number of the newest version when the editor was opened (0 for none):
+    if another version was saved since (by the rules, say, stepping a dose down), saving would
+    silently undo it, so ``ProgrammeChanged`` is raised instead."""
+    lock_patient(patient.id)
+    if based_on is not None:
+        newest = _next_number(patient.id) - 1
+        if newest != based_on:
+            raise ProgrammeChanged(
+                f"The programme changed while you were editing it: version {newest} was saved "
+                "since you opened the editor. Open the editor again to start from it.")
     slugs = {row.slug for row in rows}
     exercises = {
         exercise.slug: (exercise, version_id)

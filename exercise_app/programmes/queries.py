@@ -8,11 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db, read_rows
 from ..models import (
+    ExerciseSession,
     LibraryExercise,
     LibraryExerciseTag,
     PatientPrecaution,
@@ -171,6 +172,21 @@ def current(patient_id: int) -> ProgrammeVersion | None:
         .order_by(ProgrammeVersion.number.desc())
         .limit(1)
     )
+
+
+def newest_number(patient_id: int) -> int:
+    """The number of the patient's newest programme version; 0 when they have none."""
+    return db.session.scalar(
+        select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.patient_id == patient_id)
+    ) or 0
+
+
+def exercised_on(patient_id: int, day: date) -> bool:
+    """Whether the patient logged a session on a day (their local date)."""
+    return db.session.scalar(
+        select(ExerciseSession.id).where(ExerciseSession.patient_id == patient_id,
+                                         ExerciseSession.local_date == day).limit(1)
+    ) is not None
 
 
 def precautions(patient_id: int) -> set[str]:

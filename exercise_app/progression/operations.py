@@ -38,7 +38,7 @@ from ..models import (
     now_utc,
 )
 from ..programmes import queries as programmes
-from ..programmes.operations import DoseChange, copy_with_changes
+from ..programmes.operations import DoseChange, copy_with_changes, lock_patient
 from ..programmes.queries import PrescriptionView, ProgrammeView
 from ..summaries import summary_row
 from . import queries
@@ -89,30 +89,10 @@ def usual_pain_of(patient_id: int, rules: PatientRules | None = None) -> tuple[i
     return usual_pain(recorded, queries.first_pain_before(patient_id))
 
 
-def _lock_patient(patient_id: int) -> None:
-    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time).
-
-    FOR NO KEY UPDATE, not FOR UPDATE: the session just inserted holds a key-share lock on
-    the same row through its foreign key, and FOR UPDATE would wait for another request's
-    key-share while that request waits for ours (a deadlock seen in the bench).
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: the transaction began with BEGIN IMMEDIATE, the one write lock
-    db.session.execute(
-        select(User.id).where(User.id == patient_id).with_for_update(key_share=True))
-
-
 def _start_date(latest: ProgrammeView, today: date, exercised_today: bool) -> date:
     """A change starts today, or tomorrow once today's session is done (so today stays done)."""
     start = today + timedelta(days=1) if exercised_today else today
     return max(start, latest.start_date)
-
-
-def _exercised_today(patient_id: int, today: date) -> bool:
-    return db.session.scalar(
-        select(ExerciseSession.id).where(ExerciseSession.patient_id == patient_id,
-                                         ExerciseSession.local_date == today).limit(1)
-    ) is not None
 
 
 def _switch(change_to: Rung | None, current: PrescriptionView) -> dict[str, object]:
@@ -134,7 +114,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     Changes apply by themselves (a new programme version) unless the exercise is locked, or
     the physio approves progressions first; step-downs never wait, as they lower the load.
     """
-    _lock_patient(patient.id)
+    lock_patient(patient.id)
     versions = programmes.versions(patient.id)
     if not versions:
         return None
@@ -184,7 +164,7 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
                                decision.alert_physio, (dose.sets, dose.reps, dose.hold_seconds),
                                None, None))
     if changes:
-        start = _start_date(latest, today, _exercised_today(patient.id, today))
+        start = _start_date(latest, today, programmes.exercised_on(patient.id, today))
         version = copy_with_changes(latest, changes, start_date=start, created_by=None,
                                     source=VersionSource.RULES)
         run.applied_version_id = version.id
@@ -261,7 +241,7 @@ def _check_unreviewed(decision: ProgressionDecision) -> None:
 
 def approve(patient: User, decision: ProgressionDecision, physio: User) -> DecisionReview:
     """Apply a decision that waited for approval, as a new programme version."""
-    _lock_patient(patient.id)
+    lock_patient(patient.id)
     _check_unreviewed(decision)
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be approved.")
@@ -292,7 +272,7 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
 def reject(patient: User, decision: ProgressionDecision, physio: User,
            note: str) -> DecisionReview:
     """Keep the dose as it is instead of a decision that waited for approval."""
-    _lock_patient(patient.id)
+    lock_patient(patient.id)
     _check_unreviewed(decision)
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be rejected; "
@@ -303,7 +283,7 @@ def reject(patient: User, decision: ProgressionDecision, physio: User,
 def override(patient: User, decision: ProgressionDecision, physio: User, *, sets: int,
              reps: int | None, hold_seconds: int | None, note: str) -> DecisionReview:
     """Replace a decision's dose with the physio's own, with a note saying why."""
-    _lock_patient(patient.id)
+    lock_patient(patient.id)
     _check_unreviewed(decision)
     if not note.strip():
         raise BadDose("Say why you are overriding this decision.")
@@ -322,5 +302,5 @@ def override(patient: User, decision: ProgressionDecision, physio: User, *, sets
 def _apply(patient: User, latest: ProgrammeView, changes: Mapping[int, DoseChange],
            physio: User, source: VersionSource):
     today = local_today(now_utc(), patient.time_zone)
-    start = _start_date(latest, today, _exercised_today(patient.id, today))
+    start = _start_date(latest, today, programmes.exercised_on(patient.id, today))
     return copy_with_changes(latest, changes, start_date=start, created_by=physio, source=source)

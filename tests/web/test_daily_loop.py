@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
+from exercise_app.domain.scheduling import local_today
 from exercise_app.extensions import db
 from exercise_app.models import (
     ExerciseLog,
@@ -21,6 +22,7 @@ from exercise_app.models import (
     ProgrammeVersion,
     ProgressionRun,
     User,
+    VersionSource,
     now_utc,
 )
 from tests.conftest import QueryCounter, snapshot
@@ -80,6 +82,22 @@ def test_a_retried_log_is_stored_once(app, patient_client, loop):
     second = patient_client.post("/routine", data=form)
     assert first.headers["Location"] == second.headers["Location"]
     assert count(app, ExerciseSession) == before + 1
+
+
+def test_a_retry_from_a_phone_whose_clock_runs_ahead_is_stored_once(app, patient_client, loop):
+    """The start time is capped at the server's now when stored; the retry hash took the
+    capped value, which differed between a log and its retry, and the retry was refused."""
+    form = routine_form(patient_client)
+    form["started_at"] = (now_utc() + timedelta(minutes=2)).isoformat()
+    before = count(app, ExerciseSession)
+    first = patient_client.post("/routine", data=form)
+    second = patient_client.post("/routine", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(app, ExerciseSession) == before + 1
+    with app.app_context():
+        session = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
+        assert session.started_at <= session.ended_at  # stored no later than it was saved
 
 
 def test_the_same_id_with_other_answers_is_refused(app, patient_client, loop):
@@ -152,6 +170,47 @@ def test_another_patients_exercise_ids_are_refused(app, patient_client, loop):
     response = patient_client.post("/routine", data=form)
     assert response.status_code == 422
     assert b"not in your programme" in response.data
+    assert snapshot(app) == before
+
+
+def test_a_routine_opened_before_the_physio_changed_the_programme_still_logs(
+        app, client, auth, loop):
+    """The patient opens today's routine; the physio saves a change starting today; the
+    patient's log, of the exercises they were shown, was refused and lost. It is stored
+    against the version it showed."""
+    auth.login(loop.patient)
+    form = routine_form(client)
+    auth.logout()
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    editor = editor_form(client, url)
+    editor["start_date"] = local_today(now_utc(), loop.patient.time_zone).isoformat()
+    editor["exercises-0-sets"] = "3"
+    assert client.post(url, data=editor).status_code == 303
+    auth.logout()
+    auth.login(loop.patient)
+    response = client.post("/routine", data=form)
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
+        assert db.session.get(ProgrammeVersion, session.programme_version_id).number == 1
+        assert len(session.logs) == 3
+
+
+def test_a_log_of_a_version_replaced_before_yesterday_is_refused(app, patient_client, loop):
+    form = routine_form(patient_client)
+    with app.app_context():  # version 1 gave way to version 2 two days ago
+        from exercise_app.programmes.operations import DoseChange, copy_with_changes
+        from exercise_app.programmes.queries import current
+
+        today = local_today(now_utc(), loop.patient.time_zone)
+        copy_with_changes(current(loop.patient.id), {1: DoseChange(3, 10, None)},
+                          start_date=today - timedelta(days=2), created_by=None,
+                          source=VersionSource.RULES)
+        db.session.commit()
+    before = snapshot(app)
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 422 and b"not in your programme" in response.data
     assert snapshot(app) == before
 
 
@@ -518,6 +577,78 @@ def test_past_sessions_keep_pointing_at_what_was_prescribed(app, client, auth, l
         session = db.session.get(ExerciseSession, loop.session_id)
         old = db.session.get(ProgrammeVersion, session.programme_version_id)
         assert old.number == 1 and old.prescriptions[0].sets == 2
+        new = db.session.scalar(select(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == loop.patient.id, ProgrammeVersion.number == 2))
+        assert new.prescriptions[0].sets == 3
+        # Today's session is logged: the change starts tomorrow, so today stays done.
+        today = local_today(now_utc(), loop.patient.time_zone)
+        assert new.start_date == today + timedelta(days=1)
+
+
+def test_the_editor_starts_today_when_nothing_is_logged_today(app, client, auth, world, library):
+    auth.login(world.physio)
+    form = editor_form(client, f"/clinic/patients/{world.patient.id}/programme")
+    assert form["start_date"] == local_today(now_utc(), world.patient.time_zone).isoformat()
+    assert form["based_on"] == "0"
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    (-1, "or a later day."), (-30, "or a later day."), (366, "within a year from today")])
+def test_a_programme_cannot_start_in_the_past_or_years_ahead(app, client, auth, loop, days,
+                                                             message):
+    """A start in the past rewrote history: the days done under the version before were
+    counted against the new one (streak and adherence fell on both pages)."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    today = local_today(now_utc(), loop.patient.time_zone)
+    form["start_date"] = (today + timedelta(days=days)).isoformat()
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 422 and message in response.data.decode()
+    assert snapshot(app) == before
+    form["start_date"] = today.isoformat()  # today itself is allowed, if the physio wants it
+    assert client.post(url, data=form).status_code == 303
+
+
+def test_saving_over_a_version_made_since_the_editor_opened_is_refused(app, client, auth, loop):
+    """The physio opens the editor; meanwhile the rules step a dose down (a new version);
+    saving the editor as it was would silently undo the step-down."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    assert form["based_on"] == "1"
+    with app.app_context():  # the rules' step-down, as a new version
+        from exercise_app.programmes.operations import DoseChange, copy_with_changes
+        from exercise_app.programmes.queries import current
+
+        copy_with_changes(current(loop.patient.id), {1: DoseChange(1, 8, None)},
+                          start_date=now_utc().date(), created_by=None,
+                          source=VersionSource.RULES)
+        db.session.commit()
+    form["note"] = "Edited while the rules changed the dose"
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 409
+    assert ("The programme changed while you were editing it: version 2 was saved since you "
+            "opened the editor.") in response.data.decode()
+    assert snapshot(app) == before
+    fresh = editor_form(client, url)  # opened again, from version 2
+    assert fresh["based_on"] == "2" and fresh["exercises-0-sets"] == "1"
+    assert client.post(url, data=fresh).status_code == 303
+
+
+@pytest.mark.parametrize("stage", ["-5", "0", "9999999", "4", "x"])
+def test_a_template_stage_that_is_not_the_templates_is_refused(app, client, auth, world,
+                                                               library, stage):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url + "?template=hip-and-back-starter&stage=2")
+    before = snapshot(app)
+    response = client.post(url + f"?template=hip-and-back-starter&stage={stage}", data=form)
+    assert response.status_code == 422
+    assert "Choose a stage of the template from 1 to" in response.data.decode()
+    assert snapshot(app) == before
 
 
 def test_precautions_flag_and_confirm(app, client, auth, world, library):
