@@ -62,8 +62,10 @@ def estimated_seconds(
     each_side: bool,
     tempo: tuple[int, int, int] | None = None,
 ) -> int:
-    """Roughly how long an exercise takes: work plus rests between sets, both sides."""
+    """Roughly how long an exercise takes: work plus rests, both sides. The guided routine
+    rests after every bout but the last, and a one-side-at-a-time set is two bouts (left,
+    then right), so there are ``sets * sides - 1`` rests."""
     per_rep = sum(tempo) if tempo else SECONDS_PER_REP
     work = reps * (per_rep + (hold_seconds or 0)) if reps is not None else hold_seconds or 0
     sides = 2 if each_side else 1
-    return sets * work * sides + max(sets - 1, 0) * rest_seconds
+    return sets * work * sides + max(sets * sides - 1, 0) * rest_seconds

@@ -19,6 +19,7 @@
   const stepEls = Array.from(form.querySelectorAll(".routine-step"));
   const submitButton = form.querySelector("[data-submit]");
   if (stepEls.length < 2 || !submitButton) return;
+  const submitText = submitButton.textContent;
   // Every exercise needs the log fields the guide writes to; otherwise stay a checklist.
   const hasLogFields = (step) => ["status", "sets", "skip", "stop"]
     .every((name) => step.querySelector('[data-field="' + name + '"]'));
@@ -1020,6 +1021,7 @@
       submitting = false;
       submitButton.disabled = false;
       submitButton.removeAttribute("aria-disabled");
+      submitButton.textContent = submitText; // not "Saving…" on a page shown again
       form.removeAttribute("aria-busy");
     }
   });

@@ -458,3 +458,33 @@ def test_after_a_stop_the_session_can_end_there(page, routine):
     for name in (names["figure-4-stretch"], names["clam"]):
         expect(row_for(page, name)).to_contain_text("Skipped")
         expect(row_for(page, name)).to_contain_text("Too painful to start")
+
+
+def test_a_page_shown_again_after_submitting_can_be_submitted_again(page, routine):
+    """Back on the routine after a submit whose answer never came (restored from the
+    browser's cache): the save button is usable again and says what it does."""
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 1)
+    page.get_by_role("button", name="Next").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+    answer_how_it_went(page, during=1, after=1, effort=3)
+    posts = []
+
+    def no_content(route):  # a 204 leaves the page where it is, as a lost answer would
+        posts.append(route.request.url)
+        route.fulfill(status=204)
+
+    page.route("**/routine", lambda route: no_content(route)
+               if route.request.method == "POST" else route.continue_())
+    save = page.locator("[data-submit]")
+    label = save.text_content()
+    save.click()
+    expect(save).to_have_text("Saving\u2026")
+    expect(save).to_be_disabled()
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    expect(save).to_have_text(label)
+    expect(save).to_be_enabled()
+    assert len(posts) == 1

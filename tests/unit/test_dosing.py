@@ -31,7 +31,7 @@ def test_a_dose_needs_reps_or_a_hold():
 
 def test_duration_counts_both_sides_and_rests():
     assert estimated_seconds(sets=2, reps=10, hold_seconds=None, rest_seconds=60,
-                             each_side=True) == 2 * 10 * 4 * 2 + 60
+                             each_side=True) == 2 * 10 * 4 * 2 + 3 * 60  # L R L R: 3 rests
     assert estimated_seconds(sets=3, reps=None, hold_seconds=30, rest_seconds=15,
                              each_side=False) == 3 * 30 + 2 * 15
 
