@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import unquote_to_bytes
 
 from flask import (
     Blueprint,
@@ -84,9 +85,17 @@ def healthz():
 
 
 def reject_unsafe_text() -> None:
-    """Refuse form values holding NUL or lone surrogates before any view sees them."""
+    """Refuse form values holding NUL or lone surrogates, and form bodies that are not UTF-8,
+    before any view sees them. Werkzeug decodes a form leniently: a field whose bytes were
+    not UTF-8 lost them, and a precautions form of nothing but such bytes cleared every
+    precaution the patient had."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
+    if request.mimetype == "application/x-www-form-urlencoded":
+        try:  # the form still parses from the cached body
+            unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400, "The form was not sent as UTF-8 text.")
     for values in request.form.listvalues():
         for value in values:
             if "\x00" in value or any(unicodedata.category(ch) == "Cs" for ch in value):

@@ -172,6 +172,7 @@ def edit_programme(patient_id: int):
         elif current is not None:
             editor.fill(form, editor.rows_from_version(current))
             form.note.data = current.note
+            form.form_errors.extend(editor.retired_in(current, by_slug))
         else:
             editor.fill(form, [])
         form.based_on.data = str(programme_queries.newest_number(patient.id))

@@ -67,6 +67,14 @@ def fill(form: ProgrammeForm, rows: Sequence[dict[str, Any]]) -> None:
         form.exercises.append_entry({"position": len(form.exercises.entries) + 1})
 
 
+def retired_in(version: ProgrammeVersion, choices: dict[str, ExerciseChoice]) -> list[str]:
+    """Sentences naming exercises of a version that the library no longer offers: they
+    cannot be chosen again, so saving the editor leaves them out."""
+    return [f"{p.exercise_version.data['name']} is no longer in the library, so saving "
+            "leaves it out: choose another exercise in its place."
+            for p in version.prescriptions if p.exercise_version.data["id"] not in choices]
+
+
 def set_choices(form: ProgrammeForm, options: list[SelectChoice]) -> None:
     for entry in form.exercises:
         entry.form.exercise.choices = options
@@ -87,9 +95,11 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             ok = False
             continue
         dose = choice.dose
-        reps = row.reps.data if row.reps.data is not None else dose.get("reps")
-        hold = row.hold_seconds.data if row.hold_seconds.data is not None else dose.get(
-            "hold_seconds")
+        reps, hold = row.reps.data, row.hold_seconds.data
+        if reps is None and hold is None:  # no dose given: the library's, both parts of it
+            reps, hold = dose.get("reps"), dose.get("hold_seconds")
+        # (A blank beside a given reps or hold stays blank: re-saving a programme added the
+        # library's hold to every exercise prescribed without one.)
         if reps is None and hold is None:
             row.reps.errors.append("Give reps or a hold time.")
             ok = False
@@ -108,7 +118,8 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             ok = False
             continue
         try:
-            side = Side(row.side.data)
+            side = Side(row.side.data) if row.side.data else (
+                Side.EACH if dose.get("sides") == "each" else Side.BOTH)
         except ValueError:
             row.side.errors.append("Choose a side.")
             ok = False

@@ -53,7 +53,10 @@ class PrescriptionForm(Form):
     reps = WholeNumberField("Reps", validators=[Optional(), NumberRange(1, 100)])
     hold_seconds = WholeNumberField("Hold (s)", validators=[Optional(), NumberRange(1, 600)])
     rest_seconds = WholeNumberField("Rest (s)", validators=[Optional(), NumberRange(0, 600)])
-    side = SelectField("Side", choices=[SelectChoice(s.value, t) for s, t in SIDE_LABELS.items()])
+    # Blank: as the library does the exercise (each side in turn, or both together).
+    side = SelectField("Side", default="", choices=[
+        SelectChoice("", "As the exercise is done"),
+        *(SelectChoice(s.value, t) for s, t in SIDE_LABELS.items())])
     tempo = StringField("Tempo", validators=[Optional(), Length(max=8)], filters=[strip],
                         description="Seconds up-pause-down, e.g. 2-1-2")
     load_note = StringField("Load", validators=[Optional(), Length(max=200)], filters=[strip],

@@ -65,6 +65,21 @@ def test_invalid_utf8_is_not_a_500(client, world):
     assert response.status_code in (400, 401, 422)
 
 
+@pytest.mark.parametrize("body", [b"precautions=%FF", b"precautions=\xff",
+                                  b"precautions=%ED%A0%80&precautions=osteoporosis"])
+def test_a_form_that_is_not_utf8_changes_nothing(app, client, auth, world, body):
+    """Werkzeug drops bytes that are not UTF-8: a precautions form of nothing else cleared
+    every precaution the patient had (303)."""
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/precautions"
+    assert client.post(url, data={"precautions": ["gluteal-tendinopathy"]}).status_code == 303
+    before = snapshot(app)
+    response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert b"not sent as UTF-8" in response.data
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("path", ["/clinic/patients/abc", "/clinic/patients/-1",
                                   "/clinic/patients/99999999999999999999999"])
 def test_malformed_ids_are_not_found(client, auth, world, path):

@@ -585,6 +585,51 @@ def test_past_sessions_keep_pointing_at_what_was_prescribed(app, client, auth, l
         assert new.start_date == today + timedelta(days=1)
 
 
+def test_saving_the_editor_unchanged_keeps_every_dose(app, client, auth, loop):
+    """A blank reps or hold meant "the library's": re-saving added the library's 3 s hold to
+    a bridge prescribed without one, and a 30 s hold to a reps exercise."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    assert client.post(url, data=editor_form(client, url)).status_code == 303
+
+    def doses(number):
+        with app.app_context():
+            version = db.session.scalar(select(ProgrammeVersion).where(
+                ProgrammeVersion.patient_id == loop.patient.id, ProgrammeVersion.number == number))
+            return [(p.exercise_version.data["id"], p.sets, p.reps, p.hold_seconds,
+                     p.rest_seconds, p.side.value, p.weekdays) for p in version.prescriptions]
+
+    assert doses(2) == doses(1)
+    assert doses(1)[0][3] is None  # the bridge, prescribed without a hold
+
+
+def test_a_new_row_takes_the_librarys_dose_and_side(app, client, auth, world, library):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    assert form["exercises-0-side"] == ""  # "As the exercise is done"
+    form["exercises-0-exercise"] = "clam"  # done one side at a time in the library
+    assert client.post(url, data=form).status_code == 303
+    clam = library.exercises["clam"].dose
+    with app.app_context():
+        p = db.session.scalar(select(ProgrammeVersion)).prescriptions[0]
+        assert (p.side.value, p.sets, p.reps, p.hold_seconds) == (
+            "each", clam.sets, clam.reps, clam.hold_seconds)
+
+
+def test_the_editor_says_when_an_exercise_has_left_the_library(app, client, auth, loop):
+    from exercise_app.models import LibraryExercise
+
+    with app.app_context():
+        clam = db.session.scalar(select(LibraryExercise).where(LibraryExercise.slug == "clam"))
+        clam.retired_at = now_utc()
+        db.session.commit()
+    auth.login(loop.physio)
+    page = client.get(f"/clinic/patients/{loop.patient.id}/programme").data.decode()
+    assert ("Clam is no longer in the library, so saving leaves it out: choose another "
+            "exercise in its place.") in page
+
+
 def test_the_editor_starts_today_when_nothing_is_logged_today(app, client, auth, world, library):
     auth.login(world.physio)
     form = editor_form(client, f"/clinic/patients/{world.patient.id}/programme")
