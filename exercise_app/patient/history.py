@@ -8,7 +8,13 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from ..domain import adherence as rules
-from ..domain.pain_chart import PainPoint, long_date, pain_table, render_pain_chart
+from ..domain.pain_chart import (
+    PainPoint,
+    long_date,
+    pain_table,
+    render_pain_chart,
+    weekly_averages,
+)
 from ..domain.scheduling import Prescribed, day_plan
 from ..models import LogStatus, ProgrammeVersion
 from .queries import LogRow, SessionRow
@@ -117,6 +123,7 @@ class History:
     streak: int
     chart_svg: str
     table: list[PainTableRow]
+    weekly: list[tuple[str, str]]  # (the week's Monday, mean pain after) as the chart's line
     volume: list[Volume]
     sessions: list[SessionRow]  # newest first
     session_lines: list[SessionLine]
@@ -186,6 +193,8 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         chart_svg=chart,
         table=[PainTableRow(long_date(row.day), _text(row.before), _text(row.after),
                             _text(row.next_morning)) for row in pain_table(points)],
+        weekly=[(long_date(monday), f"{mean:.1f}")
+                for monday, mean in weekly_averages(points, "after")],
         volume=sorted((Volume(names.get(k, "Exercise"), *v) for k, v in volume.items()),
                       key=lambda v: v.name),
         sessions=newest_first,

@@ -83,5 +83,7 @@ def csv_lines(rows) -> Iterator[str]:
 
 def csv_response(rows, filename: str) -> Response:
     lines = list(csv_lines(rows))
-    return Response("".join(lines), mimetype="text/csv", headers={
+    # A byte-order mark first: without it, Excel reads the file as the system's code page
+    # and garbles accented names and notes.
+    return Response("\ufeff" + "".join(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from datetime import date, timedelta
@@ -16,6 +18,7 @@ from exercise_app.extensions import db
 from exercise_app.models import (
     ExerciseLog,
     ExerciseSession,
+    LibraryExerciseVersion,
     PatientPrecaution,
     PatientSummary,
     Prescription,
@@ -330,6 +333,12 @@ def test_today_shows_what_is_due_and_the_streak(app, patient_client, loop):
     assert "Bridge" in page or "bridge" in page
     assert "day streak" in page
     assert "Done today" in page
+    # Today's session counts; every day before it was due and missed.
+    assert re.search(r'<span class="stat-number">1</span> <span class="stat-label">day streak',
+                     page)
+    # Bridge 2x10 (80 s of work, one 30 s rest), clam 2x12 each side (192 s, three rests)
+    # and knee to chest, a 30 s hold each side (60 s, one rest): 482 s.
+    assert "3 exercises, about 8 minutes." in page
 
 
 def test_rest_day(app, client, auth, world, library):
@@ -366,6 +375,29 @@ def test_history_page(app, patient_client, loop):
     for session_id in ids:  # each session links to its own page, which opens
         assert f'href="/sessions/{session_id}"' in page
         assert patient_client.get(f"/sessions/{session_id}").status_code == 200
+
+
+def test_history_shows_the_weekly_average_and_each_exercises_volume(app, patient_client, loop):
+    log(app, loop.patient.id, pain=(3, 4, 5), partly=frozenset({"clam"}))
+    page = patient_client.get("/history").data.decode()
+    # Both sessions are today: pain after 2 and 5, one week.
+    weekly = re.findall(r'<td data-label="Average after">([^<]+)</td>', page)
+    assert weekly == ["3.5"]
+    shown = {name: (int(n), int(sets), int(reps)) for name, n, sets, reps in re.findall(
+        r'<th scope="row">([^<]+)</th><td data-label="Sessions">(\d+)</td>'
+        r'<td data-label="Sets">(\d+)</td><td data-label="Reps">(\d+)</td>', page)}
+    with app.app_context():
+        logs = db.session.execute(
+            select(ExerciseLog.exercise_version_id, ExerciseLog.sets_done, ExerciseLog.reps_done,
+                   ExerciseLog.reps_done_other_side).join(ExerciseSession)
+            .where(ExerciseSession.patient_id == loop.patient.id)).all()
+        names = {v.id: v.data["name"] for v in db.session.scalars(select(LibraryExerciseVersion))}
+    expected: dict[str, tuple[int, int, int]] = {}
+    for version_id, sets, reps, other in logs:
+        n, s, r = expected.get(names[version_id], (0, 0, 0))
+        expected[names[version_id]] = (n + 1, s + sets, r + (reps or 0) + (other or 0))
+    assert shown == expected and len(shown) == 3
+    assert shown["Clam"][1] < 2 * 2  # the partly done session counts what was done
 
 
 def test_id_urls_are_the_urls_url_for_builds(app):
@@ -445,16 +477,19 @@ def test_history_figures_from_the_summary_match_those_counted_from_the_logs(
     assert counted[0] not in ("100%", "-") and counted[2] in ("2", "3")  # week, streak
 
 
-def test_csv_escapes_formulas(app, patient_client, loop):
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_escapes_formulas(app, patient_client, loop, start):
     form = routine_form(patient_client)
-    form["notes"] = "=HYPERLINK(\"http://evil\")"
-    patient_client.post("/routine", data=form)
+    form["notes"] = start + "HYPERLINK(\"http://evil\") caf\u00e9"
+    assert patient_client.post("/routine", data=form).status_code == 303
     response = patient_client.get("/history.csv")
-    assert response.mimetype == "text/csv"
-    body = response.data.decode()
-    assert "'=HYPERLINK" in body
-    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
-    assert body.splitlines()[0].startswith("date,started_at")
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.data.startswith("\ufeff".encode())  # for Excel: the text is UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert list(rows[0])[:2] == ["date", "started_at"]
+    notes = [row["notes"] for row in rows if "HYPERLINK" in row["notes"]]
+    assert notes and all(n == "'" + start + "HYPERLINK(\"http://evil\") caf\u00e9"
+                         for n in notes)
 
 
 @pytest.mark.parametrize("url", ["/today", "/history", "/routine?all=1", "/programme"])
@@ -779,7 +814,9 @@ def test_physio_patient_page_queries_do_not_grow(app, client, auth, loop):
         client.get(url)
     bulk_history(app, loop.patient.id, 300)
     with QueryCounter(app) as many:
-        client.get(url)
+        page = client.get(url)
+    assert page.status_code == 200 and "Timeline" in page.data.decode()
+    assert page.data.decode().count(f"/clinic/patients/{loop.patient.id}/sessions/") > 30
     assert many.count == one.count
 
 
