@@ -42,11 +42,11 @@ def name_field(label: str = "Name") -> StringField:
     )
 
 
-def time_zone_field() -> SelectField:
+def time_zone_field(default: str | None = "Europe/London") -> SelectField:
     return SelectField(
         "Time zone",
         choices=[SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
-        default="Europe/London",
+        default=default,
         description="Used to work out which day it is for you.",
     )
 

@@ -39,3 +39,7 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = time_zone_field(default=None)  # a form sent without one changes nothing

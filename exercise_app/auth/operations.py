@@ -35,6 +35,11 @@ def set_password(user: User, password: str) -> None:
     sign_out_everywhere(user)
 
 
+def set_time_zone(user: User, time_zone: str) -> None:
+    """Set the zone the user's days are counted in (a patient's Today, streak and logs)."""
+    user.time_zone = time_zone
+
+
 def create_invitation(user: User, invited_by: User, ttl: timedelta) -> str:
     """Create a single-use invitation for ``user`` and return its token (only its hash is kept)."""
     token, token_hash = new_link_token()

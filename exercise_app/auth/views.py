@@ -16,9 +16,11 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..extensions import db, form_email_key, limiter
+from ..models import Role
 from ..notifications import send_mail
 from ..pages import invalid
 from ..sessions import end_session, start_session
+from ..triage.operations import refresh_patient
 from . import operations
 from .forms import (
     AcceptInvitationForm,
@@ -26,6 +28,7 @@ from .forms import (
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
+    TimeZoneForm,
 )
 
 bp = Blueprint("auth", __name__)
@@ -167,3 +170,19 @@ def change_password():
         return redirect(url_for("main.home"), 303)
     return invalid("auth/change_password.html", form=form)
 
+
+
+@bp.route("/account/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone():
+    # Shown with the zone in use; a submitted form must name one itself.
+    form = TimeZoneForm() if request.method == "POST" else \
+        TimeZoneForm(time_zone=current_user.time_zone)
+    if form.validate_on_submit():
+        operations.set_time_zone(current_user, form.time_zone.data)
+        if current_user.role is Role.PATIENT:  # their today, streak and figures move with it
+            refresh_patient(current_user)
+        db.session.commit()
+        flash(f"Your time zone is now {form.time_zone.data.replace('_', ' ')}.", "success")
+        return redirect(url_for("main.home"), 303)
+    return invalid("auth/time_zone.html", form=form)

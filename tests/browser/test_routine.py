@@ -488,3 +488,21 @@ def test_a_page_shown_again_after_submitting_can_be_submitted_again(page, routin
     expect(save).to_have_text(label)
     expect(save).to_be_enabled()
     assert len(posts) == 1
+
+
+def test_a_patient_changes_their_time_zone(page, routine, live_app):
+    sign_in(page, routine["email"])
+    page.goto("/today")
+    page.get_by_role("link", name="Change your time zone").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your time zone")
+    zone = page.get_by_label("Time zone")
+    expect(zone).to_have_value("Europe/London")
+    zone.select_option("America/New_York")
+    screenshot(page, "time-zone")
+    zone.focus()
+    page.keyboard.press("Tab")  # on to the button, and Enter saves
+    expect(page.get_by_role("button", name="Save time zone")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your time zone is now America/New York.")).to_be_visible()
+    expect(page.get_by_text("Your days are counted in the time zone America/New York.")
+           ).to_be_visible()

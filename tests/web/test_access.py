@@ -60,6 +60,10 @@ ROUTES: dict[str, list[Rule]] = {
         Rule("GET", fixed("/account/password"), roles=ALL_ROLES),
         Rule("POST", fixed("/account/password"), roles=ALL_ROLES, ok=(422,)),
     ],
+    "auth.time_zone": [
+        Rule("GET", fixed("/account/time-zone"), roles=ALL_ROLES),
+        Rule("POST", fixed("/account/time-zone"), roles=ALL_ROLES, ok=(422,)),
+    ],
     "patient.today": [Rule("GET", fixed("/today"), roles=("patient",))],
     "patient.programme": [Rule("GET", fixed("/programme"), roles=("patient",))],
     "patient.history_page": [Rule("GET", fixed("/history"), roles=("patient",))],

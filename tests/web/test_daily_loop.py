@@ -869,3 +869,25 @@ def test_programme_cache_never_serves_a_reused_id(app, world, library):
         second = programme_queries.versions(ids[0])
     assert [len(v.prescriptions) for v in first] == [1]
     assert [len(v.prescriptions) for v in second] == [2]
+
+
+def test_a_patient_changes_their_time_zone_and_today_follows(app, patient_client, loop):
+    """The zone was set once, on accepting the invitation: a wrong choice, or travel, left
+    Today, the streak and the dates of new sessions a day out, with no way to change it."""
+    page = patient_client.get("/today").data.decode()
+    assert "Your days are counted in the time zone Europe/London." in page
+    assert 'href="/account/time-zone"' in page
+    before = snapshot(app)
+    bad = patient_client.post("/account/time-zone", data={"time_zone": "Mars/Olympus_Mons"})
+    assert bad.status_code == 422 and snapshot(app) == before
+    response = patient_client.post("/account/time-zone", data={"time_zone": "Pacific/Kiritimati"})
+    assert response.status_code == 303
+    with app.app_context():
+        patient = db.session.get(User, loop.patient.id)
+        assert patient.time_zone == "Pacific/Kiritimati"
+        # The summary Today reads was written again, for the new zone's today.
+        summary = db.session.get(PatientSummary, loop.patient.id)
+        assert summary.summary_on == local_today(now_utc(), "Pacific/Kiritimati")
+    page = patient_client.get("/today").data.decode()
+    assert "Your time zone is now Pacific/Kiritimati." in page
+    assert "Your days are counted in the time zone Pacific/Kiritimati." in page
