@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .domain.sessions import MORNING_FROM_HOUR
+
 
 class Defaults:
     """Values that hold unless the instance file or the environment says otherwise."""
@@ -47,6 +49,8 @@ class Defaults:
     RATELIMIT_INVITE = "20 per hour"
     INVITATION_TTL = timedelta(days=7)
     PASSWORD_RESET_TTL = timedelta(hours=1)
+    # The hour of the patient's day from which next-morning pain is asked (domain.sessions).
+    MORNING_CHECK_IN_FROM_HOUR = MORNING_FROM_HOUR
     MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Hip & Back Programme <no-reply@localhost>"
     TRUSTED_HOSTS: list[str] | None = None

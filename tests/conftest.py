@@ -120,6 +120,9 @@ def config_for(database_url: str, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "locmem",
         "SERVER_NAME": None,
+        # The check-in opens at 4 am in production; tests run at any hour, and the rule has
+        # its own tests (test_daily_loop, tests/unit/test_sessions.py).
+        "MORNING_CHECK_IN_FROM_HOUR": 0,
     }
     config.update(overrides)
     return config

@@ -78,13 +78,18 @@ def due_days(mask: int, start: date, first: date, last: date) -> list[date]:
 
 def local_today(now_utc: datetime, time_zone: str) -> date:
     """Give the patient's calendar date for an aware instant in an IANA time zone."""
+    return local_time(now_utc, time_zone).date()
+
+
+def local_time(now_utc: datetime, time_zone: str) -> datetime:
+    """Give the patient's wall-clock time for an aware instant in an IANA time zone."""
     if now_utc.tzinfo is None or now_utc.utcoffset() is None:
         raise ValueError("now_utc must be timezone-aware")
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValueError(f"unknown time zone: {time_zone!r}") from error
-    return now_utc.astimezone(zone).date()
+    return now_utc.astimezone(zone)
 
 
 @dataclass(frozen=True)

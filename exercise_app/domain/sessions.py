@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md)
 CORRECTION_HOURS = 24  # a patient can correct a log for a day; after that it is the record
+# Next-morning pain is asked from this hour of the day after a session (the patient's time):
+# a late session ending after midnight was otherwise "next morning" minutes later, and the
+# rules read pain straight after exercise as the morning's.
+MORNING_FROM_HOUR = 4
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,13 @@ class ExerciseResult:
     status: str  # done | partial | skipped | stopped
     sets_done: int
     prescribed_sets: int
+
+
+def morning_check_in_open(session_day: date, local_now: datetime,
+                          from_hour: int = MORNING_FROM_HOUR) -> bool:
+    """Whether next-morning pain can be recorded now for a session dated ``session_day``:
+    on the day after it, from ``from_hour`` in the patient's local time."""
+    return local_now.date() == session_day + timedelta(days=1) and local_now.hour >= from_hour
 
 
 def session_outcome(results: Sequence[ExerciseResult]) -> str:

@@ -13,8 +13,14 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..domain.scheduling import local_today
-from ..domain.sessions import CORRECTION_HOURS, ExerciseResult, session_outcome
+from ..domain.scheduling import local_time, local_today
+from ..domain.sessions import (
+    CORRECTION_HOURS,
+    MORNING_FROM_HOUR,
+    ExerciseResult,
+    morning_check_in_open,
+    session_outcome,
+)
 from ..extensions import db, insert_or_skip, read_rows
 from ..models import (
     ExerciseLog,
@@ -205,13 +211,17 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
     db.session.flush()
 
 
-def record_morning_pain(patient: User, session: ExerciseSession, pain: int) -> bool:
+def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
+                        from_hour: int = MORNING_FROM_HOUR) -> bool:
     """Record next-morning pain for the session done the day before, and for any other
     session of that day still without it: there is one morning after a day, however many
     sessions it had. False when it was already recorded with this same answer (a double tap
     or a retry), which changes nothing."""
-    today = local_today(now_utc(), patient.time_zone)
-    if session.local_date != today - timedelta(days=1):
+    local_now = local_time(now_utc(), patient.time_zone)
+    if not morning_check_in_open(session.local_date, local_now, from_hour):
+        if local_now.date() == session.local_date + timedelta(days=1):
+            raise LogRefused(f"The morning check-in opens at {from_hour:02d}:00, once you have "
+                             "slept: please come back then.")
         raise LogRefused("The morning check-in is for the day after a session.")
     if session.next_morning_pain == pain:
         return False

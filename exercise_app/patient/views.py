@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from .. import handout
 from ..access import role_required
-from ..domain.scheduling import local_today
-from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS
+from ..domain.scheduling import local_time, local_today
+from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS, morning_check_in_open
 from ..extensions import db
 from ..models import Role, RunTrigger, now_utc
 from ..pages import id_urls
@@ -60,8 +69,10 @@ def today():
         sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
     done_today = [s for s in sessions if s.local_date == today]
-    checkin = next((s for s in reversed(sessions)
-                    if s.local_date < today and s.next_morning_pain is None), None)
+    local_now = local_time(now_utc(), current_user.time_zone)
+    from_hour = current_app.config["MORNING_CHECK_IN_FROM_HOUR"]
+    checkin = next((s for s in reversed(sessions) if s.next_morning_pain is None
+                    and morning_check_in_open(s.local_date, local_now, from_hour)), None)
     decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
         else progression.latest_run_decisions(current_user.id)  # not recorded yet: read them
     progress = present.patient_notes(decisions)
@@ -217,7 +228,9 @@ def morning_checkin(session_id: int):
     if not form.validate():
         abort(422, "Choose a number from 0 to 10.")
     try:
-        recorded = operations.record_morning_pain(current_user, session, form.pain.data)
+        recorded = operations.record_morning_pain(
+            current_user, session, form.pain.data,
+            current_app.config["MORNING_CHECK_IN_FROM_HOUR"])
     except operations.LogRefused as refusal:
         db.session.rollback()
         return render_template("errors/error.html", code=409, title="Check-in not saved",

@@ -38,6 +38,7 @@ def live_app(browser_database):
         "SQLALCHEMY_DATABASE_URI": browser_database,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "locmem",
+        "MORNING_CHECK_IN_FROM_HOUR": 0,  # tests run at any hour (tests/conftest.py)
     })
 
 

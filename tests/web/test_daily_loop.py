@@ -302,6 +302,33 @@ def test_morning_check_in_the_day_after(app, patient_client, loop):
                                data={"pain": "2"}).status_code == 409
 
 
+def test_the_morning_check_in_waits_for_the_morning(app, patient_client, loop):
+    """From 4 am (MORNING_CHECK_IN_FROM_HOUR; 0 elsewhere in the tests, which run at any
+    hour): here set to the hour after the patient's present one, then to the present one."""
+    from exercise_app.domain.scheduling import local_time
+    from exercise_app.triage.operations import refresh_patient
+
+    with app.app_context():
+        session = db.session.get(ExerciseSession, loop.session_id)
+        session.local_date = session.local_date - timedelta(days=1)
+        refresh_patient(db.session.get(User, loop.patient.id))
+        db.session.commit()
+    hour = local_time(now_utc(), loop.patient.time_zone).hour
+    if hour < 23:  # an hour later is still today
+        app.config["MORNING_CHECK_IN_FROM_HOUR"] = hour + 1
+        assert "How is your pain today?" not in patient_client.get("/today").data.decode()
+        before = snapshot(app)
+        refused = patient_client.post(f"/sessions/{loop.session_id}/morning",
+                                      data={"pain": "3"})
+        assert refused.status_code == 409
+        assert f"The morning check-in opens at {hour + 1:02d}:00" in refused.data.decode()
+        assert snapshot(app) == before
+    app.config["MORNING_CHECK_IN_FROM_HOUR"] = hour
+    assert "How is your pain today?" in patient_client.get("/today").data.decode()
+    assert patient_client.post(f"/sessions/{loop.session_id}/morning",
+                               data={"pain": "3"}).status_code == 303
+
+
 def test_one_morning_check_in_covers_every_session_of_the_day_before(app, patient_client, loop):
     """Two sessions yesterday: one morning, one question, and both sessions get the answer
     (the check-in came back for the other one after it was answered)."""

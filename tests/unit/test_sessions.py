@@ -1,0 +1,36 @@
+"""Rules about a logged session (domain.sessions)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exercise_app.domain.sessions import MORNING_FROM_HOUR, morning_check_in_open
+
+DAY = date(2026, 3, 10)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute)
+
+
+def test_the_check_in_opens_at_four_the_next_morning():
+    assert MORNING_FROM_HOUR == 4
+    after = DAY + timedelta(days=1)
+    assert not morning_check_in_open(DAY, at(after, 0, 21))  # a late session just ended
+    assert not morning_check_in_open(DAY, at(after, 3, 59))
+    assert morning_check_in_open(DAY, at(after, 4, 0))
+    assert morning_check_in_open(DAY, at(after, 23, 59))
+
+
+def test_never_on_the_day_itself_or_two_days_on():
+    assert not morning_check_in_open(DAY, at(DAY, 23))
+    assert not morning_check_in_open(DAY, at(DAY + timedelta(days=2), 9))
+
+
+@given(st.integers(0, 3), st.integers(0, 23), st.integers(0, 23))
+def test_open_exactly_on_the_next_day_from_the_hour(offset, hour, from_hour):
+    now = at(DAY + timedelta(days=offset), hour)
+    assert morning_check_in_open(DAY, now, from_hour) == (offset == 1 and hour >= from_hour)
