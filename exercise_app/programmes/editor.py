@@ -15,17 +15,23 @@ from .forms import BLANK_ROWS, MAX_EXERCISES, ProgrammeForm, TemplatePickForm
 from .operations import PrescriptionValues
 from .queries import ExerciseChoice
 
+CLASHING_GROUP = "Needs care with this patient's precautions"
+
 
 def choice_list(choices: Sequence[ExerciseChoice], precautions: set[str]) -> list[SelectChoice]:
-    """Exercise options, flagging the ones unsuitable for this patient's precautions."""
-    options = [SelectChoice("", "(add an exercise)")]
+    """Exercise options: those that suit the patient's precautions first, then, apart in a
+    group of their own, those flagged for one of them (named on each)."""
+    suitable = [SelectChoice("", "(add an exercise)")]
+    flagged = []
     for choice in choices:
         clash = sorted(choice.precautions & precautions)
-        label = choice.name
-        if clash:
-            label += " - caution: " + "; ".join(PRECAUTION_LABELS_BY_VALUE[c] for c in clash)
-        options.append(SelectChoice(choice.slug, label))
-    return options
+        if not clash:
+            suitable.append(SelectChoice(choice.slug, choice.name))
+            continue
+        label = choice.name + " - caution: " + "; ".join(
+            PRECAUTION_LABELS_BY_VALUE[c] for c in clash)
+        flagged.append(SelectChoice(choice.slug, label, optgroup=CLASHING_GROUP))
+    return suitable + flagged
 
 
 def rows_from_version(version: ProgrammeVersion) -> list[dict[str, Any]]:

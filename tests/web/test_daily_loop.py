@@ -765,6 +765,13 @@ def test_precautions_flag_and_confirm(app, client, auth, world, library):
     url = f"/clinic/patients/{world.patient.id}/programme"
     page = client.get(url).data.decode()
     assert "caution: Early after a posterior-approach hip replacement" in page
+    # The exercises flagged for the patient's precautions are listed apart, after the rest.
+    start = page.index('<select class="input" id="exercises-0-exercise"')
+    first_select = page[start:page.index("</select>", start)]
+    suitable, _, flagged = first_select.partition(
+        '<optgroup label="Needs care with this patient&#39;s precautions">')
+    assert "Glute bridge" in suitable and "caution" not in suitable
+    assert "Double knee to chest - caution" in flagged and "Glute bridge<" not in flagged
     form = editor_form(client, url)
     form["exercises-0-exercise"] = "double-knee-to-chest"
     before = snapshot(app)
