@@ -211,6 +211,12 @@
   let started = false;
   let submitting = false;
   let notice = "";
+  // The routine so far, kept in the tab (see "progress kept in the tab" below).
+  const PROGRESS_HOURS = 12;
+  const PROGRESS_PREFIX = "routine-progress:";
+  const progressKey = PROGRESS_PREFIX + Array.from(
+    form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
+  let restoring = false;
 
   const live = h("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
   const stepCount = h("p", { class: "guide-count", id: "guide-count" });
@@ -527,6 +533,7 @@
     }
     if (finished) ui.finishedText.textContent = finishedText(ex);
     ex.section.classList.toggle("is-finished", finished);
+    saveProgress();
   }
 
   function finishedText(ex) {
@@ -909,6 +916,7 @@
     if (last) renderSummary(stepEls[current]);
     announce((notice ? notice + " " : "") + text + ": " + stepName(current) + ".");
     notice = "";
+    saveProgress();
     if (opts.focus !== false) {
       const top = bar.getBoundingClientRect().top + window.scrollY - 8;
       window.scrollTo({ top: Math.max(0, top), behavior: "auto" });
@@ -1026,6 +1034,111 @@
     }
   });
 
+  // ---------------------------------------------------------------- progress kept in the tab
+
+  /* A phone may discard a background tab, and a patient may close one by mistake: the routine
+   * so far (answers, counts, the step) is kept in the tab's sessionStorage and taken up again
+   * when the same routine opens within PROGRESS_HOURS, with the same client id, so a log sent
+   * twice is still stored once. Running clocks are not kept: a hold starts again. */
+  function storage() {
+    try {
+      return window.sessionStorage || null;
+    } catch (error) {
+      return null; // storage switched off: the routine still works, without this
+    }
+  }
+
+  function formValues() {
+    const values = {};
+    Array.from(form.elements).forEach((el) => {
+      if (!el.name || el.name === "csrf_token" || el.form !== form) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked) values[el.name] = el.value;
+      } else if (el.type !== "submit" && el.type !== "button") {
+        values[el.name] = el.value;
+      }
+    });
+    return values;
+  }
+
+  function saveProgress() {
+    if (!started || restoring || submitting) return;
+    const store = storage();
+    if (!store) return;
+    const state = {
+      at: Date.now(), current: current, values: formValues(),
+      exercises: Array.from(exercises.values()).map((ex) => ({
+        bout: ex.bout, setsBySide: ex.setsBySide, repsBySide: ex.repsBySide, count: ex.count,
+        outcome: ex.outcome, touched: ex.touched, finished: ex.phase === "finished", cueIndex: ex.cueIndex,
+      })),
+    };
+    try {
+      store.setItem(progressKey, JSON.stringify(state));
+    } catch (error) {
+      // full or refused: nothing to do
+    }
+  }
+
+  function forgetProgress() {
+    const store = storage();
+    if (!store) return;
+    for (let i = store.length - 1; i >= 0; i -= 1) {
+      const key = store.key(i);
+      if (key && key.indexOf(PROGRESS_PREFIX) === 0) store.removeItem(key);
+    }
+  }
+
+  /* Put a kept routine back; the step to go to, or null when there is none to take up. */
+  function restoreProgress() {
+    const store = storage();
+    let state = null;
+    try {
+      state = store ? JSON.parse(store.getItem(progressKey) || "null") : null;
+    } catch (error) {
+      state = null;
+    }
+    const kept = Array.from(exercises.values());
+    if (!state || typeof state.at !== "number" || Date.now() - state.at > PROGRESS_HOURS * 3600 * 1000
+        || !Array.isArray(state.exercises) || state.exercises.length !== kept.length) {
+      if (store) store.removeItem(progressKey);
+      return null;
+    }
+    restoring = true;
+    Array.from(form.elements).forEach((el) => {
+      if (!el.name || el.name === "csrf_token" || !(el.name in state.values)) return;
+      if (el.type === "radio" || el.type === "checkbox") el.checked = state.values[el.name] === el.value;
+      else el.value = state.values[el.name];
+    });
+    kept.forEach((ex, i) => {
+      const saved = state.exercises[i];
+      ex.bout = Math.min(int(saved.bout), ex.bouts);
+      ex.setsBySide = [int(saved.setsBySide && saved.setsBySide[0]), int(saved.setsBySide && saved.setsBySide[1])];
+      ex.repsBySide = [int(saved.repsBySide && saved.repsBySide[0]), int(saved.repsBySide && saved.repsBySide[1])];
+      ex.count = int(saved.count);
+      ex.cueIndex = int(saved.cueIndex);
+      ex.outcome = ["done", "skipped", "stopped"].indexOf(saved.outcome) >= 0 ? saved.outcome : null;
+      ex.touched = !!saved.touched;
+      ex.phase = saved.finished ? "finished" : "ready";
+      ex.secondsLeft = ex.hold;
+      ex.ui.skipChoices.sync();
+      ex.ui.stopChoices.sync();
+    });
+    started = true;
+    wantWakeLock = true;
+    requestWakeLock();
+    restoring = false;
+    return Math.max(0, Math.min(int(state.current), stepEls.length - 1));
+  }
+
+  form.addEventListener("change", saveProgress);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveProgress();
+  });
+  window.addEventListener("pagehide", saveProgress);
+  form.addEventListener("submit", () => {
+    if (submitting) forgetProgress(); // sent: a new routine starts afresh
+  });
+
   // ---------------------------------------------------------------- switch the page over
 
   stepEls[0].before(bar, noticeEl, endNowButton, live);
@@ -1034,5 +1147,11 @@
     el.hidden = true;
   });
   form.classList.add("is-guided");
-  goTo(0, { focus: false });
+  const resumeAt = restoreProgress();
+  if (resumeAt !== null && resumeAt > 0) {
+    notice = "Welcome back: your routine is where you left it.";
+    goTo(resumeAt, { focus: false });
+  } else {
+    goTo(0, { focus: false });
+  }
 }());

@@ -506,3 +506,50 @@ def test_a_patient_changes_their_time_zone(page, routine, live_app):
     expect(page.get_by_text("Your time zone is now America/New York.")).to_be_visible()
     expect(page.get_by_text("Your days are counted in the time zone America/New York.")
            ).to_be_visible()
+
+
+def test_a_routine_reloaded_midway_takes_up_where_it_was(page, routine, live_app):
+    """A phone discards a background tab, or the patient closes it by mistake: the routine
+    so far is kept in the tab and taken up again, with the same client id."""
+    names = routine["names"]
+    page.clock.install()
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    client_id = page.locator('input[name="client_id"]').input_value()
+    choose(page, "pain_before", 4)
+    page.get_by_role("button", name="Next").click()
+    box = trainer(page)
+    box.get_by_role("button", name="Set done").click()  # set 1 of the bridge
+    box.get_by_role("button", name="Skip rest").click()
+    expect(box.locator(".trainer-set")).to_have_text("Set 2 of 2")
+
+    page.reload()
+    expect(page.locator(".guide-notice")).to_contain_text("Welcome back")
+    expect(page.locator(".guide-count")).to_have_text(f"Step 2 of {STEPS}")
+    expect(page.locator(".routine-step:not([hidden]) h2")).to_contain_text(names["glute-bridge"])
+    expect(trainer(page).locator(".trainer-set")).to_have_text("Set 2 of 2")
+    assert page.locator('input[name="client_id"]').input_value() == client_id
+    expect(page.locator('input[name="pain_before"][value="4"]')).to_be_checked()
+
+    box = trainer(page)
+    for _ in range(3):
+        box.get_by_role("button", name="Add a rep").click()
+    page.get_by_role("button", name="Next").click()  # left early: partly done
+    for _ in range(2):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+    answer_how_it_went(page, during=3, after=2, effort=4)
+    page.get_by_role("button", name="Save my session").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    bridge = row_for(page, names["glute-bridge"])
+    expect(bridge).to_contain_text("Partly done")
+    expect(bridge.get_by_role("cell").nth(1)).to_have_text("1")  # the set done before reloading
+    expect(bridge.get_by_role("cell").nth(2)).to_have_text("6")  # 3 reps, then 3 after
+    with live_app.app_context():
+        stored = db.session.scalar(select(ExerciseSession.client_id))
+        db.session.remove()
+    assert stored == client_id
+
+    page.goto("/routine")  # saved: the next routine starts afresh
+    expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
+    expect(page.locator(".guide-notice")).to_be_hidden()
