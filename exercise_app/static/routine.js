@@ -387,8 +387,11 @@
     }
     if (holdMode) {
       ui.clockValue = h("span", { class: "clock-value", text: String(ex.hold) });
-      ui.clock = h("p", { class: "clock", role: "timer", "aria-label": "Hold time left, in seconds" },
-        [ui.clockValue, h("span", { class: "clock-unit", text: "seconds" })]);
+      // The number is the timer's content, not hidden behind a label that would be read
+      // instead of it: a visually hidden prefix says what it counts.
+      ui.clock = h("p", { class: "clock", role: "timer" },
+        [h("span", { class: "visually-hidden", text: "Hold time left: " }), ui.clockValue,
+          h("span", { class: "clock-unit", text: " seconds" })]);
       ui.start = button(repsMode ? "Start a " + ex.hold + "-second hold" : "Start the hold", "primary trainer-main", () => startHold(ex));
     }
     ui.pause = button("Pause", "trainer-pause", () => pauseTimer(ex));
@@ -406,8 +409,9 @@
     ui.restResume = button("Resume", "trainer-resume", () => resumeTimer(ex));
     ui.rest = h("div", { class: "trainer-rest" }, [
       h("p", { class: "rest-title", text: "Rest" }),
-      h("p", { class: "clock", role: "timer", "aria-label": "Rest time left, in seconds" },
-        [ui.restValue, h("span", { class: "clock-unit", text: "seconds" })]),
+      h("p", { class: "clock", role: "timer" },
+        [h("span", { class: "visually-hidden", text: "Rest time left: " }), ui.restValue,
+          h("span", { class: "clock-unit", text: " seconds" })]),
       ui.restNext,
       h("div", { class: "trainer-actions" }, [ui.restPause, ui.restResume, ui.skipRest]),
     ]);

@@ -141,6 +141,9 @@ def test_patient_completes_the_guided_routine(page, routine, live_app):
     expect(box.locator(".trainer-set")).to_contain_text("Left side")
     box.get_by_role("button", name="Start the hold").click()
     expect(box.locator(".trainer-work .clock-value")).to_have_text("20")
+    # Read out whole: what it counts, the number and the unit (no label in its place).
+    expect(box.locator(".trainer-work").get_by_role("timer")).to_have_text(
+        "Hold time left: 20 seconds")
     page.clock.run_for(5_000)
     expect(box.locator(".trainer-work .clock-value")).to_have_text("15")
     screenshot(page, "routine-hold")
