@@ -113,11 +113,14 @@ ROUTES: dict[str, list[Rule]] = {
                            f"{w.other_session_id}",
                  # Own patient, but another patient's session id.
                  lambda w: f"/clinic/patients/{w.patient.id}/sessions/{w.other_session_id}",
+                 # Another clinic's patient.
+                 lambda w: f"/clinic/patients/{w.foreign_patient.id}/sessions/{w.session_id}",
              )),
     ],
     "clinician.patient_csv": [
         Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/history.csv", roles=("physio",),
-             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/history.csv",)),
+             foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/history.csv",
+                      lambda w: f"/clinic/patients/{w.foreign_patient.id}/history.csv")),
     ],
     "progression.patient": [
         Rule("GET", lambda w: f"/clinic/patients/{w.patient.id}/progression", roles=("physio",),

@@ -665,6 +665,33 @@ def test_saving_the_editor_unchanged_keeps_every_dose(app, client, auth, loop):
     assert doses(1)[0][3] is None  # the bridge, prescribed without a hold
 
 
+def test_every_value_the_physio_types_is_stored(app, client, auth, world, library):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form.update({
+        "exercises-0-exercise": "glute-bridge", "exercises-0-sets": "3",
+        "exercises-0-reps": "12", "exercises-0-hold_seconds": "4",
+        "exercises-0-rest_seconds": "45", "exercises-0-side": "left",
+        "exercises-0-tempo": "2-1-3", "exercises-0-load_note": "red band",
+        "exercises-0-frequency": "3",
+        "exercises-1-exercise": "clam", "exercises-1-reps": "15",
+        "exercises-1-frequency": "days", "exercises-1-weekdays": ["0", "3"],
+        "note": "Slow on the way down.",
+    })
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        version = db.session.scalar(select(ProgrammeVersion))
+        bridge, clam = version.prescriptions
+        assert (bridge.sets, bridge.reps, bridge.hold_seconds, bridge.rest_seconds,
+                bridge.side.value, bridge.tempo, bridge.load_note, bridge.sessions_per_week) == (
+            3, 12, 4, 45, "left", "2-1-3", "red band", 3)
+        assert bin(bridge.weekdays).count("1") == 3  # three days a week, spread out
+        assert (clam.reps, clam.hold_seconds, clam.weekdays, clam.sessions_per_week) == (
+            15, None, 0b1001, None)  # Monday and Thursday
+        assert version.note == "Slow on the way down."
+
+
 def test_a_new_row_takes_the_librarys_dose_and_side(app, client, auth, world, library):
     auth.login(world.physio)
     url = f"/clinic/patients/{world.patient.id}/programme"
@@ -831,9 +858,23 @@ def test_physio_sees_the_history_and_session_notes_escaped(app, client, auth, lo
         session = db.session.get(ExerciseSession, loop.session_id)
         session.notes = "<img src=x onerror=alert(1)> sore today"
         db.session.commit()
+    bulk_history(app, loop.patient.id, 20)  # days done, partly done and missed
+    auth.login(loop.patient)
+    mine = client.get("/history").data.decode()
+    auth.logout()
     auth.login(loop.physio)
     page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
     assert "Current programme" in page and "adherence, last 28 days" in page
+
+    def block(html: str, start: str, end: str) -> str:
+        return html[html.index(start):html.index(end, html.index(start))]
+
+    # The same history as the patient sees: figures, calendar, pain table and volume.
+    assert _stats(page) == _stats(mine)
+    for start, end in (('<table class="calendar">', "</table>"),
+                       ("<summary>Show the pain scores", "</details>"),
+                       ("<h2>Exercise volume", "</section>")):
+        assert block(page, start, end) == block(mine, start, end)
     detail = client.get(f"/clinic/patients/{loop.patient.id}/sessions/{loop.session_id}")
     assert b"&lt;img src=x onerror=alert(1)&gt; sore today" in detail.data
     csv = client.get(f"/clinic/patients/{loop.patient.id}/history.csv")
