@@ -193,7 +193,7 @@ def session_detail(session_id: int):
 @role_required(Role.PATIENT)
 def session_edit(session_id: int):
     session = _session_or_404(session_id)
-    if not operations.can_correct(session):
+    if not operations.can_correct(session) and request.method == "GET":
         return render_template(
             "errors/error.html", code=409, title="This log is now read-only",
             text="Logs can be corrected for 24 hours after they are saved.",
@@ -206,6 +206,11 @@ def session_edit(session_id: int):
         return _routine_page(routine.form_from_session(session), prescriptions, correcting=session)
     form = RoutineLogForm()
     form.client_id.data = session.client_id
+    if not operations.can_correct(session):  # the window closed while the form was open
+        form.form_errors.append("Logs can be corrected for 24 hours, and this one is now "
+                                "read-only: your changes are not saved, but they are still "
+                                "below to copy.")
+        return _routine_page(form, prescriptions, 409, correcting=session)
     if not form.validate():
         return _routine_page(form, prescriptions, 422, correcting=session)
     try:

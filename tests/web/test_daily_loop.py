@@ -266,12 +266,18 @@ def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
     assert patient_client.post(url, data=form).status_code == 303
     with app.app_context():
         assert db.session.get(ExerciseSession, loop.session_id).pain_after == 6
+        # Exactly 24 hours after it was saved: read-only (23:59:59 still corrects).
         db.session.get(ExerciseSession, loop.session_id).created_at = now_utc() - timedelta(
-            hours=25)
+            hours=24)
         db.session.commit()
     before = snapshot(app)
     assert patient_client.get(url).status_code == 409
-    assert patient_client.post(url, data=form).status_code == 409
+    form["notes"] = "Typed while the window closed"
+    late = patient_client.post(url, data=form)
+    assert late.status_code == 409
+    page = late.data.decode()
+    assert "this one is now read-only: your changes are not saved" in page
+    assert "Typed while the window closed" in page  # still there to copy
     assert snapshot(app) == before
     assert b"Correct this log" not in patient_client.get(f"/sessions/{loop.session_id}").data
 
