@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,31 +33,74 @@ WINDOW_DAYS = 91  # history pages look back 13 weeks: long enough for trends, bo
 CALENDAR_DAYS = 35  # five weeks of calendar
 
 
+def replaced_from(versions: Sequence[ProgrammeVersion]) -> list[date | None]:
+    """For each version (in number order), the day a later version takes over: the earliest
+    start of those after it, which need not be the next by number (a version scheduled ahead,
+    then one starting sooner). None for a version nothing replaces. As ``effective`` reads
+    them: on any day, the newest version that has started."""
+    replaced: list[date | None] = []
+    soonest: date | None = None
+    for version in reversed(versions):
+        replaced.append(soonest)
+        soonest = version.start_date if soonest is None else min(soonest, version.start_date)
+    replaced.reverse()
+    return replaced
+
+
+def _periods(versions: Sequence[ProgrammeVersion]
+             ) -> list[tuple[date, date | None, ProgrammeVersion]]:
+    """(first day, last day or None, version) of each version that was ever in force."""
+    periods = []
+    for version, until in zip(versions, replaced_from(versions), strict=True):
+        end = until - timedelta(days=1) if until else None
+        if end is None or end >= version.start_date:  # else replaced before it began
+            periods.append((version.start_date, end, version))
+    return periods
+
+
 def prescribed(versions: Sequence[ProgrammeVersion]) -> list[Prescribed]:
-    """Every prescription with the days it applied: a version runs until the next one starts."""
-    result = []
-    for index, version in enumerate(versions):
-        nxt = versions[index + 1] if index + 1 < len(versions) else None
-        end = nxt.start_date - timedelta(days=1) if nxt else None
-        if end is not None and end < version.start_date:
-            continue  # replaced before it began
-        for p in version.prescriptions:
-            result.append(Prescribed(key=str(p.id), mask=p.weekdays, start=version.start_date,
-                                     end=end))
-    return result
+    """Every prescription with the days it applied: a version runs until a later one starts."""
+    return [Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end)
+            for start, end, version in _periods(versions) for p in version.prescriptions]
 
 
-def day_logs(logs: Sequence[LogRow]) -> list[rules.DayLog]:
-    """What was done each day, by prescription key."""
+def day_logs(logs: Sequence[LogRow],
+             versions: Sequence[ProgrammeVersion] = ()) -> list[rules.DayLog]:
+    """What was done each day, by prescription key.
+
+    A log can name a prescription of a version that was no longer in force on its day (a
+    routine opened before the physio's change that started that day, see
+    ``version_for_log``): with ``versions``, it also counts for the same exercise in the
+    version in force, or the day would stay undone although it was done."""
     done: dict[date, set[str]] = {}
     partial: dict[date, set[str]] = {}
+    periods = sorted(_periods(versions), key=lambda period: period[0])
+    starts = [start for start, _end, _version in periods]
+    own: dict[int, dict[int, int]] = {}  # version id: {prescription id: exercise id}
+    exercise_of: dict[int, int] = {}  # prescription id: exercise id, built if needed
     for log in logs:
+        keys = [str(log.prescription_id)]
+        index = bisect_right(starts, log.local_date) - 1
+        if index >= 0:
+            _start, end, version = periods[index]
+            if end is None or log.local_date <= end:
+                prescriptions = own.get(version.id)
+                if prescriptions is None:
+                    prescriptions = own[version.id] = {
+                        p.id: p.exercise_id for p in version.prescriptions}
+                if log.prescription_id not in prescriptions:
+                    if not exercise_of:
+                        exercise_of = {p.id: p.exercise_id for v in versions
+                                       for p in v.prescriptions}
+                    exercise = exercise_of.get(log.prescription_id)
+                    keys += [str(pid) for pid, other in prescriptions.items()
+                             if other == exercise]
         done.setdefault(log.local_date, set())
         partial.setdefault(log.local_date, set())
         if log.status == LogStatus.DONE:
-            done[log.local_date].add(str(log.prescription_id))
+            done[log.local_date].update(keys)
         elif log.status in (LogStatus.PARTIAL, LogStatus.STOPPED):
-            partial[log.local_date].add(str(log.prescription_id))
+            partial[log.local_date].update(keys)
     return [rules.DayLog(day=day, done=frozenset(done[day]), partial=frozenset(partial[day]))
             for day in sorted(done)]
 
@@ -65,7 +109,7 @@ def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow]
                     today: date) -> tuple[int, rules.Adherence]:
     """The streak and the last 7 days' adherence (for Today)."""
     plan = prescribed(versions)
-    days = day_logs(logs)
+    days = day_logs(logs, versions)
     return rules.streak(plan, days, today), rules.adherence(plan, days, today, 7)
 
 
@@ -162,7 +206,7 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
     need only reach back to ``calendar_start``.
     """
     plan = prescribed(versions)
-    logs = day_logs(log_rows)
+    logs = day_logs(log_rows, versions)
     statuses = rules.day_statuses(plan, logs, calendar_start(today), today, today)
     if figures is None:
         figures = (rules.streak(plan, logs, today), rules.adherence(plan, logs, today, 7).percent,
@@ -212,11 +256,15 @@ def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersi
 
 def version_for_log(versions: Sequence[ProgrammeVersion], today: date,
                     prescription_ids: set[int]) -> ProgrammeVersion | None:
-    """The version a log's exercises come from: the one in force today or the one in force
-    yesterday. A routine opened before the physio saved a change starting today, or before
-    midnight, still logs against what it showed; anything older (or foreign) is refused."""
-    for version in (effective(versions, today), effective(versions, today - timedelta(days=1))):
-        if version is not None and prescription_ids <= {p.id for p in version.prescriptions}:
+    """The version a log's exercises come from, if it was the one in force at some time since
+    yesterday: it has started, and nothing replaced it before yesterday. A routine opened
+    before the physio saved a change starting today (even one replaced again the same day),
+    or before midnight, still logs against what it showed; anything older, not yet started,
+    or another patient's is refused."""
+    yesterday = today - timedelta(days=1)
+    for version, until in zip(versions, replaced_from(versions), strict=True):
+        if (version.start_date <= today and (until is None or until >= yesterday)
+                and prescription_ids <= {p.id for p in version.prescriptions}):
             return version
     return None
 

@@ -143,9 +143,13 @@ def save_programme(
     if based_on is not None:
         newest = _next_number(patient.id) - 1
         if newest != based_on:
+            by = db.session.scalar(select(ProgrammeVersion.created_by_id).where(
+                ProgrammeVersion.patient_id == patient.id, ProgrammeVersion.number == newest))
+            who = ("by you (sent twice?)" if by == physio.id
+                   else "by the progression rules" if by is None else "by another physio")
             raise ProgrammeChanged(
                 f"The programme changed while you were editing it: version {newest} was saved "
-                "since you opened the editor. Open the editor again to start from it.")
+                f"{who} since you opened the editor. Open the editor again to start from it.")
     slugs = {row.slug for row in rows}
     exercises = {
         exercise.slug: (exercise, version_id)

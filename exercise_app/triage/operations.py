@@ -86,9 +86,10 @@ def refresh_patient(patient: User, now: datetime | None = None,
     # The streak looks back as far as Today always has; the rules read the recent part.
     log_rows = patient_queries.log_rows_since(
         patient.id, today - timedelta(days=history.WINDOW_DAYS - 1))
-    all_logs = history.day_logs(log_rows)
+    versions = programmes.versions(patient.id)
+    all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
-    plan = history.prescribed(programmes.versions(patient.id))
+    plan = history.prescribed(versions)
     if baseline == LOOK_UP:  # a progression run in this request already read it
         baseline = baseline_for(patient.id)
     assert not isinstance(baseline, str)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from exercise_app.patient.history import (
     SESSION_LINES,
     CalendarCell,
@@ -16,9 +19,11 @@ from exercise_app.patient.queries import LogRow, SessionRow
 
 TODAY = date(2026, 3, 20)  # a Friday
 EVERY_DAY = 127
-VERSIONS = [SimpleNamespace(start_date=TODAY - timedelta(days=60),
-                            prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY),
-                                           SimpleNamespace(id=2, weekdays=EVERY_DAY)])]
+VERSIONS = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
+                            prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY,
+                                                           exercise_id=11),
+                                           SimpleNamespace(id=2, weekdays=EVERY_DAY,
+                                                           exercise_id=12)])]
 
 
 def session(n: int, days_ago: int, morning: int | None = None, notes: bool = False,
@@ -57,3 +62,65 @@ def test_session_lines_say_what_happened_newest_first_and_stop_at_the_limit():
     assert history.session_lines[0] == SessionLine(
         1, "Thu 19 Mar", "completed, pain 3 \u2192 2, next morning 1 \u00b7 has a note")
     assert history.session_lines[1] == SessionLine(2, "Wed 18 Mar", "completed, pain 3 \u2192 2")
+
+
+@given(st.lists(st.integers(-20, 20), min_size=1, max_size=6), st.integers(-25, 25))
+def test_the_plan_has_each_day_the_version_in_force_that_day(starts, offset):
+    """``prescribed`` (the plan that adherence, the calendar and Today's due list read) and
+    ``effective`` (the version a day's routine shows) agree on every day, whatever order the
+    versions were scheduled in: a version scheduled ahead, then one starting sooner, left the
+    first one due alongside the newest."""
+    from exercise_app.domain.scheduling import day_plan
+    from exercise_app.patient.history import effective, prescribed
+
+    versions = [SimpleNamespace(start_date=TODAY + timedelta(days=start),
+                                prescriptions=[SimpleNamespace(id=n, weekdays=EVERY_DAY)])
+                for n, start in enumerate(starts, start=1)]
+    day = TODAY + timedelta(days=offset)
+    in_force = effective(versions, day)
+    assert day_plan(prescribed(versions), day) == (
+        (str(in_force.prescriptions[0].id),) if in_force else ())
+
+
+def _version(n: int, start_offset: int, *ids: int) -> SimpleNamespace:
+    return SimpleNamespace(id=n, start_date=TODAY + timedelta(days=start_offset), prescriptions=[
+        SimpleNamespace(id=i, weekdays=EVERY_DAY, exercise_id=100 + i % 10) for i in ids])
+
+
+def test_a_log_may_name_any_version_in_force_since_yesterday():
+    from exercise_app.patient.history import version_for_log
+
+    # v2 started today and was replaced again today by v3; v4 is scheduled for next week.
+    versions = [_version(1, -30, 11, 12), _version(2, 0, 21, 22), _version(3, 0, 31, 32),
+                _version(4, 7, 41, 42)]
+    assert version_for_log(versions, TODAY, {21, 22}).id == 2  # open while v2 was current
+    assert version_for_log(versions, TODAY, {11}).id == 1  # opened yesterday
+    assert version_for_log(versions, TODAY, {31, 32}).id == 3
+    assert version_for_log(versions, TODAY, {41}) is None  # not started
+    assert version_for_log(versions, TODAY, {11, 21}) is None  # two versions mixed
+    older = [_version(1, -30, 11), _version(2, -2, 21)]  # v1 replaced two days ago
+    assert version_for_log(older, TODAY, {11}) is None
+    assert version_for_log(older, TODAY, {21}).id == 2
+
+
+def test_a_log_of_the_version_replaced_that_day_counts_for_the_same_exercises():
+    """A routine opened before the physio's change that started today is logged against the
+    version it showed; the day is done, not left pending, when the same exercises were."""
+    from exercise_app.domain.adherence import DayStatus, day_statuses
+    from exercise_app.patient.history import day_logs, prescribed
+
+    # Same exercises (ids 11, 12 and 21, 22 share exercise 101, 102), new prescription rows.
+    versions = [_version(1, -30, 11, 12), _version(2, 0, 21, 22)]
+    logged = logs(1, 0, "done", "done")  # prescription ids 1 and 2: remap to v1's
+    logged = [row._replace(prescription_id=pid)
+              for row, pid in zip(logged, (11, 12), strict=True)]
+    plan = prescribed(versions)
+    assert day_statuses(plan, day_logs(logged, versions), TODAY, TODAY, TODAY) == [
+        (TODAY, DayStatus.DONE)]
+    assert day_statuses(plan, day_logs(logged), TODAY, TODAY, TODAY) == [
+        (TODAY, DayStatus.TODAY_PENDING)]  # as it was: v1's ids never cover v2's plan
+    # Yesterday's log of v1 is still v1's own, whatever v2 does.
+    before = [row._replace(local_date=TODAY - timedelta(days=1)) for row in logged]
+    assert day_statuses(plan, day_logs(before, versions), TODAY - timedelta(days=1),
+                        TODAY - timedelta(days=1), TODAY) == [
+        (TODAY - timedelta(days=1), DayStatus.DONE)]

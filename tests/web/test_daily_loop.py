@@ -198,6 +198,11 @@ def test_a_routine_opened_before_the_physio_changed_the_programme_still_logs(
         session = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
         assert db.session.get(ProgrammeVersion, session.programme_version_id).number == 1
         assert len(session.logs) == 3
+    # Today counts as done, though the logs name version 1's rows and version 2 is in force.
+    today = local_today(now_utc(), loop.patient.time_zone)
+    page = client.get("/history").data.decode()
+    assert f'<td class="day day-done"><span class="day-number">{today.day}</span>' in page
+    assert "Done today" in client.get("/today").data.decode()
 
 
 def test_a_log_of_a_version_replaced_before_yesterday_is_refused(app, patient_client, loop):
@@ -770,12 +775,15 @@ def test_saving_over_a_version_made_since_the_editor_opened_is_refused(app, clie
     before = snapshot(app)
     response = client.post(url, data=form)
     assert response.status_code == 409
-    assert ("The programme changed while you were editing it: version 2 was saved since you "
-            "opened the editor.") in response.data.decode()
+    assert ("The programme changed while you were editing it: version 2 was saved by the "
+            "progression rules since you opened the editor.") in response.data.decode()
     assert snapshot(app) == before
     fresh = editor_form(client, url)  # opened again, from version 2
     assert fresh["based_on"] == "2" and fresh["exercises-0-sets"] == "1"
     assert client.post(url, data=fresh).status_code == 303
+    twice = client.post(url, data=fresh)  # a double click: the first one saved it
+    assert twice.status_code == 409 and "version 3 was saved by you (sent twice?)" in \
+        twice.data.decode()
 
 
 @pytest.mark.parametrize("stage", ["-5", "0", "9999999", "4", "x"])
