@@ -96,6 +96,9 @@ def reject_unsafe_text() -> None:
             unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
         except UnicodeDecodeError:
             abort(400, "The form was not sent as UTF-8 text.")
+    elif request.mimetype == "multipart/form-data":
+        # No form here uploads a file: refused rather than decoded as leniently.
+        abort(415, "The form was sent in a way this app does not accept.")
     for values in request.form.listvalues():
         for value in values:
             if "\x00" in value or any(unicodedata.category(ch) == "Cs" for ch in value):

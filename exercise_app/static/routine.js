@@ -213,10 +213,12 @@
   let notice = "";
   // The routine so far, kept in the tab (see "progress kept in the tab" below).
   const PROGRESS_HOURS = 12;
+  const RESTART_AFTER_HOURS = 2; // a routine taken up later than this starts its clock again
   const PROGRESS_PREFIX = "routine-progress:";
   const progressKey = PROGRESS_PREFIX + Array.from(
     form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
   let restoring = false;
+  let sent = false; // once submitted, never kept again (a page shown again keeps its id)
 
   const live = h("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
   const stepCount = h("p", { class: "guide-count", id: "guide-count" });
@@ -1066,11 +1068,11 @@
   }
 
   function saveProgress() {
-    if (!started || restoring || submitting) return;
+    if (!started || restoring || submitting || sent) return;
     const store = storage();
     if (!store) return;
     const state = {
-      at: Date.now(), current: current, values: formValues(),
+      at: Date.now(), day: new Date().toDateString(), current: current, values: formValues(),
       exercises: Array.from(exercises.values()).map((ex) => ({
         bout: ex.bout, setsBySide: ex.setsBySide, repsBySide: ex.repsBySide, count: ex.count,
         outcome: ex.outcome, touched: ex.touched, finished: ex.phase === "finished", cueIndex: ex.cueIndex,
@@ -1102,7 +1104,10 @@
       state = null;
     }
     const kept = Array.from(exercises.values());
+    // Taken up the same day only: the start time is kept with it, and the server dates a log
+    // from it (a routine left last night and finished this morning would be last night's).
     if (!state || typeof state.at !== "number" || Date.now() - state.at > PROGRESS_HOURS * 3600 * 1000
+        || state.day !== new Date().toDateString()
         || !Array.isArray(state.exercises) || state.exercises.length !== kept.length) {
       if (store) store.removeItem(progressKey);
       return null;
@@ -1127,6 +1132,14 @@
       ex.ui.skipChoices.sync();
       ex.ui.stopChoices.sync();
     });
+    // A start long past is not this sitting's: the log takes its date from the start time.
+    const startedAt = form.querySelector('input[name="started_at"]');
+    if (startedAt && startedAt.value) {
+      const then = Date.parse(startedAt.value);
+      if (!Number.isFinite(then) || Date.now() - then > RESTART_AFTER_HOURS * 3600 * 1000) {
+        startedAt.value = new Date().toISOString();
+      }
+    }
     started = true;
     wantWakeLock = true;
     requestWakeLock();
@@ -1140,7 +1153,9 @@
   });
   window.addEventListener("pagehide", saveProgress);
   form.addEventListener("submit", () => {
-    if (submitting) forgetProgress(); // sent: a new routine starts afresh
+    if (!submitting) return;
+    sent = true;
+    forgetProgress(); // sent: a new routine starts afresh
   });
 
   // ---------------------------------------------------------------- switch the page over

@@ -556,3 +556,86 @@ def test_a_routine_reloaded_midway_takes_up_where_it_was(page, routine, live_app
     page.goto("/routine")  # saved: the next routine starts afresh
     expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
     expect(page.locator(".guide-notice")).to_be_hidden()
+
+
+def test_a_routine_taken_up_hours_later_starts_its_clock_again(browser, live_server, routine,
+                                                               live_app):
+    """The kept start time is part of the log, which is dated from it: a routine left in the
+    early morning and finished hours later is timed from when it was taken up again."""
+    from zoneinfo import ZoneInfo
+
+    from exercise_app.domain.scheduling import local_today
+    from exercise_app.models import User
+
+    now = now_utc()
+    # A zone (the phone's and the patient's) where three hours ago was the same day.
+    zone = next(z for z in ("Pacific/Kiritimati", "Europe/London", "America/Los_Angeles")
+                if now.astimezone(ZoneInfo(z)).hour >= 3)
+    with live_app.app_context():
+        db.session.scalar(select(User).where(User.email == routine["email"])).time_zone = zone
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(base_url=live_server, timezone_id=zone,
+                                  viewport={"width": WIDTHS["phone"], "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.clock.install(time=now - timedelta(hours=3))
+        sign_in(page, routine["email"])
+        page.goto("/routine")
+        choose(page, "pain_before", 2)
+        page.get_by_role("button", name="Next").click()
+        trainer(page).get_by_role("button", name="Set done").click()
+        page.clock.set_system_time(now)
+        page.reload()
+        expect(page.locator(".guide-notice")).to_contain_text("Welcome back")
+        page.get_by_role("button", name="Next").click()
+        for _ in range(2):
+            page.get_by_role("button", name="Next").click()
+            page.get_by_role("button", name="I did all the sets").click()
+        answer_how_it_went(page, during=1, after=1, effort=3)
+        page.get_by_role("button", name="Save my session").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    finally:
+        context.close()
+    with live_app.app_context():
+        stored = db.session.scalar(select(ExerciseSession))
+        db.session.remove()
+    assert stored.local_date == local_today(now, zone)
+    assert abs(stored.started_at - now) < timedelta(minutes=5)  # not three hours before
+
+
+def test_a_sent_routine_is_not_taken_up_again(page, routine, live_app):
+    """Stored, then the page is shown again (a lost answer, the browser's cache) and left:
+    the next routine starts afresh with a new client id, or a second session of the day
+    would be refused as a conflicting retry of the first."""
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    client_id = page.locator('input[name="client_id"]').input_value()
+    choose(page, "pain_before", 1)
+    page.get_by_role("button", name="Next").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+    answer_how_it_went(page, during=1, after=1, effort=3)
+
+    def stored_but_no_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        route.fetch(max_redirects=0)  # the server stores it
+        return route.fulfill(status=204)  # the answer is lost: the page stays
+
+    page.route("**/routine", stored_but_no_answer)
+    page.locator("[data-submit]").click()
+    for _ in range(50):  # the POST goes through the route handler
+        if sessions_stored(live_app) == 1:
+            break
+        page.wait_for_timeout(100)
+    assert sessions_stored(live_app) == 1
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+    page.unroute("**/routine")
+    page.goto("/routine")
+    expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
+    expect(page.locator(".guide-notice")).to_be_hidden()
+    assert page.locator('input[name="client_id"]').input_value() != client_id

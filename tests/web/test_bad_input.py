@@ -80,6 +80,20 @@ def test_a_form_that_is_not_utf8_changes_nothing(app, client, auth, world, body)
     assert snapshot(app) == before
 
 
+def test_a_multipart_form_is_refused(app, client, auth, world):
+    """No form uploads a file; a multipart body (whose field names Werkzeug decodes as
+    leniently) is refused before any view."""
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/precautions"
+    assert client.post(url, data={"precautions": ["gluteal-tendinopathy"]}).status_code == 303
+    before = snapshot(app)
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"precautions\xff\"\r\n\r\nx\r\n"
+            b"--b--\r\n")
+    response = client.post(url, data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 415
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("path", ["/clinic/patients/abc", "/clinic/patients/-1",
                                   "/clinic/patients/99999999999999999999999"])
 def test_malformed_ids_are_not_found(client, auth, world, path):
