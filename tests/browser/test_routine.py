@@ -90,6 +90,19 @@ def row_for(page, name: str):
     return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
 
 
+def all_sets_done(page, exercises: int) -> None:
+    """Go on through the next ``exercises`` exercises, each with "I did all the sets"."""
+    for _ in range(exercises):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+
+
+def save_and_open_the_log(page, during: int, after: int, effort: int) -> None:
+    answer_how_it_went(page, during=during, after=after, effort=effort)
+    page.get_by_role("button", name="Save my session").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+
+
 def test_patient_completes_the_guided_routine(page, routine, live_app):
     names = routine["names"]
     problems: list[str] = []
@@ -274,9 +287,7 @@ def test_a_double_click_on_submit_stores_one_session(page, routine, live_app):
     trainer(page).get_by_role("button", name="Skip rest").click()
     page.get_by_role("button", name="Next").click()
     expect(page.locator(".guide-notice")).to_contain_text("partly done")
-    for _ in range(2):
-        page.get_by_role("button", name="Next").click()
-        page.get_by_role("button", name="I did all the sets").click()
+    all_sets_done(page, 2)
     expect(page.locator(".guide-count")).to_have_text(f"Step {STEPS} of {STEPS}")
     answer_how_it_went(page, during=1, after=1, effort=3)
     posts = []
@@ -470,9 +481,7 @@ def test_a_page_shown_again_after_submitting_can_be_submitted_again(page, routin
     page.goto("/routine")
     choose(page, "pain_before", 1)
     page.get_by_role("button", name="Next").click()
-    for _ in range(3):
-        page.get_by_role("button", name="Next").click()
-        page.get_by_role("button", name="I did all the sets").click()
+    all_sets_done(page, 3)
     answer_how_it_went(page, during=1, after=1, effort=3)
     posts = []
 
@@ -538,12 +547,8 @@ def test_a_routine_reloaded_midway_takes_up_where_it_was(page, routine, live_app
     for _ in range(3):
         box.get_by_role("button", name="Add a rep").click()
     page.get_by_role("button", name="Next").click()  # left early: partly done
-    for _ in range(2):
-        page.get_by_role("button", name="Next").click()
-        page.get_by_role("button", name="I did all the sets").click()
-    answer_how_it_went(page, during=3, after=2, effort=4)
-    page.get_by_role("button", name="Save my session").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+    all_sets_done(page, 2)
+    save_and_open_the_log(page, during=3, after=2, effort=4)
     bridge = row_for(page, names["glute-bridge"])
     expect(bridge).to_contain_text("Partly done")
     expect(bridge.get_by_role("cell").nth(1)).to_have_text("1")  # the set done before reloading
@@ -590,12 +595,8 @@ def test_a_routine_taken_up_hours_later_starts_its_clock_again(browser, live_ser
         page.reload()
         expect(page.locator(".guide-notice")).to_contain_text("Welcome back")
         page.get_by_role("button", name="Next").click()
-        for _ in range(2):
-            page.get_by_role("button", name="Next").click()
-            page.get_by_role("button", name="I did all the sets").click()
-        answer_how_it_went(page, during=1, after=1, effort=3)
-        page.get_by_role("button", name="Save my session").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Session of")
+        all_sets_done(page, 2)
+        save_and_open_the_log(page, during=1, after=1, effort=3)
     finally:
         context.close()
     with live_app.app_context():
@@ -614,9 +615,7 @@ def test_a_sent_routine_is_not_taken_up_again(page, routine, live_app):
     client_id = page.locator('input[name="client_id"]').input_value()
     choose(page, "pain_before", 1)
     page.get_by_role("button", name="Next").click()
-    for _ in range(3):
-        page.get_by_role("button", name="Next").click()
-        page.get_by_role("button", name="I did all the sets").click()
+    all_sets_done(page, 3)
     answer_how_it_went(page, during=1, after=1, effort=3)
 
     def stored_but_no_answer(route):
