@@ -74,35 +74,44 @@ def day_logs(logs: Sequence[LogRow],
     version in force, or the day would stay undone although it was done."""
     done: dict[date, set[str]] = {}
     partial: dict[date, set[str]] = {}
-    periods = sorted(_periods(versions), key=lambda period: period[0])
-    starts = [start for start, _end, _version in periods]
-    own: dict[int, dict[int, int]] = {}  # version id: {prescription id: exercise id}
-    exercise_of: dict[int, int] = {}  # prescription id: exercise id, built if needed
     for log in logs:
-        keys = [str(log.prescription_id)]
-        index = bisect_right(starts, log.local_date) - 1
-        if index >= 0:
-            _start, end, version = periods[index]
-            if end is None or log.local_date <= end:
-                prescriptions = own.get(version.id)
-                if prescriptions is None:
-                    prescriptions = own[version.id] = {
-                        p.id: p.exercise_id for p in version.prescriptions}
-                if log.prescription_id not in prescriptions:
-                    if not exercise_of:
-                        exercise_of = {p.id: p.exercise_id for v in versions
-                                       for p in v.prescriptions}
-                    exercise = exercise_of.get(log.prescription_id)
-                    keys += [str(pid) for pid, other in prescriptions.items()
-                             if other == exercise]
         done.setdefault(log.local_date, set())
         partial.setdefault(log.local_date, set())
         if log.status == LogStatus.DONE:
-            done[log.local_date].update(keys)
+            done[log.local_date].add(str(log.prescription_id))
         elif log.status in (LogStatus.PARTIAL, LogStatus.STOPPED):
-            partial[log.local_date].update(keys)
+            partial[log.local_date].add(str(log.prescription_id))
+    if versions:
+        _count_for_the_version_in_force(done, partial, versions)
     return [rules.DayLog(day=day, done=frozenset(done[day]), partial=frozenset(partial[day]))
             for day in sorted(done)]
+
+
+def _count_for_the_version_in_force(done: dict[date, set[str]], partial: dict[date, set[str]],
+                                    versions: Sequence[ProgrammeVersion]) -> None:
+    """Add, to each day's keys, those of the version in force that day for the same exercise
+    as a key of another version (one set difference a day; rarely anything to add)."""
+    periods = sorted(_periods(versions), key=lambda period: period[0])
+    starts = [start for start, _end, _version in periods]
+    own: dict[int, dict[str, int]] = {}  # version id: {prescription key: exercise id}
+    exercise_of: dict[str, int] = {}  # every version's prescription key: exercise id
+    for day, done_keys in done.items():
+        index = bisect_right(starts, day) - 1
+        if index < 0 or (periods[index][1] is not None and day > periods[index][1]):
+            continue  # no version in force: nothing was due that day
+        version = periods[index][2]
+        keys = own.get(version.id)
+        if keys is None:
+            keys = own[version.id] = {str(p.id): p.exercise_id for p in version.prescriptions}
+        partial_keys = partial[day]
+        if done_keys <= keys.keys() and partial_keys <= keys.keys():
+            continue  # the day's logs all name the version in force: the usual case
+        if not exercise_of:
+            exercise_of = {str(p.id): p.exercise_id for v in versions for p in v.prescriptions}
+        for found in (done_keys, partial_keys):
+            for key in found - keys.keys():
+                exercise = exercise_of.get(key)
+                found.update(k for k, other in keys.items() if other == exercise)
 
 
 def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow],
