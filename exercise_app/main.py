@@ -55,6 +55,12 @@ def _layout_urls() -> dict[str, object]:
         "icon": url_for("static", filename="favicon.svg"),
         "home": url_for("main.home"),
         "logout": url_for("auth.logout"),
+        "time_zone": url_for("auth.time_zone"),
+        # Today's own links (its url_for calls were a twentieth of its time).
+        "routine": url_for("patient.routine_page"),
+        "routine_all": url_for("patient.routine_page", all=1),
+        "programme": url_for("patient.programme"),
+        "history": url_for("patient.history_page"),
         "nav": {role: [(endpoint, label, url_for(endpoint))
                        for endpoint, label in (*links, *NAV_FOR_EVERYONE)]
                 for role, links in NAV.items()},
