@@ -214,7 +214,7 @@
   // The routine so far, kept in the tab (see "progress kept in the tab" below).
   const PROGRESS_HOURS = 12;
   const RESTART_AFTER_HOURS = 2; // a routine taken up later than this starts its clock again
-  const PROGRESS_PREFIX = "routine-progress:";
+  const PROGRESS_PREFIX = "routine-progress:"; // signed-out.js forgets these on signing out
   const progressKey = PROGRESS_PREFIX + Array.from(
     form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
   let restoring = false;

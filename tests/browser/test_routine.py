@@ -638,3 +638,22 @@ def test_a_sent_routine_is_not_taken_up_again(page, routine, live_app):
     expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
     expect(page.locator(".guide-notice")).to_be_hidden()
     assert page.locator('input[name="client_id"]').input_value() != client_id
+
+
+def test_signing_out_forgets_a_routine_kept_in_the_tab(page, routine):
+    """On a shared phone nothing of the last patient's routine stays in the tab."""
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 6)
+    page.get_by_role("button", name="Next").click()
+    trainer(page).get_by_role("button", name="Set done").click()
+    kept = "Object.keys(sessionStorage).filter(k => k.startsWith('routine-progress:')).length"
+    assert page.evaluate(kept) == 1
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.wait_for_load_state("load")  # the sign-in page's deferred script has run
+    assert page.evaluate(kept) == 0
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
+    expect(page.locator('input[name="pain_before"][value="6"]')).not_to_be_checked()
