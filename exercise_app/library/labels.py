@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .schema import PRECAUTION_LABELS, Equipment, Family, Position, Target
 
 FAMILY_LABELS: dict[str, str] = {
@@ -56,3 +58,14 @@ LEVEL_LABELS: dict[int, str] = {
 def label(vocabulary: dict[str, str], value: str) -> str:
     """Return the label of ``value``, or the value itself when it is unknown."""
     return vocabulary.get(value, value.replace("-", " ").capitalize())
+
+
+def needs_care(name: str, exercise_precautions: Iterable[str],
+               patient_precautions: Iterable[str]) -> str | None:
+    """"<name> needs care with <precautions>" when an exercise is flagged for any of a
+    patient's recorded precautions (Precaution values), else None."""
+    clash = sorted(set(exercise_precautions).intersection(patient_precautions))
+    if not clash:
+        return None
+    return f"{name} needs care with " + "; ".join(
+        label(PRECAUTION_LABELS_BY_VALUE, c).lower() for c in clash)

@@ -9,7 +9,7 @@ from typing import Any
 from wtforms import SelectChoice
 
 from ..domain.scheduling import days_from_mask, mask_from_days, spread_days
-from ..library.labels import PRECAUTION_LABELS_BY_VALUE
+from ..library.labels import PRECAUTION_LABELS_BY_VALUE, needs_care
 from ..models import ProgrammeVersion, Side
 from .forms import BLANK_ROWS, MAX_EXERCISES, ProgrammeForm, TemplatePickForm
 from .operations import PrescriptionValues
@@ -154,27 +154,18 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
 def precaution_clashes(rows: Sequence[PrescriptionValues], choices: dict[str, ExerciseChoice],
                        precautions: set[str]) -> list[str]:
     """Plain sentences naming each chosen exercise that clashes with a recorded precaution."""
-    clashes = []
-    for row in rows:
-        clash = sorted(choices[row.slug].precautions & precautions)
-        if clash:
-            names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
-            clashes.append(f"{choices[row.slug].name} needs care with {names}.")
-    return clashes
+    found = (needs_care(choices[row.slug].name, choices[row.slug].precautions, precautions)
+             for row in rows)
+    return [sentence + "." for sentence in found if sentence]
 
 
 def programme_clashes(prescriptions: Sequence[Any], precautions: set[str]) -> list[str]:
-    """Plain sentences naming each prescribed exercise (as prescribed, with its library
-    content) that clashes with a recorded precaution: precautions recorded after a programme
-    was assigned are checked against it too."""
-    clashes = []
-    for p in prescriptions:
-        data = p.exercise_version.data
-        clash = sorted(set(data.get("precautions", ())) & precautions)
-        if clash:
-            names = "; ".join(PRECAUTION_LABELS_BY_VALUE[c].lower() for c in clash)
-            clashes.append(f"{data['name']} needs care with {names}.")
-    return clashes
+    """The same for a programme as prescribed (with its library content): precautions
+    recorded after a programme was assigned are checked against it too."""
+    found = (needs_care(p.exercise_version.data["name"],
+                        p.exercise_version.data.get("precautions", ()), precautions)
+             for p in prescriptions)
+    return [sentence + "." for sentence in found if sentence]
 
 
 START_AHEAD_DAYS = 365  # how far ahead a programme may be set to start

@@ -21,7 +21,7 @@ from ..domain.progression import (
 )
 from ..domain.scheduling import local_today
 from ..extensions import db
-from ..library.labels import PRECAUTION_LABELS_BY_VALUE, label
+from ..library.labels import needs_care
 from ..models import (
     DecisionReview,
     DecisionStatus,
@@ -258,11 +258,10 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
         if switch is None:
             raise DecisionRefused("The exercise this decision moves to is no longer in the "
                                   "library.")
-        clashes = switch.precautions & programmes.precautions(patient.id)
-        if clashes:
-            names = "; ".join(label(PRECAUTION_LABELS_BY_VALUE, c).lower() for c in sorted(clashes))
-            raise DecisionRefused(f"{switch.name} needs care with {names}, recorded for this "
-                                  "patient since this decision. Edit the programme instead.")
+        clash = needs_care(switch.name, switch.precautions, programmes.precautions(patient.id))
+        if clash:
+            raise DecisionRefused(f"{clash}, recorded for this patient since this decision. "
+                                  "Edit the programme instead.")
     change = DoseChange(decision.new_sets, decision.new_reps, decision.new_hold_seconds,
                         **_switch(switch, target))  # type: ignore[arg-type]
     version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES)

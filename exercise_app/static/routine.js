@@ -1087,11 +1087,7 @@
 
   function forgetProgress() {
     const store = storage();
-    if (!store) return;
-    for (let i = store.length - 1; i >= 0; i -= 1) {
-      const key = store.key(i);
-      if (key && key.indexOf(PROGRESS_PREFIX) === 0) store.removeItem(key);
-    }
+    if (store) store.removeItem(progressKey);
   }
 
   /* Put a kept routine back; the step to go to, or null when there is none to take up. */
