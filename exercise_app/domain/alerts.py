@@ -56,6 +56,7 @@ class AlertCode(StrEnum):
     STEPPED_DOWN = "stepped_down"
     SESSIONS_MISSED = "sessions_missed"
     ADHERENCE_FALLING = "adherence_falling"
+    READY_FOR_NEXT = "ready_for_next"
 
 
 _CODE_ORDER = {code: index for index, code in enumerate(AlertCode)}
@@ -110,6 +111,17 @@ class RedFlagAnswer:
 
 
 @dataclass(frozen=True)
+class ReadyForNext:
+    """An exercise the progression rules keep at the top of its range because what comes next
+    is the physio's choice: the next exercise up may not suit the patient (``unsuitable``: it
+    is flagged for one of their precautions), or there is none (the hardest version)."""
+
+    exercise: str  # its name
+    unsuitable: bool
+    programme_start: date  # the day the programme version it is held in starts
+
+
+@dataclass(frozen=True)
 class PatientSignals:
     """Everything the alert rules read about one patient, as of `today`."""
 
@@ -123,6 +135,9 @@ class PatientSignals:
     missed_in_a_row: int = 0  # prescribed days with no session, counted back from yesterday
     adherence_last_7: int | None = None  # percent, from ``adherence.adherence(..., days=7)``
     adherence_previous_7: int | None = None  # percent over the 7 days before those
+    # Exercises held for the physio to choose what comes next, by the newest progression run
+    # of the programme in force.
+    ready_for_next: tuple[ReadyForNext, ...] = ()
 
     def __post_init__(self) -> None:
         if self.baseline_pain is not None:
@@ -400,6 +415,25 @@ def _adherence_alert(signals: PatientSignals, settings: AlertSettings) -> Alert 
     )
 
 
+def _ready_alert(signals: PatientSignals, _settings: AlertSettings) -> Alert | None:
+    """The patient told "your physio will choose what comes next" needs their physio to
+    choose: one alert per programme version (its start is the alert's day, so resolving it
+    without a change does not bring it back each day; a new version can)."""
+    ready = signals.ready_for_next
+    if not ready:
+        return None
+    parts = "; ".join(
+        f"{r.exercise} (the next exercise up may not suit them)" if r.unsuitable
+        else f"{r.exercise} (already the hardest version)" for r in ready)
+    return Alert(
+        level=AlertLevel.LOW,
+        code=AlertCode.READY_FOR_NEXT,
+        reason=f"At the top of the range, with the next step for you to choose: {parts}.",
+        evidence=(("exercises", len(ready)),),
+        day=max(r.programme_start for r in ready),
+    )
+
+
 def severity_key(alert: Alert) -> tuple[int, int]:
     """Sort key for alerts: most severe level first, then the code's fixed order."""
     return LEVEL_ORDER.index(alert.level), _CODE_ORDER[alert.code]
@@ -414,6 +448,7 @@ def compute_alerts(
         _step_down_alert,
         _missed_alert,
         _adherence_alert,
+        _ready_alert,
     ]
     alerts = _pain_alerts(inputs, settings)
     red_flag = _red_flag_alert(inputs.red_flags)

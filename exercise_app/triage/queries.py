@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.alerts import LEVEL_ORDER
+from ..domain.alerts import LEVEL_ORDER, ReadyForNext
 from ..extensions import db, read_rows
 from ..models import (
     FLARE_DECISION,
@@ -22,10 +22,11 @@ from ..models import (
     PatientSummary,
     ProgrammeVersion,
     ProgressionDecision,
+    ProgressionRun,
     Screening,
     User,
 )
-from ..programmes.queries import VersionsToken
+from ..programmes.queries import ProgrammeView, VersionsToken
 from .signals import Flagged
 
 RED_FLAG = "red_flag"
@@ -43,6 +44,31 @@ STEP_DOWN_DAYS = (
         FLARE_DECISION, ProgressionDecision.kind != "resume",  # the flare index: see models.py
         ProgressionDecision.day >= bindparam("since"))
 )
+
+
+# The holds of the newest run of a programme version (none if no run has read it yet).
+READY_HOLDS = (
+    select(ProgressionDecision.exercise_name, ProgressionDecision.reasons)
+    .where(ProgressionDecision.run_id == select(func.max(ProgressionRun.id)).where(
+        ProgressionRun.patient_id == bindparam("patient_id"),
+        ProgressionRun.programme_version_id == bindparam("version_id")).scalar_subquery(),
+        ProgressionDecision.kind == "hold")
+    .order_by(ProgressionDecision.position)
+)
+# A hold's reason that leaves the next step to the physio: whether the next one up clashes.
+NEXT_FOR_THE_PHYSIO = {"harder_unsuitable": True, "top_of_ladder": False}
+
+
+def ready_for_next(patient_id: int, version: ProgrammeView) -> list[ReadyForNext]:
+    """The exercises the newest run of ``version`` (the patient's newest programme version)
+    held at the top of their range for the physio to choose what comes next."""
+    ready = []
+    for name, reasons in read_rows(READY_HOLDS, {"patient_id": patient_id,
+                                                 "version_id": version.id}):
+        found = [NEXT_FOR_THE_PHYSIO[r] for r in reasons if r in NEXT_FOR_THE_PHYSIO]
+        if found:
+            ready.append(ReadyForNext(name, found[0], version.start_date))
+    return ready
 
 
 def flagged_answers(patient_id: int, since: date) -> list[Flagged]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..domain import adherence as rules
-from ..domain.alerts import PainScore, PainTiming, PatientSignals, RedFlagAnswer
+from ..domain.alerts import PainScore, PainTiming, PatientSignals, ReadyForNext, RedFlagAnswer
 from ..domain.red_flags import Urgency, question
 from ..domain.scheduling import Prescribed
 from ..models import StopReason
@@ -60,7 +60,8 @@ def _urgency(question_id: str) -> Urgency:
 def signals(*, today: date, baseline: int | None, sessions: Sequence[SessionRow],
             flagged: Sequence[Flagged], step_downs: Sequence[date],
             stops: Sequence[tuple[date, StopReason]], plan: Sequence[Prescribed],
-            day_logs: Sequence[rules.DayLog]) -> PatientSignals:
+            day_logs: Sequence[rules.DayLog],
+            ready_for_next: Sequence[ReadyForNext] = ()) -> PatientSignals:
     """What the alert rules read about one patient today."""
     last_7 = rules.adherence(plan, day_logs, today, 7)
     previous_7 = rules.adherence(plan, day_logs, today - timedelta(days=7), 7)
@@ -73,6 +74,7 @@ def signals(*, today: date, baseline: int | None, sessions: Sequence[SessionRow]
         stops=tuple((day, STOP_CODES[reason]) for day, reason in stops if reason in STOP_CODES),
         missed_in_a_row=rules.missed_in_a_row(plan, day_logs, today),
         adherence_last_7=last_7.percent, adherence_previous_7=previous_7.percent,
+        ready_for_next=tuple(ready_for_next),
     )
 
 

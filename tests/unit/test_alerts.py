@@ -16,6 +16,7 @@ from exercise_app.domain.alerts import (
     PainScore,
     PainTiming,
     PatientSignals,
+    ReadyForNext,
     RedFlagAnswer,
     compute_alerts,
     open_alert_digest,
@@ -237,6 +238,27 @@ def test_settings_change_the_thresholds():
     assert codes(alerts) == [AlertCode.PAIN_RISING]
 
 
+def test_an_exercise_held_for_the_physio_to_choose_what_comes_next_raises_a_low_alert():
+    started = ago(20)
+    alerts = compute_alerts(signals(ready_for_next=(
+        ReadyForNext("Heel slides", True, started),
+        ReadyForNext("Side-lying clam", False, started),
+    )))
+    assert codes(alerts) == [AlertCode.READY_FOR_NEXT]
+    (alert,) = alerts
+    assert alert.level is AlertLevel.LOW
+    assert alert.reason == (
+        "At the top of the range, with the next step for you to choose: Heel slides (the next "
+        "exercise up may not suit them); Side-lying clam (already the hardest version).")
+    assert dict(alert.evidence) == {"exercises": 2}
+    # The programme version's start is the alert's day: one alert per version, not one a day.
+    assert alert.day == started
+
+
+def test_nothing_held_for_the_physio_raises_no_ready_alert():
+    assert AlertCode.READY_FOR_NEXT not in codes(compute_alerts(signals(pain=steady())))
+
+
 def test_everything_at_once_sorted_by_severity():
     alerts = compute_alerts(
         signals(
@@ -246,6 +268,7 @@ def test_everything_at_once_sorted_by_severity():
             missed_in_a_row=3,
             adherence_last_7=20,
             adherence_previous_7=90,
+            ready_for_next=(ReadyForNext("Heel slides", False, ago(9)),),
         )
     )
     assert codes(alerts) == [
@@ -255,6 +278,7 @@ def test_everything_at_once_sorted_by_severity():
         AlertCode.STEPPED_DOWN,
         AlertCode.SESSIONS_MISSED,
         AlertCode.ADHERENCE_FALLING,
+        AlertCode.READY_FOR_NEXT,
     ]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from exercise_app.domain.scheduling import local_today
 from exercise_app.extensions import db
 from exercise_app.models import (
+    Alert,
     AuditTrailError,
     DecisionReview,
     ExerciseSession,
@@ -19,12 +20,15 @@ from exercise_app.models import (
     ProgressionDecision,
     ProgressionRun,
     ProgressionSettings,
+    RunTrigger,
     Side,
     User,
     VersionSource,
     now_utc,
 )
 from exercise_app.progression import queries as progression_queries
+from exercise_app.progression.operations import run_rules
+from exercise_app.triage.operations import refresh_patient
 from tests.conftest import QueryCounter, snapshot
 from tests.factories import assign, log, row
 from tests.web.test_daily_loop import routine_form
@@ -417,7 +421,6 @@ def test_two_logs_for_one_patient_at_once_do_not_deadlock(app, loop):
 
     from exercise_app.models import LogStatus, RunTrigger
     from exercise_app.patient.operations import LoggedExercise, SessionValues, log_session
-    from exercise_app.progression.operations import run_rules
 
     with app.app_context():
         concurrent = db.engine.dialect.name == "postgresql"
@@ -497,6 +500,41 @@ def test_without_the_precaution_the_same_sessions_move_up(app, client, auth, wor
     assert len(versions(app, world.patient.id)) == 2
     decision = decisions(app, world.patient.id)[-1]
     assert decision.kind == "move_up" and decision.new_exercise_slug == "knee-to-chest"
+    assert ready_alerts(app, world.patient.id) == []  # the rules chose: nothing to ask
+
+
+def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
+    """The patient's "next step for you to choose" alerts, as (level, status, reason)."""
+    with app.app_context():
+        return [(a.level, a.status.value, a.reason) for a in db.session.scalars(
+            select(Alert).where(Alert.patient_id == patient_id,
+                                Alert.code == "ready_for_next").order_by(Alert.id))]
+
+
+def test_a_hold_that_leaves_the_next_step_to_the_physio_alerts_them_once_a_programme(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world)
+    reason = ("At the top of the range, with the next step for you to choose: Heel slides (the "
+              "next exercise up may not suit them).")
+    assert ready_alerts(app, world.patient.id) == [("low", "open", reason)]
+    auth.logout()
+    auth.login(world.physio)
+    assert reason in client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    with app.app_context():
+        alert_id = db.session.scalar(select(Alert.id).where(Alert.code == "ready_for_next"))
+    response = client.post(f"/clinic/patients/{world.patient.id}/alerts/{alert_id}",
+                           data={"status": "resolved", "note": "Reviewing it at the next visit."})
+    assert response.status_code == 303
+    with app.app_context():  # the rules run again the next day, the same programme in force
+        patient = db.session.get(User, world.patient.id)
+        newest = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
+        tomorrow = now_utc() + timedelta(days=1)
+        run_rules(patient, newest, RunTrigger.MORNING, now=tomorrow)
+        refresh_patient(patient, now=tomorrow)
+        db.session.commit()
+    assert len(decisions(app, world.patient.id)) == 2
+    assert "harder_unsuitable" in decisions(app, world.patient.id)[-1].reasons
+    assert ready_alerts(app, world.patient.id) == [("low", "resolved", reason)]
 
 
 def test_a_waiting_move_up_cannot_be_approved_once_a_precaution_rules_it_out(

@@ -15,7 +15,7 @@ from exercise_app.domain.progression import FLARE_KINDS
 from exercise_app.extensions import db, read_rows
 from exercise_app.models import FLARE_DECISION_KINDS
 from exercise_app.progression.queries import PAST_DECISIONS, PENDING_DECISIONS
-from exercise_app.triage.queries import STEP_DOWN_DAYS
+from exercise_app.triage.queries import READY_HOLDS, STEP_DOWN_DAYS
 
 
 def test_the_flare_index_holds_the_kinds_the_rules_read_back():
@@ -63,4 +63,9 @@ def test_reads_of_a_few_decisions_use_their_partial_index(app):
                                  (PENDING_DECISIONS, "ix_progression_decisions_pending")):
             plan = _plan(statement, {"patient_id": 1, "since": date(2026, 1, 1)})
             assert index in plan, plan
+        # The holds of the newest run every alert refresh reads: one run's decisions, found
+        # through the patient's runs, not the patient's whole history of decisions.
+        plan = _plan(READY_HOLDS, {"patient_id": 1, "version_id": 1})
+        assert "ix_progression_runs_patient" in plan and "ix_progression_decisions_run_id" \
+            in plan, plan
         db.session.rollback()
