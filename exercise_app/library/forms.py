@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ..fields import CheckboxListField
 from ..forms import strip
 from .labels import (
     EQUIPMENT_LABELS,
@@ -38,12 +41,16 @@ class LibraryFilterForm(FlaskForm):
                             validators=[Optional()])
     level = SelectField("Level", choices=_choices({str(k): v for k, v in LEVEL_LABELS.items()},
                                                   "Any level"), validators=[Optional()])
-    avoid = SelectField(
+    # Every precaution a patient has at once (avoid=a&avoid=b); an empty value, as the single
+    # choice of earlier links sent for "show everything", is no precaution.
+    avoid = CheckboxListField(
         "Hide what is unsuitable for",
-        choices=_choices(PRECAUTION_LABELS_BY_VALUE, "Show everything"),
+        choices=[SelectChoice(str(value), text)
+                 for value, text in PRECAUTION_LABELS_BY_VALUE.items()],
+        filters=[lambda values: [value for value in values or () if value]],
         validators=[Optional()],
     )
 
-    def criteria(self) -> dict[str, str]:
+    def criteria(self) -> dict[str, Any]:
         """The filters that were set, by name."""
         return {name: field.data for name, field in self._fields.items() if field.data}

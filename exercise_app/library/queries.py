@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import defer, selectinload
 
@@ -12,15 +14,16 @@ from ..models import LibraryExercise, LibraryExerciseTag, LibraryLadder, Library
 CARD_OPTIONS = (defer(LibraryExercise.data), selectinload(LibraryExercise.tags))
 
 
-def _has_tag(kind: TagKind, value: str):
+def _has_tag(kind: TagKind, *values: str):
+    """Whether the exercise has a tag of ``kind`` with any of ``values``."""
     return exists().where(
         LibraryExerciseTag.exercise_id == LibraryExercise.id,
         LibraryExerciseTag.kind == kind,
-        LibraryExerciseTag.value == value,
+        LibraryExerciseTag.value.in_(values),
     )
 
 
-def search_exercises(criteria: dict[str, str]) -> list[LibraryExercise]:
+def search_exercises(criteria: dict[str, Any]) -> list[LibraryExercise]:
     """Published exercises matching every given filter, in family and ladder order."""
     query = (
         select(LibraryExercise).options(*CARD_OPTIONS)
@@ -38,8 +41,8 @@ def search_exercises(criteria: dict[str, str]) -> list[LibraryExercise]:
         query = query.where(_has_tag(TagKind.TARGET, target))
     if equipment := criteria.get("equipment"):
         query = query.where(_has_tag(TagKind.EQUIPMENT, equipment))
-    if avoid := criteria.get("avoid"):
-        query = query.where(~_has_tag(TagKind.PRECAUTION, avoid))
+    if avoid := criteria.get("avoid"):  # unsuitable for any of them
+        query = query.where(~_has_tag(TagKind.PRECAUTION, *avoid))
     query = query.order_by(
         LibraryExercise.family, LibraryExercise.ladder_slug, LibraryExercise.rung
     )

@@ -17,17 +17,26 @@ def test_physio_filters_the_library_and_climbs_a_ladder(page, people, synced_lib
     expect(page.get_by_role("heading", name="Exercise library")).to_be_visible()
     page.get_by_text("Filters: family").click()  # the filters fold away until asked for
     page.get_by_label("Family").select_option("glute-strength")
-    page.get_by_label("Hide what is unsuitable for").select_option("gluteal-tendinopathy")
+    # A patient's two precautions at once: what either flags is hidden.
+    unsuitable = page.get_by_role("group", name="Hide what is unsuitable for")
+    unsuitable.get_by_label("Gluteal tendinopathy").check()
+    unsuitable.get_by_label("Early after a posterior-approach hip replacement").check()
     page.get_by_role("button", name="Show exercises").click()
     expect(page.get_by_role("status")).to_contain_text("found")
     listed = page.locator(".ex-name a").all_inner_texts()
     tagged = {e.name for e in synced_library.exercises.values()
-              if "gluteal-tendinopathy" in e.precautions}
+              if {"gluteal-tendinopathy", "posterior-thr-early"} & set(e.precautions)}
     assert listed and not tagged & set(listed)
+    assert {e.name for e in synced_library.exercises.values()
+            if "gluteal-tendinopathy" in e.precautions} and {
+        e.name for e in synced_library.exercises.values()
+        if "posterior-thr-early" in e.precautions and e.family == "glute-strength"}
+    expect(unsuitable.get_by_label("Gluteal tendinopathy")).to_be_checked()  # kept on the page
     screenshot(page, "library-filtered")
 
     page.get_by_label("Family").select_option("")
-    page.get_by_label("Hide what is unsuitable for").select_option("")
+    unsuitable.get_by_label("Gluteal tendinopathy").uncheck()
+    unsuitable.get_by_label("Early after a posterior-approach hip replacement").uncheck()
     page.get_by_label("Search by name").fill("bridge")
     page.get_by_role("button", name="Show exercises").click()
     bridge = synced_library.exercises["glute-bridge"]

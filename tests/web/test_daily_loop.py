@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import threading
@@ -797,6 +798,23 @@ def test_a_template_stage_that_is_not_the_templates_is_refused(app, client, auth
     assert response.status_code == 422
     assert "Choose a stage of the template from 1 to" in response.data.decode()
     assert snapshot(app) == before
+
+
+def test_the_patient_page_links_the_library_without_what_their_precautions_flag(
+        app, client, auth, world, library):
+    auth.login(world.physio)
+    page_url = f"/clinic/patients/{world.patient.id}"
+    assert "Browse the library without" not in client.get(page_url).data.decode()
+    client.post(f"{page_url}/precautions",
+                data={"precautions": ["posterior-thr-early", "gluteal-tendinopathy"]})
+    page = client.get(page_url).data.decode()
+    link = re.search(r'<a href="([^"]+)">Browse the library without what these precautions '
+                     r'flag</a>', page)
+    assert link is not None, page
+    listed = client.get(html.unescape(link.group(1))).data.decode()
+    assert "Glute bridge" in listed
+    for flagged in (">Double knee to chest<", ">Clam<"):
+        assert flagged not in listed
 
 
 def test_precautions_flag_and_confirm(app, client, auth, world, library):
