@@ -34,8 +34,9 @@ lint: install
 chromium:
 	@./scripts/ensure-chromium
 
+# One pytest worker per core (pytest-xdist); each has its own databases (tests/conftest.py).
 test: install chromium lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py

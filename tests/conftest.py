@@ -36,11 +36,42 @@ def missing_leg(reason: str) -> None:
     pytest.skip(reason)
 
 
+# The pytest-xdist worker running this process ("gw0", "gw1", ...), or "" without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if url and url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url
+    return _worker_database(url) if url and WORKER else url
+
+
+@functools.cache
+def _worker_database(url: str) -> str:
+    """A database of this xdist worker's own beside the one given (made on first use): the
+    tests reset schemas and empty tables, which two workers must not do to each other."""
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    name = f"{given.database}_{WORKER}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": name}).scalar() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+def redis_url() -> str:
+    """The Redis database for the tests: ``TEST_REDIS_URL``'s, or 15, counted down by the
+    xdist worker's number, of Redis's 16 (``limiter.reset()`` empties the whole database)."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    if not WORKER:
+        return url
+    base, _, number = url.rpartition("/")
+    return f"{base}/{(int(number or 0) - int(WORKER.removeprefix('gw'))) % 16}"
 
 
 def reset_postgres_schema(url: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from exercise_app.extensions import limiter
-from tests.conftest import PASSWORD, missing_leg
+from tests.conftest import PASSWORD, missing_leg, redis_url
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def test_invitations_are_limited(make_app, world):
 
 def test_limits_in_redis_hold_across_app_instances(make_app, world):
     """Several gunicorn workers share nothing but Redis: the count must survive a new app."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = redis_url()
     import redis
 
     try:
