@@ -137,3 +137,63 @@ def test_the_rules_page_reads_well(page, patient_with_sessions):
     limit = page.get_by_role("cell", name="Pain above this steps down and alerts you")
     expect(limit).to_be_visible()
     screenshot(page, "progression-rules")
+
+
+def test_a_hold_for_the_physio_to_choose_reaches_them_and_opens_the_editor(
+        page, live_app, synced_library):
+    """Heel slides at the top of their range; the harder step is flagged for the precaution
+    the physio ticks. The rules hold them, tell the patient the physio will choose, and alert
+    the physio, whose alert leads to the programme editor."""
+    from exercise_app.models import Side, now_utc
+    from tests.factories import row
+
+    with live_app.app_context():
+        clinic = Clinic(name="Hold Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Iris Physio")
+        patient = add_user(clinic, Role.PATIENT, "Nell Patient", physio=physio)
+        db.session.commit()
+        people = {"physio": physio.email, "patient": patient.email}
+        patient_id, physio_id = patient.id, physio.id
+    assign(live_app, patient_id, physio_id, start=(now_utc() - timedelta(days=10)).date(),
+           rows=(row("heel-slides", sets=2, reps=10, side=Side.EACH),))
+    sessions = [log(live_app, patient_id, pain=(1, 2, 1), effort=3, rules=False,
+                    started_at=now_utc() - timedelta(days=n)) for n in (3, 2, 1)]
+    with live_app.app_context():
+        for session_id in sessions[:2]:
+            db.session.get(ExerciseSession, session_id).next_morning_pain = 1
+        db.session.commit()
+        db.session.remove()
+
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Nell Patient").click()
+    page.get_by_label("Early after a posterior-approach hip replacement").check()
+    page.get_by_role("button", name="Save precautions").click()
+    expect(page.get_by_text("Precautions saved.")).to_be_visible()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    page.get_by_label("Usual pain (0-10)").fill("2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, people["patient"])
+    page.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
+        "button", name="1", exact=True).click()
+    expect(progress_notes(page)).to_contain_text(
+        "the next step, knee to chest, may not suit you (early after a posterior-approach hip "
+        "replacement), so your physio will choose what comes next.")
+    sign_out(page)
+
+    sign_in(page, people["physio"])
+    reason = ("At the top of the range, with the next step for you to choose: Heel slides (the "
+              "next exercise up may not suit them).")
+    expect(page.get_by_role("row").filter(has_text="Nell Patient")).to_contain_text(reason)
+    page.get_by_role("link", name="Nell Patient").click()
+    alerts = page.locator("#alerts")
+    expect(alerts).to_contain_text(reason)
+    alerts.scroll_into_view_if_needed()
+    screenshot(page, "physio-ready-for-next")
+    alerts.get_by_role("link", name="Choose the next step in the programme").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nell Patient")
+    expect(page.get_by_label("Exercise", exact=True).first).to_have_value("heel-slides")

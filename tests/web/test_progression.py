@@ -519,7 +519,10 @@ def test_a_hold_that_leaves_the_next_step_to_the_physio_alerts_them_once_a_progr
     assert ready_alerts(app, world.patient.id) == [("low", "open", reason)]
     auth.logout()
     auth.login(world.physio)
-    assert reason in client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert reason in page
+    editor = f'<a href="/clinic/patients/{world.patient.id}/programme">Choose the next step'
+    assert editor in page
     with app.app_context():
         alert_id = db.session.scalar(select(Alert.id).where(Alert.code == "ready_for_next"))
     response = client.post(f"/clinic/patients/{world.patient.id}/alerts/{alert_id}",
@@ -535,6 +538,7 @@ def test_a_hold_that_leaves_the_next_step_to_the_physio_alerts_them_once_a_progr
     assert len(decisions(app, world.patient.id)) == 2
     assert "harder_unsuitable" in decisions(app, world.patient.id)[-1].reasons
     assert ready_alerts(app, world.patient.id) == [("low", "resolved", reason)]
+    assert editor not in client.get(f"/clinic/patients/{world.patient.id}").data.decode()
 
 
 def test_a_waiting_move_up_cannot_be_approved_once_a_precaution_rules_it_out(
