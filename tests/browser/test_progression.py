@@ -14,33 +14,32 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_accounts import sign_in, sign_out
 from tests.browser.test_routine import answer_how_it_went, choose
 from tests.conftest import add_user
-from tests.factories import assign, log
+from tests.factories import DEFAULT_ROWS, assign, log
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def patient_with_sessions(live_app, synced_library):
-    """Two settled sessions with their morning check-ins and one from yesterday without it.
-
-    The clam was only partly done each time, so it holds while the rest progress.
-    """
-    with live_app.app_context():
-        clinic = Clinic(name="Progress Clinic")
-        db.session.add(clinic)
-        db.session.flush()
-        physio = add_user(clinic, Role.PHYSIO, "Mara Physio")
-        patient = add_user(clinic, Role.PATIENT, "Theo Patient", physio=physio)
-        db.session.commit()
-        ids = {"physio": physio.email, "patient": patient.email, "patient_id": patient.id,
-               "physio_id": physio.id}
+def settled_patient(live_app, clinic: str, physio: str, patient: str, *,
+                    rows=DEFAULT_ROWS, partly: frozenset[str] = frozenset()) -> dict:
+    """A physio and their patient, whose programme started ten days ago: settled sessions
+    the last three days, the first two with their morning check-ins (the exercises in
+    ``partly`` only partly done each time)."""
     from exercise_app.models import now_utc
 
+    with live_app.app_context():
+        place = Clinic(name=clinic)
+        db.session.add(place)
+        db.session.flush()
+        physio_user = add_user(place, Role.PHYSIO, physio)
+        patient_user = add_user(place, Role.PATIENT, patient, physio=physio_user)
+        db.session.commit()
+        ids = {"physio": physio_user.email, "patient": patient_user.email,
+               "patient_id": patient_user.id, "physio_id": physio_user.id}
     assign(live_app, ids["patient_id"], ids["physio_id"],
-           start=(now_utc() - timedelta(days=10)).date())
+           start=(now_utc() - timedelta(days=10)).date(), rows=rows)
     sessions = [
         log(live_app, ids["patient_id"], pain=(1, 2, 1), effort=3, rules=False,
-            partly=frozenset({"clam"}), started_at=now_utc() - timedelta(days=n))
+            partly=partly, started_at=now_utc() - timedelta(days=n))
         for n in (3, 2, 1)
     ]
     with live_app.app_context():
@@ -49,6 +48,32 @@ def patient_with_sessions(live_app, synced_library):
         db.session.commit()
         db.session.remove()
     return ids
+
+
+@pytest.fixture
+def patient_with_sessions(live_app, synced_library):
+    """Two settled sessions with their morning check-ins and one from yesterday without it.
+
+    The clam was only partly done each time, so it holds while the rest progress.
+    """
+    return settled_patient(live_app, "Progress Clinic", "Mara Physio", "Theo Patient",
+                           partly=frozenset({"clam"}))
+
+
+def record_usual_pain(page, patient_name: str) -> None:
+    """As the signed-in physio: the patient's usual pain is 2."""
+    page.get_by_role("link", name=patient_name).click()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    page.get_by_label("Usual pain (0-10)").fill("2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+
+
+def check_in_this_morning(page) -> None:
+    """As the signed-in patient, on Today: this morning's pain is 1 (the rules run)."""
+    page.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
+        "button", name="1", exact=True).click()
+    expect(page.get_by_text("this morning's pain is recorded")).to_be_visible()
 
 
 def progress_notes(page):
@@ -60,18 +85,12 @@ def test_logs_progress_hold_and_step_down_and_the_physio_overrides(
     people = patient_with_sessions
     # The physio records the patient's usual pain.
     sign_in(page, people["physio"])
-    page.get_by_role("link", name="Theo Patient").click()
-    page.get_by_role("link", name="Progression settings and decisions").click()
-    page.get_by_label("Usual pain (0-10)").fill("2")
-    page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+    record_usual_pain(page, "Theo Patient")
     sign_out(page)
 
     # The morning check-in runs the rules: the bridge goes up, the clam holds.
     sign_in(page, people["patient"])
-    page.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
-        "button", name="1", exact=True).click()
-    expect(page.get_by_text("this morning's pain is recorded")).to_be_visible()
+    check_in_this_morning(page)
     notes = progress_notes(page)
     expect(notes).to_contain_text(
         "Your glute bridge goes up to 12 reps: in your last 3 sessions your pain stayed at 2 "
@@ -144,42 +163,22 @@ def test_a_hold_for_the_physio_to_choose_reaches_them_and_opens_the_editor(
     """Heel slides at the top of their range; the harder step is flagged for the precaution
     the physio ticks. The rules hold them, tell the patient the physio will choose, and alert
     the physio, whose alert leads to the programme editor."""
-    from exercise_app.models import Side, now_utc
+    from exercise_app.models import Side
     from tests.factories import row
 
-    with live_app.app_context():
-        clinic = Clinic(name="Hold Clinic")
-        db.session.add(clinic)
-        db.session.flush()
-        physio = add_user(clinic, Role.PHYSIO, "Iris Physio")
-        patient = add_user(clinic, Role.PATIENT, "Nell Patient", physio=physio)
-        db.session.commit()
-        people = {"physio": physio.email, "patient": patient.email}
-        patient_id, physio_id = patient.id, physio.id
-    assign(live_app, patient_id, physio_id, start=(now_utc() - timedelta(days=10)).date(),
-           rows=(row("heel-slides", sets=2, reps=10, side=Side.EACH),))
-    sessions = [log(live_app, patient_id, pain=(1, 2, 1), effort=3, rules=False,
-                    started_at=now_utc() - timedelta(days=n)) for n in (3, 2, 1)]
-    with live_app.app_context():
-        for session_id in sessions[:2]:
-            db.session.get(ExerciseSession, session_id).next_morning_pain = 1
-        db.session.commit()
-        db.session.remove()
-
+    people = settled_patient(live_app, "Hold Clinic", "Iris Physio", "Nell Patient",
+                             rows=(row("heel-slides", sets=2, reps=10, side=Side.EACH),))
     sign_in(page, people["physio"])
     page.get_by_role("link", name="Nell Patient").click()
     page.get_by_label("Early after a posterior-approach hip replacement").check()
     page.get_by_role("button", name="Save precautions").click()
     expect(page.get_by_text("Precautions saved.")).to_be_visible()
-    page.get_by_role("link", name="Progression settings and decisions").click()
-    page.get_by_label("Usual pain (0-10)").fill("2")
-    page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+    page.get_by_role("link", name="Back to your patients").click()
+    record_usual_pain(page, "Nell Patient")
     sign_out(page)
 
     sign_in(page, people["patient"])
-    page.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
-        "button", name="1", exact=True).click()
+    check_in_this_morning(page)
     expect(progress_notes(page)).to_contain_text(
         "the next step, knee to chest, may not suit you (early after a posterior-approach hip "
         "replacement), so your physio will choose what comes next.")
