@@ -118,7 +118,9 @@ class ReadyForNext:
 
     exercise: str  # its name
     unsuitable: bool
-    programme_start: date  # the day the programme version it is held in starts
+    # The start of the programme the physio last set (the newest version not made by the
+    # rules): the alert's day, so there is one alert per programme of theirs.
+    programme_start: date
 
 
 @dataclass(frozen=True)
@@ -417,8 +419,9 @@ def _adherence_alert(signals: PatientSignals, settings: AlertSettings) -> Alert 
 
 def _ready_alert(signals: PatientSignals, _settings: AlertSettings) -> Alert | None:
     """The patient told "your physio will choose what comes next" needs their physio to
-    choose: one alert per programme version (its start is the alert's day, so resolving it
-    without a change does not bring it back each day; a new version can)."""
+    choose: one alert per programme the physio set (its start is the alert's day, so
+    resolving it without a change does not bring it back each day, nor does the rules'
+    change to another exercise; the physio's next programme can)."""
     ready = signals.ready_for_next
     if not ready:
         return None

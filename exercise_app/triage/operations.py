@@ -100,7 +100,7 @@ def refresh_patient(patient: User, now: datetime | None = None,
         stops=[(log.local_date, StopReason(log.stop_reason)) for log in log_rows
                if log.stop_reason is not None and log.local_date >= today - timedelta(days=7)],
         plan=plan, day_logs=day_logs,
-        ready_for_next=queries.ready_for_next(patient.id, versions[-1]) if versions else (),
+        ready_for_next=queries.ready_for_next(patient.id, versions) if versions else (),
     ))
     open_alerts = queries.open_alerts_for([patient.id]).get(patient.id, [])
     stored = store_alerts(patient.id, findings, today, {alert.code for alert in open_alerts})

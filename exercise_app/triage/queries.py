@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from ..models import (
     ProgressionRun,
     Screening,
     User,
+    VersionSource,
 )
 from ..programmes.queries import ProgrammeView, VersionsToken
 from .signals import Flagged
@@ -46,12 +48,13 @@ STEP_DOWN_DAYS = (
 )
 
 
-# The holds of the newest run of a programme version (none if no run has read it yet).
+# The holds of the patient's newest progression run, with the versions it read and made.
 READY_HOLDS = (
-    select(ProgressionDecision.exercise_name, ProgressionDecision.reasons)
+    select(ProgressionDecision.exercise_name, ProgressionDecision.reasons,
+           ProgressionRun.programme_version_id, ProgressionRun.applied_version_id)
+    .join(ProgressionRun, ProgressionRun.id == ProgressionDecision.run_id)
     .where(ProgressionDecision.run_id == select(func.max(ProgressionRun.id)).where(
-        ProgressionRun.patient_id == bindparam("patient_id"),
-        ProgressionRun.programme_version_id == bindparam("version_id")).scalar_subquery(),
+        ProgressionRun.patient_id == bindparam("patient_id")).scalar_subquery(),
         ProgressionDecision.kind == "hold")
     .order_by(ProgressionDecision.position)
 )
@@ -59,15 +62,23 @@ READY_HOLDS = (
 NEXT_FOR_THE_PHYSIO = {"harder_unsuitable": True, "top_of_ladder": False}
 
 
-def ready_for_next(patient_id: int, version: ProgrammeView) -> list[ReadyForNext]:
-    """The exercises the newest run of ``version`` (the patient's newest programme version)
-    held at the top of their range for the physio to choose what comes next."""
+def ready_for_next(patient_id: int, versions: Sequence[ProgrammeView]) -> list[ReadyForNext]:
+    """The exercises the patient's newest progression run held at the top of their range for
+    the physio to choose what comes next, when that run is of the programme in force: it read
+    the newest version, or made it by changing another exercise (the held ones were copied
+    unchanged). None once the physio has changed the programme since.
+
+    Each carries the start of the newest version the physio made (the editor or an override),
+    which the alert takes as its day: one alert per programme of theirs, however often the
+    rules change the other exercises' doses."""
+    newest = versions[-1]
+    physio_made = next((v for v in reversed(versions) if v.source is not VersionSource.RULES),
+                       versions[0])
     ready = []
-    for name, reasons in read_rows(READY_HOLDS, {"patient_id": patient_id,
-                                                 "version_id": version.id}):
+    for name, reasons, read_id, made_id in read_rows(READY_HOLDS, {"patient_id": patient_id}):
         found = [NEXT_FOR_THE_PHYSIO[r] for r in reasons if r in NEXT_FOR_THE_PHYSIO]
-        if found:
-            ready.append(ReadyForNext(name, found[0], version.start_date))
+        if found and newest.id in (read_id, made_id):
+            ready.append(ReadyForNext(name, found[0], physio_made.start_date))
     return ready
 
 

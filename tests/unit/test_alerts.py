@@ -251,7 +251,8 @@ def test_an_exercise_held_for_the_physio_to_choose_what_comes_next_raises_a_low_
         "At the top of the range, with the next step for you to choose: Heel slides (the next "
         "exercise up may not suit them); Side-lying clam (already the hardest version).")
     assert dict(alert.evidence) == {"exercises": 2}
-    # The programme version's start is the alert's day: one alert per version, not one a day.
+    # The start of the physio's programme is the alert's day: one alert per programme of
+    # theirs, not one a day.
     assert alert.day == started
 
 

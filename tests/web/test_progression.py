@@ -465,12 +465,15 @@ def test_two_logs_for_one_patient_at_once_do_not_deadlock(app, loop):
 # Precautions -----------------------------------------------------------------------------------
 
 
+HEEL_SLIDES_AT_THE_TOP = row("heel-slides", sets=2, reps=10, side=Side.EACH)
+
+
 def heel_slides_at_the_top(app, client, auth, world, *, mode: str = "auto",
-                           precaution: bool = True) -> None:
+                           precaution: bool = True, others=()) -> None:
     """Heel slides at the top of their range (2 x 10), whose harder step, knee to chest, is
-    flagged for early posterior hip replacement; three settled days, then the morning."""
-    assign(app, world.patient.id, world.physio.id,
-           rows=(row("heel-slides", sets=2, reps=10, side=Side.EACH),))
+    flagged for early posterior hip replacement (with the ``others`` rows after them); three
+    settled days, then the morning."""
+    assign(app, world.patient.id, world.physio.id, rows=(HEEL_SLIDES_AT_THE_TOP, *others))
     if precaution:
         auth.login(world.physio)
         response = client.post(f"/clinic/patients/{world.patient.id}/precautions",
@@ -501,6 +504,19 @@ def test_without_the_precaution_the_same_sessions_move_up(app, client, auth, wor
     decision = decisions(app, world.patient.id)[-1]
     assert decision.kind == "move_up" and decision.new_exercise_slug == "knee-to-chest"
     assert ready_alerts(app, world.patient.id) == []  # the rules chose: nothing to ask
+
+
+def test_the_physio_is_told_of_a_hold_when_the_same_run_moves_another_exercise_up(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world, others=(row("glute-bridge"),))
+    physio_made, by_the_rules = versions(app, world.patient.id)  # the bridge went up
+    assert by_the_rules.source is VersionSource.RULES
+    assert [d.kind for d in decisions(app, world.patient.id)] == ["hold", "progress_dose"]
+    assert ready_alerts(app, world.patient.id) == [("low", "open", (
+        "At the top of the range, with the next step for you to choose: Heel slides (the next "
+        "exercise up may not suit them)."))]
+    with app.app_context():  # one a programme the physio set, whatever the rules change
+        assert db.session.scalar(select(Alert.day)) == physio_made.start_date
 
 
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
