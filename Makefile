@@ -34,9 +34,10 @@ lint: install
 chromium:
 	@./scripts/ensure-chromium
 
-# One pytest worker per core (pytest-xdist); each has its own databases (tests/conftest.py).
+# One pytest worker per core, 8 at most (pytest-xdist); each has its own databases
+# (tests/conftest.py: a PostgreSQL database and a Redis database counted down from 15).
 test: install chromium lint
-	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --maxprocesses 8 $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py

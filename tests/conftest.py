@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
@@ -65,13 +66,21 @@ def _worker_database(url: str) -> str:
 
 
 def redis_url() -> str:
-    """The Redis database for the tests: ``TEST_REDIS_URL``'s, or 15, counted down by the
-    xdist worker's number, of Redis's 16 (``limiter.reset()`` empties the whole database)."""
+    """The Redis database for the tests: ``TEST_REDIS_URL``'s (15 unless it names one in its
+    path; none there is 0), counted down by the xdist worker's number, as ``limiter.reset()``
+    empties the whole database. A URL naming its database otherwise (a socket's ``?db=``) is
+    kept as given."""
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    if not WORKER:
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not WORKER or parts.scheme not in ("redis", "rediss") or not number.isdigit():
         return url
-    base, _, number = url.rpartition("/")
-    return f"{base}/{(int(number or 0) - int(WORKER.removeprefix('gw'))) % 16}"
+    database = int(number) - int(WORKER.removeprefix("gw"))
+    if database < 0:
+        pytest.fail(f"{WORKER} has no Redis database of its own below {url}: run fewer "
+                    "workers (make test PYTEST_ARGS='-n 4') or name a higher database",
+                    pytrace=False)
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def reset_postgres_schema(url: str) -> None:
