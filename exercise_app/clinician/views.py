@@ -210,6 +210,7 @@ def edit_programme(patient_id: int):
         db.session.rollback()
         form.form_errors.append(str(refusal))
         return _editor_page(patient, form, by_slug, precautions, template_form, 409)
+    triage_operations.resolve_ready_for_next(patient, current_user)
     triage_operations.refresh_patient(patient)
     db.session.commit()
     flash(f"{patient.display_name}'s programme is saved.", "success")

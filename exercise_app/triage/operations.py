@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
-from ..domain.alerts import compute_alerts, open_alert_digest
+from ..domain.alerts import AlertCode, compute_alerts, open_alert_digest
 from ..domain.red_flags import Occasion, ScreeningResult, screen
 from ..domain.scheduling import local_today
 from ..extensions import db, insert_or_skip
@@ -171,6 +173,16 @@ def act_on_alert(alert: Alert, physio: User, status: AlertStatus, note: str) -> 
     recount_alerts(alert.patient_id)
     db.session.flush()
     return action
+
+
+def resolve_ready_for_next(patient: User, physio: User) -> None:
+    """A programme the physio saves is their choice of what comes next: it resolves the
+    patient's "next step for you to choose" alerts still open, with a note saying so."""
+    for alert in db.session.scalars(select(Alert).where(
+            Alert.patient_id == patient.id, Alert.code == AlertCode.READY_FOR_NEXT.value,
+            Alert.status != AlertStatus.RESOLVED)):
+        act_on_alert(alert, physio, AlertStatus.RESOLVED,
+                     "Resolved by saving a new programme for the patient.")
 
 
 def post_message(patient: User, physio: User, text: str) -> PatientMessage:

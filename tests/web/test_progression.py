@@ -12,6 +12,7 @@ from exercise_app.domain.scheduling import local_today
 from exercise_app.extensions import db
 from exercise_app.models import (
     Alert,
+    AlertAction,
     AuditTrailError,
     DecisionReview,
     ExerciseSession,
@@ -31,7 +32,7 @@ from exercise_app.progression.operations import run_rules
 from exercise_app.triage.operations import refresh_patient
 from tests.conftest import QueryCounter, snapshot
 from tests.factories import assign, log, row
-from tests.web.test_daily_loop import routine_form
+from tests.web.test_daily_loop import editor_form, routine_form
 
 SETTLED = (1, 2, 1)  # pain before, worst during, after: within the green zone
 
@@ -517,6 +518,26 @@ def test_the_physio_is_told_of_a_hold_when_the_same_run_moves_another_exercise_u
         "exercise up may not suit them)."))]
     with app.app_context():  # one a programme the physio set, whatever the rules change
         assert db.session.scalar(select(Alert.day)) == physio_made.start_date
+
+
+def test_a_programme_the_physio_saves_resolves_the_next_step_alert(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world)
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-0-exercise"] = "glute-bridge"  # the physio's choice of what comes next
+    assert client.post(url, data=form).status_code == 303
+    ((level, status, _reason),) = ready_alerts(app, world.patient.id)
+    assert (level, status) == ("low", "resolved")
+    with app.app_context():
+        action = db.session.scalar(select(AlertAction))
+        assert action.by_id == world.physio.id
+        assert action.note == "Resolved by saving a new programme for the patient."
+        assert db.session.get(PatientSummary, world.patient.id).open_low == 0
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert "Choose the next step in the programme" not in page
 
 
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
