@@ -139,3 +139,41 @@ def test_unexpected_errors_get_the_styled_500_page(make_app):
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.data
     assert b"boom" not in response.data
+
+
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        ({}, 422),  # no zone at all
+        ({"time_zone": ""}, 422),
+        ({"time_zone": "Mars/Olympus_Mons"}, 422),
+        ({"time_zone": "europe/london"}, 422),  # only the list's own spelling
+        ({"time_zone": "Europe/London\x00"}, 400),
+        ({"time_zone": "x" * 10_000}, 422),
+        ({"time_zone": "../../etc/passwd"}, 422),
+    ],
+)
+def test_time_zone_bad_input(app, client, auth, world, form, status):
+    """Every role can change its own zone (the only account it can name): nonsense changes
+    nothing and gets a 4xx, never a 500."""
+    for user in (world.patient, world.physio):
+        auth.login(user)
+        before = snapshot(app)
+        assert client.post("/account/time-zone", data=form).status_code == status
+        assert snapshot(app) == before
+        auth.logout()
+
+
+def test_a_time_zone_change_names_no_other_account(app, client, auth, world):
+    """Ids slipped into the form are ignored: only the signed-in account changes."""
+    from exercise_app.extensions import db
+    from exercise_app.models import User
+
+    auth.login(world.patient)
+    response = client.post("/account/time-zone", data={
+        "time_zone": "Asia/Tokyo", "user_id": world.other_patient.id,
+        "id": world.other_patient.id, "email": world.other_patient.email})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(User, world.patient.id).time_zone == "Asia/Tokyo"
+        assert db.session.get(User, world.other_patient.id).time_zone != "Asia/Tokyo"
