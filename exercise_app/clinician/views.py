@@ -36,6 +36,7 @@ from ..programmes import editor
 from ..programmes import operations as programme_operations
 from ..programmes import queries as programme_queries
 from ..programmes.forms import PrecautionsForm, ProgrammeForm, TemplatePickForm
+from ..progression import operations as progression_operations
 from ..progression import present as progression_present
 from ..progression import queries as progression_queries
 from ..triage import caseload, timeline
@@ -211,6 +212,7 @@ def edit_programme(patient_id: int):
         form.form_errors.append(str(refusal))
         return _editor_page(patient, form, by_slug, precautions, template_form, 409)
     triage_operations.resolve_ready_for_next(patient, current_user)
+    progression_operations.record_run_notes(patient.id)  # the last run's words no longer apply
     triage_operations.refresh_patient(patient)
     db.session.commit()
     flash(f"{patient.display_name}'s programme is saved.", "success")

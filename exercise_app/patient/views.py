@@ -74,7 +74,7 @@ def today():
     checkin = next((s for s in reversed(sessions) if s.next_morning_pain is None
                     and morning_check_in_open(s.local_date, local_now, from_hour)), None)
     decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
-        else progression.latest_run_decisions(current_user.id)  # not recorded yet: read them
+        else progression.patient_run_decisions(current_user.id)  # not recorded yet: read them
     progress = present.patient_notes(decisions)
     streak, week_percent = today_figures(current_user.id, versions, state.summary, today)
     return render_template(

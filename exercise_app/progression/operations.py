@@ -179,9 +179,9 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
 
 def record_run_notes(patient_id: int) -> None:
     """Copy the newest run's decisions, with their reviews, onto the patient's summary, where
-    Today reads them (``PatientSummary.run_notes``). Run after every review; a run records its
-    own decisions."""
-    summary_row(patient_id).run_notes = note_facts(queries.latest_run_decisions(patient_id))
+    Today reads them (``PatientSummary.run_notes``): none once the physio has saved a programme
+    since. Run after every review and programme save; a run records its own decisions."""
+    summary_row(patient_id).run_notes = note_facts(queries.patient_run_decisions(patient_id))
 
 
 def save_settings(patient: User, physio: User, *, mode: ProgressionMode,

@@ -21,10 +21,12 @@ from ..models import (
     LibraryExercise,
     LibraryExerciseVersion,
     Prescription,
+    ProgrammeVersion,
     ProgressionDecision,
     ProgressionRun,
     ProgressionSettings,
     User,
+    VersionSource,
 )
 from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of, ids_to_read, sessions_read
 
@@ -188,6 +190,14 @@ LATEST_RUN_DECISIONS = _with_reviews(
            .where(ProgressionRun.patient_id == _PATIENT).scalar_subquery())
     .order_by(ProgressionDecision.position)
 )
+# The same, for the patient: only while no programme the physio saved since has replaced the
+# one the run read (its words, "your physio will check it first", say, would be stale).
+PATIENT_RUN_DECISIONS = LATEST_RUN_DECISIONS.where(~(
+    select(ProgrammeVersion.id).where(
+        ProgrammeVersion.patient_id == _PATIENT,
+        ProgrammeVersion.source == VersionSource.PHYSIO,
+        ProgrammeVersion.id > ProgressionRun.programme_version_id)
+    .exists()))
 RECENT_DECISIONS = _with_reviews(
     select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT)
     .order_by(ProgressionDecision.id.desc()).limit(bindparam("limit"))
@@ -224,6 +234,12 @@ def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
 def latest_run_decisions(patient_id: int) -> list[DecisionRow]:
     """The decisions of the patient's newest run, in programme order (one query)."""
     return _decision_rows(LATEST_RUN_DECISIONS, patient_id=patient_id)
+
+
+def patient_run_decisions(patient_id: int) -> list[DecisionRow]:
+    """What the patient is told of: the newest run's decisions, or none once the physio has
+    saved a programme since that run (one query)."""
+    return _decision_rows(PATIENT_RUN_DECISIONS, patient_id=patient_id)
 
 
 def recent_decisions(patient_id: int, limit: int = PAGE_DECISIONS) -> list[DecisionRow]:

@@ -540,6 +540,40 @@ def test_a_programme_the_physio_saves_resolves_the_next_step_alert(
     assert "Choose the next step in the programme" not in page
 
 
+NEXT_STEP_NOTE = "so your physio will choose what comes next."
+
+
+def test_a_programme_the_physio_saves_ends_the_last_runs_words_on_today(
+        app, client, auth, world, library):
+    heel_slides_at_the_top(app, client, auth, world)
+    assert NEXT_STEP_NOTE in client.get("/today").data.decode()
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-0-exercise"] = "glute-bridge"  # the physio has chosen what comes next
+    assert client.post(url, data=form).status_code == 303
+    auth.logout()
+    auth.login(world.patient)
+    today = client.get("/today").data.decode()
+    assert NEXT_STEP_NOTE not in today and "How your exercises are moving on" not in today
+    result = app.test_cli_runner().invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert NEXT_STEP_NOTE not in client.get("/today").data.decode()  # not brought back
+    with app.app_context():  # nor when Today reads the runs itself (no summary to say)
+        db.session.get(PatientSummary, world.patient.id).run_notes = None
+        db.session.commit()
+    assert "How your exercises are moving on" not in client.get("/today").data.decode()
+    with app.app_context():  # the rules' next run is of the physio's programme: it speaks
+        patient = db.session.get(User, world.patient.id)
+        newest = db.session.scalar(select(ExerciseSession).order_by(ExerciseSession.id.desc()))
+        run_rules(patient, newest, RunTrigger.MORNING)
+        db.session.commit()
+    today = client.get("/today").data.decode()
+    assert "How your exercises are moving on" in today and "Glute bridge" in today
+    assert NEXT_STEP_NOTE not in today
+
+
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
     """The patient's "next step for you to choose" alerts, as (level, status, reason)."""
     with app.app_context():

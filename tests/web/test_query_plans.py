@@ -14,7 +14,11 @@ from sqlalchemy import event
 from exercise_app.domain.progression import FLARE_KINDS
 from exercise_app.extensions import db, read_rows
 from exercise_app.models import FLARE_DECISION_KINDS
-from exercise_app.progression.queries import PAST_DECISIONS, PENDING_DECISIONS
+from exercise_app.progression.queries import (
+    PAST_DECISIONS,
+    PATIENT_RUN_DECISIONS,
+    PENDING_DECISIONS,
+)
 from exercise_app.triage.queries import READY_HOLDS, STEP_DOWN_DAYS
 
 
@@ -68,4 +72,8 @@ def test_reads_of_a_few_decisions_use_their_partial_index(app):
         plan = _plan(READY_HOLDS, {"patient_id": 1})
         assert "ix_progression_runs_patient" in plan and "ix_progression_decisions_run_id" \
             in plan, plan
+        # Today's fallback read of them, with the patient's programmes saved since the run.
+        plan = _plan(PATIENT_RUN_DECISIONS, {"patient_id": 1})
+        assert "ix_progression_runs_patient" in plan and "ix_progression_decisions_run_id" \
+            in plan and "programme_versions" in plan, plan
         db.session.rollback()
