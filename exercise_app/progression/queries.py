@@ -190,13 +190,16 @@ LATEST_RUN_DECISIONS = _with_reviews(
            .where(ProgressionRun.patient_id == _PATIENT).scalar_subquery())
     .order_by(ProgressionDecision.position)
 )
-# The same, for the patient: only while no programme the physio saved since has replaced the
-# one the run read (its words, "your physio will check it first", say, would be stale).
+# The same, for the patient: a decision only while no programme the physio saved since has
+# replaced the one the run read (its words, "your physio will check it first", say, would be
+# stale), unless the physio reviewed it after saving that programme.
 PATIENT_RUN_DECISIONS = LATEST_RUN_DECISIONS.where(~(
     select(ProgrammeVersion.id).where(
         ProgrammeVersion.patient_id == _PATIENT,
         ProgrammeVersion.source == VersionSource.PHYSIO,
-        ProgrammeVersion.id > ProgressionRun.programme_version_id)
+        ProgrammeVersion.id > ProgressionRun.programme_version_id,
+        DecisionReview.created_at.is_(None)
+        | (DecisionReview.created_at < ProgrammeVersion.created_at))
     .exists()))
 RECENT_DECISIONS = _with_reviews(
     select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT)
@@ -237,8 +240,8 @@ def latest_run_decisions(patient_id: int) -> list[DecisionRow]:
 
 
 def patient_run_decisions(patient_id: int) -> list[DecisionRow]:
-    """What the patient is told of: the newest run's decisions, or none once the physio has
-    saved a programme since that run (one query)."""
+    """What the patient is told of: the newest run's decisions, less those a programme the
+    physio saved since that run has replaced and they have not reviewed since (one query)."""
     return _decision_rows(PATIENT_RUN_DECISIONS, patient_id=patient_id)
 
 

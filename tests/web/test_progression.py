@@ -574,6 +574,34 @@ def test_a_programme_the_physio_saves_ends_the_last_runs_words_on_today(
     assert NEXT_STEP_NOTE not in today
 
 
+def test_a_decision_the_physio_approves_after_saving_a_programme_is_news_again(
+        app, client, auth, assigned):
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    assert "your physio will check it first" in client.get("/today").data.decode()
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["note"] = "Same exercises; keep going."  # the doses stay as they were
+    assert client.post(url, data=form).status_code == 303
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert response.status_code == 303
+    auth.logout()
+    auth.login(world.patient)
+    today = client.get("/today").data.decode()
+    assert "Your glute bridge goes up to 12 reps" in today
+    assert "your physio will check it first" not in today  # the clam's, replaced unreviewed
+    with app.app_context():  # Today's own read of the decisions says the same
+        db.session.get(PatientSummary, world.patient.id).run_notes = None
+        db.session.commit()
+    again = client.get("/today").data.decode()
+    assert "Your glute bridge goes up to 12 reps" in again
+    assert "your physio will check it first" not in again
+
+
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
     """The patient's "next step for you to choose" alerts, as (level, status, reason)."""
     with app.app_context():
