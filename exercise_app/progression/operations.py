@@ -276,6 +276,7 @@ def reject(patient: User, decision: ProgressionDecision, physio: User,
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be rejected; "
                               "override it instead.")
+    _target(decision, _latest(patient))  # keeping an exercise no longer prescribed means nothing
     return _review(decision, physio, ReviewAction.REJECTED, note)
 
 

@@ -146,6 +146,15 @@ def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth,
            "at 2 or below" in today
     routine = client.get("/routine").data.decode()
     assert "2 sets of 12" in routine
+    # The version the rules made is newer than the one the run read: only a programme the
+    # physio saves replaces the run's words, so a rebuild and Today's own read keep them.
+    result = app.test_cli_runner().invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Your glute bridge goes up to 12 reps" in client.get("/today").data.decode()
+    with app.app_context():
+        db.session.get(PatientSummary, world.patient.id).run_notes = None
+        db.session.commit()
+    assert "Your glute bridge goes up to 12 reps" in client.get("/today").data.decode()
 
 
 def test_an_exercise_with_a_plural_name_is_talked_of_in_plural_words(app, client, auth, world,
@@ -600,6 +609,52 @@ def test_a_decision_the_physio_approves_after_saving_a_programme_is_news_again(
     again = client.get("/today").data.decode()
     assert "Your glute bridge goes up to 12 reps" in again
     assert "your physio will check it first" not in again
+
+
+def test_a_decision_reviewed_before_the_physio_saves_a_programme_is_no_longer_news(
+        app, client, auth, assigned):
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    auth.logout()
+    auth.login(world.physio)
+    clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    response = client.post(f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/reject",
+                           data={"note": "Keep clams as they are this week"})
+    assert response.status_code == 303
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["note"] = "Same exercises; keep going."
+    assert client.post(url, data=form).status_code == 303
+    auth.logout()
+    auth.login(world.patient)
+    today = client.get("/today").data.decode()
+    assert "kept your clam" not in today and "How your exercises are moving on" not in today
+    with app.app_context():  # nor from Today's own read of the decisions
+        db.session.get(PatientSummary, world.patient.id).run_notes = None
+        db.session.commit()
+    assert "How your exercises are moving on" not in client.get("/today").data.decode()
+
+
+def test_a_decision_about_an_exercise_the_physio_has_replaced_cannot_be_rejected(
+        app, client, auth, assigned):
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-1-exercise"] = "heel-slides"  # in place of the clam
+    assert client.post(url, data=form).status_code == 303
+    clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    before = snapshot(app)
+    response = client.post(f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/reject",
+                           data={"note": "Keep clams as they are"})
+    assert response.status_code == 409
+    assert "The programme has changed since this decision" in response.data.decode()
+    assert snapshot(app) == before
+    auth.logout()
+    auth.login(world.patient)
+    assert "kept your clam" not in client.get("/today").data.decode()
 
 
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
