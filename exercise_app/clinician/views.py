@@ -104,6 +104,7 @@ def patient(patient_id: int):
     alerts = triage_queries.patient_alerts(patient.id)
     messages = triage_queries.messages(patient.id)
     decisions = progression_queries.recent_decisions(patient.id)
+    progress = progression_queries.latest_run_decisions(patient.id)
     return render_template(
         "clinician/patient.html", patient=patient, version=version,
         upcoming=versions[-1] if versions and versions[-1] is not version else None,
@@ -117,7 +118,7 @@ def patient(patient_id: int):
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
         clashes=editor.programme_clashes(version.prescriptions if version else [], precautions),
-        progress=progression_queries.latest_run_decisions(patient.id),
+        progress=progress, replaced_by=progression_present.replaced_by(progress, versions),
         pending=progression_queries.pending_decisions(patient.id),
         progress_labels=progression_present.KIND_LABELS,
     )

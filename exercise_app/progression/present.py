@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from .queries import DecisionRow
 
@@ -124,6 +124,21 @@ def patient_notes(rows: Sequence[DecisionRow | NoteFacts]) -> list[PatientNote]:
         for row in rows
     ]
     return sorted(notes, key=lambda n: not n.changed)
+
+
+class SavedVersion(Protocol):
+    id: int
+    number: int
+    source: str
+
+
+def replaced_by(rows: Sequence[DecisionRow], versions: Sequence[SavedVersion]) -> Any:
+    """The programme the physio saved after the run these decisions come from (the newest
+    such), which took them off the patient's Today; None while they still stand."""
+    if not rows:
+        return None
+    read = rows[0].run_version_id
+    return next((v for v in reversed(versions) if v.source == "physio" and v.id > read), None)
 
 
 def reasons_text(reasons: Sequence[str]) -> str:

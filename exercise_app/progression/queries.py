@@ -157,6 +157,7 @@ class DecisionRow:
     review_note: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
+    run_version_id: int  # the programme version its run read
 
 
 _D = ProgressionDecision
@@ -174,7 +175,7 @@ def _with_reviews(statement):
         statement.add_columns(
             ProgressionRun.trigger, DecisionReview.action, DecisionReview.sets,
             DecisionReview.reps, DecisionReview.hold_seconds, DecisionReview.note,
-            User.display_name, DecisionReview.created_at,
+            User.display_name, DecisionReview.created_at, ProgressionRun.programme_version_id,
         )
         .join(ProgressionRun, ProgressionRun.id == ProgressionDecision.run_id)
         .outerjoin(DecisionReview, DecisionReview.decision_id == ProgressionDecision.id)
@@ -218,7 +219,7 @@ def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
     for (id_, run_id, created_at, position, slug, name, day, kind, reasons, evidence,
          old_sets, old_reps, old_hold, new_sets, new_reps, new_hold, new_slug, alert_physio,
          sentence, status, trigger, action, sets, reps, hold, note, reviewer,
-         reviewed_at) in read_rows(statement, params):
+         reviewed_at, run_version_id) in read_rows(statement, params):
         result.append(DecisionRow(
             id=id_, run_id=run_id, created_at=created_at, trigger=trigger.value,
             position=position, exercise_slug=slug, exercise_name=name,
@@ -229,7 +230,7 @@ def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
             sentence=sentence, status=status.value,
             review_action=action.value if action else None,
             review_dose=(sets, reps, hold) if sets is not None else None, review_note=note,
-            reviewed_by=reviewer, reviewed_at=reviewed_at,
+            reviewed_by=reviewer, reviewed_at=reviewed_at, run_version_id=run_version_id,
         ))
     return result
 

@@ -196,3 +196,22 @@ def test_a_hold_for_the_physio_to_choose_reaches_them_and_opens_the_editor(
     alerts.get_by_role("link", name="Choose the next step in the programme").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nell Patient")
     expect(page.get_by_label("Exercise", exact=True).first).to_have_value("heel-slides")
+
+    # The physio chooses: the bridge in place of the heel slides. The alert is resolved, and
+    # the rules' last words, which the patient no longer sees, are marked as from before.
+    page.get_by_label("Exercise", exact=True).first.select_option("glute-bridge")
+    page.get_by_role("button", name="Save the programme").click()
+    expect(page.get_by_text("programme is saved")).to_be_visible()
+    progression = page.locator("section[aria-labelledby='progression-title']")
+    expect(progression).to_contain_text(
+        "From the rules' last run, before the programme saved as version 2")
+    expect(page.locator("#alerts")).not_to_contain_text("Choose the next step")
+    progression.scroll_into_view_if_needed()
+    screenshot(page, "physio-programme-replaces-run")
+    sign_out(page)
+
+    sign_in(page, people["patient"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    expect(page.get_by_text("your physio will choose what comes next")).to_have_count(0)
+    page.get_by_role("link", name="My programme").first.click()
+    expect(page.get_by_role("link", name="Glute bridge")).to_be_visible()

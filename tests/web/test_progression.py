@@ -155,6 +155,10 @@ def test_settled_sessions_progress_after_the_morning_check_in(app, client, auth,
         db.session.get(PatientSummary, world.patient.id).run_notes = None
         db.session.commit()
     assert "Your glute bridge goes up to 12 reps" in client.get("/today").data.decode()
+    auth.logout()
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert "Goes up" in page and "the patient no longer sees these" not in page
 
 
 def test_an_exercise_with_a_plural_name_is_talked_of_in_plural_words(app, client, auth, world,
@@ -550,6 +554,7 @@ def test_a_programme_the_physio_saves_resolves_the_next_step_alert(
 
 
 NEXT_STEP_NOTE = "so your physio will choose what comes next."
+REPLACED = "the patient no longer sees these on Today"
 
 
 def test_a_programme_the_physio_saves_ends_the_last_runs_words_on_today(
@@ -560,8 +565,14 @@ def test_a_programme_the_physio_saves_ends_the_last_runs_words_on_today(
     auth.login(world.physio)
     url = f"/clinic/patients/{world.patient.id}/programme"
     form = editor_form(client, url)
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert REPLACED not in page
     form["exercises-0-exercise"] = "glute-bridge"  # the physio has chosen what comes next
     assert client.post(url, data=form).status_code == 303
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    start = today_of(app, world.patient.id).strftime("%-d %b")
+    assert (f"From the rules' last run, before the programme saved as version 2 (from "
+            f"{start}): {REPLACED}, except any you review.") in page
     auth.logout()
     auth.login(world.patient)
     today = client.get("/today").data.decode()
