@@ -52,6 +52,7 @@ from .inputs import (
     usual_pain,
 )
 from .present import NoteFacts, note_facts
+from .queries import DecisionRow
 
 
 class DecisionRefused(ValueError):
@@ -200,14 +201,23 @@ def save_settings(patient: User, physio: User, *, mode: ProgressionMode,
     return row
 
 
-def _target(decision: ProgressionDecision, latest: ProgrammeView) -> PrescriptionView:
-    """The prescription in the current programme that a decision is about."""
+def target_in(decision: ProgressionDecision | DecisionRow,
+              latest: ProgrammeView) -> PrescriptionView | None:
+    """The prescription in the current programme that a decision is about, if it is still
+    there (the same place, the exercise it was about or moved to)."""
     for p in latest.prescriptions:
         if p.position == decision.position and p.exercise_version.data["id"] in (
                 decision.exercise_slug, decision.new_exercise_slug):
             return p
-    raise DecisionRefused("The programme has changed since this decision, so it no longer "
-                          "applies. Edit the programme instead.")
+    return None
+
+
+def _target(decision: ProgressionDecision, latest: ProgrammeView) -> PrescriptionView:
+    target = target_in(decision, latest)
+    if target is None:
+        raise DecisionRefused("The programme has changed since this decision, so it no longer "
+                              "applies. Edit the programme instead.")
+    return target
 
 
 def _review(decision: ProgressionDecision, physio: User, action: ReviewAction, note: str,

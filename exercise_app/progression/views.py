@@ -37,11 +37,16 @@ def _settings_form(patient: User, rules: operations.PatientRules, submitted: boo
 def _page(patient: User, settings_form=None, status: int = 200, refusal: str | None = None):
     rules = operations.rules_for(patient.id)
     versions = programmes.versions(patient.id)
+    latest = queries.latest_run_decisions(patient.id)
+    pending = queries.pending_decisions(patient.id)
+    # Decisions about an exercise the programme no longer has: nothing left to act on.
+    gone = {d.id for d in (*pending, *latest)
+            if not versions or operations.target_in(d, versions[-1]) is None}
     return render_template(
         "progression/patient.html", patient=patient, rules=rules,
         settings_form=settings_form or _settings_form(patient, rules),
-        pending=queries.pending_decisions(patient.id),
-        latest=queries.latest_run_decisions(patient.id),
+        pending=pending, gone=gone,
+        latest=latest, replaced_by=present.replaced_by(latest, versions),
         decisions=queries.recent_decisions(patient.id),
         settings_history=queries.settings_history(patient.id),
         version=versions[-1] if versions else None,

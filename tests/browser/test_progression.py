@@ -208,6 +208,13 @@ def test_a_hold_for_the_physio_to_choose_reaches_them_and_opens_the_editor(
     expect(page.locator("#alerts")).not_to_contain_text("Choose the next step")
     progression.scroll_into_view_if_needed()
     screenshot(page, "physio-programme-replaces-run")
+    progression.get_by_role("link", name="Progression settings and decisions").click()
+    latest = page.locator("section[aria-labelledby='latest-title']")
+    expect(latest).to_contain_text("The programme saved since as version 2")
+    expect(latest).to_contain_text("No longer in the programme")  # the heel slides went
+    expect(latest.get_by_text("Override with your own dose")).to_have_count(0)
+    latest.scroll_into_view_if_needed()
+    screenshot(page, "progression-replaced-run")
     sign_out(page)
 
     sign_in(page, people["patient"])

@@ -567,12 +567,20 @@ def test_a_programme_the_physio_saves_ends_the_last_runs_words_on_today(
     form = editor_form(client, url)
     page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
     assert REPLACED not in page
+    assert "replaced these" not in client.get(
+        f"/clinic/patients/{world.patient.id}/progression").data.decode()
     form["exercises-0-exercise"] = "glute-bridge"  # the physio has chosen what comes next
     assert client.post(url, data=form).status_code == 303
     page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
     start = today_of(app, world.patient.id).strftime("%-d %b")
     assert (f"From the rules' last run, before the programme saved as version 2 (from "
             f"{start}): {REPLACED}, except any you review.") in page
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert (f"The programme saved since as version 2 (from {start}) replaced these: the "
+            "patient no longer sees them on Today, except any you review.") in page
+    # Heel slides are gone from the programme: no override is offered for them.
+    assert "No longer in the programme: the exercise was changed since." in page
+    assert "Override with your own dose" not in page
     auth.logout()
     auth.login(world.patient)
     today = client.get("/today").data.decode()
@@ -657,6 +665,11 @@ def test_a_decision_about_an_exercise_the_physio_has_replaced_cannot_be_rejected
     form["exercises-1-exercise"] = "heel-slides"  # in place of the clam
     assert client.post(url, data=form).status_code == 303
     clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert page.count("nothing to approve") == 1  # the clam's; the others still stand
+    assert f"/decisions/{clam.id}/reject" not in page
+    assert f"/decisions/{clam.id + 1}/reject" in page or f"/decisions/{clam.id - 1}/reject" \
+        in page
     before = snapshot(app)
     response = client.post(f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/reject",
                            data={"note": "Keep clams as they are"})
