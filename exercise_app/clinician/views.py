@@ -119,7 +119,8 @@ def patient(patient_id: int):
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
         clashes=editor.programme_clashes(version.prescriptions if version else [], precautions),
         progress=progress, replaced_by=progression_present.replaced_by(progress, versions),
-        pending=progression_queries.pending_decisions(patient.id),
+        pending=progression_present.still_waiting(
+            progression_queries.pending_decisions(patient.id), versions),
         progress_labels=progression_present.KIND_LABELS,
     )
 

@@ -51,8 +51,7 @@ from .inputs import (
     session_results,
     usual_pain,
 )
-from .present import NoteFacts, note_facts
-from .queries import DecisionRow
+from .present import NoteFacts, note_facts, target_in
 
 
 class DecisionRefused(ValueError):
@@ -199,17 +198,6 @@ def save_settings(patient: User, physio: User, *, mode: ProgressionMode,
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def target_in(decision: ProgressionDecision | DecisionRow,
-              latest: ProgrammeView) -> PrescriptionView | None:
-    """The prescription in the current programme that a decision is about, if it is still
-    there (the same place, the exercise it was about or moved to)."""
-    for p in latest.prescriptions:
-        if p.position == decision.position and p.exercise_version.data["id"] in (
-                decision.exercise_slug, decision.new_exercise_slug):
-            return p
-    return None
 
 
 def _target(decision: ProgressionDecision, latest: ProgrammeView) -> PrescriptionView:

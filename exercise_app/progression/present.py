@@ -126,6 +126,35 @@ def patient_notes(rows: Sequence[DecisionRow | NoteFacts]) -> list[PatientNote]:
     return sorted(notes, key=lambda n: not n.changed)
 
 
+class Placed(Protocol):
+    position: int
+    exercise_slug: str
+    new_exercise_slug: str | None
+
+
+def target_in(decision: Placed, latest: Any) -> Any:
+    """The prescription of ``latest`` (a programme version) that a decision is about, if the
+    programme still has it: the same place, and the exercise it was about or moved to.
+    Approving, rejecting and overriding need it; the pages offer them only where it is."""
+    for p in latest.prescriptions:
+        if p.position == decision.position and p.exercise_version.data["id"] in (
+                decision.exercise_slug, decision.new_exercise_slug):
+            return p
+    return None
+
+
+def gone_from(rows: Sequence[DecisionRow], versions: Sequence[Any]) -> set[int]:
+    """The ids of those decisions whose exercise the newest programme no longer has."""
+    return {row.id for row in rows if not versions or target_in(row, versions[-1]) is None}
+
+
+def still_waiting(pending: Sequence[DecisionRow], versions: Sequence[Any]) -> list[DecisionRow]:
+    """The decisions waiting for approval that can still be acted on: one about an exercise
+    the physio has since taken out of the programme waits for nothing."""
+    gone = gone_from(pending, versions)
+    return [row for row in pending if row.id not in gone]
+
+
 class SavedVersion(Protocol):
     id: int
     number: int

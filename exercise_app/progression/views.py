@@ -38,16 +38,15 @@ def _page(patient: User, settings_form=None, status: int = 200, refusal: str | N
     rules = operations.rules_for(patient.id)
     versions = programmes.versions(patient.id)
     latest = queries.latest_run_decisions(patient.id)
-    pending = queries.pending_decisions(patient.id)
-    # Decisions about an exercise the programme no longer has: nothing left to act on.
-    gone = {d.id for d in (*pending, *latest)
-            if not versions or operations.target_in(d, versions[-1]) is None}
+    decisions = queries.recent_decisions(patient.id)
     return render_template(
         "progression/patient.html", patient=patient, rules=rules,
         settings_form=settings_form or _settings_form(patient, rules),
-        pending=pending, gone=gone,
+        pending=present.still_waiting(queries.pending_decisions(patient.id), versions),
+        # Decisions about an exercise the programme no longer has: nothing to act on.
+        gone=present.gone_from((*latest, *decisions), versions),
         latest=latest, replaced_by=present.replaced_by(latest, versions),
-        decisions=queries.recent_decisions(patient.id),
+        decisions=decisions,
         settings_history=queries.settings_history(patient.id),
         version=versions[-1] if versions else None,
         review_form=ReviewForm(), override_form=OverrideForm(), present=present,

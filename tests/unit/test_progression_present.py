@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from exercise_app.progression.present import replaced_by
+from exercise_app.progression.present import gone_from, replaced_by, still_waiting, target_in
 from exercise_app.progression.queries import DecisionRow
 
 ROW = DecisionRow(
@@ -41,3 +41,27 @@ def test_the_newest_programme_the_physio_saved_since_is_named():
                 version(5, "physio"), version(6, "rules")]
     assert replaced_by([ROW], versions).id == 5
     assert replaced_by([replace(ROW, run_version_id=5)], versions) is None
+
+
+def programme(*slugs: str) -> SimpleNamespace:
+    return SimpleNamespace(prescriptions=[
+        SimpleNamespace(position=n, exercise_version=SimpleNamespace(data={"id": slug}))
+        for n, slug in enumerate(slugs, 1)])
+
+
+def test_a_decision_stands_while_its_place_has_its_exercise_or_the_one_it_moved_to():
+    clam = ROW  # position 1, about the clam
+    assert target_in(clam, programme("clam", "glute-bridge")).position == 1
+    assert target_in(clam, programme("glute-bridge", "clam")) is None  # moved place
+    assert target_in(clam, programme("heel-slides")) is None  # replaced
+    moved = replace(ROW, id=2, kind="move_up", new_exercise_slug="side-plank")
+    assert target_in(moved, programme("side-plank")).position == 1  # approved, say
+
+
+def test_only_decisions_the_programme_still_has_wait_for_the_physio():
+    pending = [ROW, replace(ROW, id=2, position=2, exercise_slug="glute-bridge")]
+    versions = [programme("clam", "glute-bridge"), programme("heel-slides", "glute-bridge")]
+    assert gone_from(pending, versions) == {1}
+    assert [row.id for row in still_waiting(pending, versions)] == [2]
+    assert [row.id for row in still_waiting(pending, versions[:1])] == [1, 2]
+    assert still_waiting(pending, []) == []  # no programme: nothing to act on

@@ -665,11 +665,15 @@ def test_a_decision_about_an_exercise_the_physio_has_replaced_cannot_be_rejected
     form["exercises-1-exercise"] = "heel-slides"  # in place of the clam
     assert client.post(url, data=form).status_code == 303
     clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
+    # The clam's decision waits for nothing now: it leaves the queue, and is marked as such.
     page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
-    assert page.count("nothing to approve") == 1  # the clam's; the others still stand
+    assert "Waiting for your approval (2)" in page  # the bridge's and the knee's still stand
     assert f"/decisions/{clam.id}/reject" not in page
-    assert f"/decisions/{clam.id + 1}/reject" in page or f"/decisions/{clam.id - 1}/reject" \
-        in page
+    assert f"/decisions/{clam.id}/override" not in page
+    assert "(No longer in the programme)" in page
+    assert "No longer in the programme: the exercise was changed since." in page
+    patient_page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert "2 waiting for your approval" in patient_page
     before = snapshot(app)
     response = client.post(f"/clinic/patients/{world.patient.id}/decisions/{clam.id}/reject",
                            data={"note": "Keep clams as they are"})
