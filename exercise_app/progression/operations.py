@@ -51,7 +51,7 @@ from .inputs import (
     session_results,
     usual_pain,
 )
-from .present import NoteFacts, note_facts, target_in
+from .present import NoteFacts, as_decided_from, note_facts, target_in
 
 
 class DecisionRefused(ValueError):
@@ -245,9 +245,8 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
         raise DecisionRefused("Only a decision waiting for approval can be approved.")
     latest = _latest(patient)
     target = _target(decision, latest)
-    if (target.exercise_version.data["id"] != decision.exercise_slug
-            or (target.sets, target.reps, target.hold_seconds)
-            != (decision.old_sets, decision.old_reps, decision.old_hold_seconds)):
+    if not as_decided_from(decision.exercise_slug, (
+            decision.old_sets, decision.old_reps, decision.old_hold_seconds), target):
         raise DecisionRefused("The dose has changed since this decision, so it no longer "
                               "applies.")
     switch = None

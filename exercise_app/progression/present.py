@@ -143,6 +143,19 @@ def target_in(decision: Placed, latest: Any) -> Any:
     return None
 
 
+def as_decided_from(slug: str, old_dose: Sequence[int | None], target: Any) -> bool:
+    """Whether the programme still has the exercise and dose a decision started from, which
+    approving it needs (it changes that dose; a changed one is the physio's since)."""
+    return (target is not None and target.exercise_version.data["id"] == slug
+            and (target.sets, target.reps, target.hold_seconds) == tuple(old_dose))
+
+
+def approvable(pending: Sequence[DecisionRow], versions: Sequence[Any]) -> set[int]:
+    """The ids of those waiting decisions that can still be approved as they stand."""
+    return {row.id for row in pending if versions and as_decided_from(
+        row.exercise_slug, row.old_dose, target_in(row, versions[-1]))}
+
+
 def gone_from(rows: Sequence[DecisionRow], versions: Sequence[Any]) -> set[int]:
     """The ids of those decisions whose exercise the newest programme no longer has."""
     return {row.id for row in rows if not versions or target_in(row, versions[-1]) is None}

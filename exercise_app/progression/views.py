@@ -39,10 +39,11 @@ def _page(patient: User, settings_form=None, status: int = 200, refusal: str | N
     versions = programmes.versions(patient.id)
     latest = queries.latest_run_decisions(patient.id)
     decisions = queries.recent_decisions(patient.id)
+    pending = present.still_waiting(queries.pending_decisions(patient.id), versions)
     return render_template(
         "progression/patient.html", patient=patient, rules=rules,
         settings_form=settings_form or _settings_form(patient, rules),
-        pending=present.still_waiting(queries.pending_decisions(patient.id), versions),
+        pending=pending, approvable=present.approvable(pending, versions),
         # Decisions about an exercise the programme no longer has: nothing to act on.
         gone=present.gone_from((*latest, *decisions), versions),
         latest=latest, replaced_by=present.replaced_by(latest, versions),

@@ -222,3 +222,55 @@ def test_a_hold_for_the_physio_to_choose_reaches_them_and_opens_the_editor(
     expect(page.get_by_text("your physio will choose what comes next")).to_have_count(0)
     page.get_by_role("link", name="My programme").first.click()
     expect(page.get_by_role("link", name="Glute bridge")).to_be_visible()
+
+
+def test_the_physio_approves_and_rejects_waiting_decisions(page, live_app, synced_library):
+    """Approval mode: the rules' three steps up wait. The physio changes the knee stretch's
+    dose in the editor, so that one can no longer be approved; approves the bridge; rejects
+    the clam with a note. The patient reads what the physio did."""
+    people = settled_patient(live_app, "Approve Clinic", "Ada Physio", "Ben Patient")
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Ben Patient").click()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    page.get_by_label("Hold progressions for my approval").check()
+    page.get_by_label("Usual pain (0-10)").fill("2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Progression settings saved.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, people["patient"])
+    check_in_this_morning(page)
+    expect(progress_notes(page)).to_contain_text("your physio will check it first")
+    sign_out(page)
+
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name="Ben Patient").click()
+    expect(page.get_by_text("3 waiting for your approval")).to_be_visible()
+    page.get_by_role("link", name="Change the programme").click()
+    page.locator("#exercises-2-sets").fill("3")  # the knee stretch: the physio's own step
+    page.get_by_role("button", name="Save the programme").click()
+    expect(page.get_by_text("programme is saved")).to_be_visible()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+    waiting = page.locator("section[aria-labelledby='pending-title']")
+    expect(waiting.get_by_role("heading")).to_have_text("Waiting for your approval (3)")
+    knee = waiting.get_by_role("listitem").filter(has_text="Knee to chest")
+    expect(knee).to_contain_text("The dose has changed since this decision")
+    expect(knee.get_by_role("button", name="Approve")).to_have_count(0)
+    waiting.scroll_into_view_if_needed()
+    screenshot(page, "progression-waiting")
+
+    waiting.get_by_role("listitem").filter(has_text="Glute bridge").get_by_role(
+        "button", name="Approve").click()
+    expect(page.get_by_text("Approved: Glute bridge changes from the next session.")
+           ).to_be_visible()
+    clam = waiting.get_by_role("listitem").filter(has_text="Clam")
+    clam.get_by_label("Note (optional)").fill("Clams as they are this week.")
+    clam.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Rejected: Clam keeps its dose.")).to_be_visible()
+    expect(waiting.get_by_role("heading")).to_have_text("Waiting for your approval (1)")
+    sign_out(page)
+
+    sign_in(page, people["patient"])
+    notes = progress_notes(page)
+    expect(notes).to_contain_text("Your glute bridge goes up to 12 reps")
+    expect(notes).to_contain_text("Your physio has kept your clam at its current dose.")

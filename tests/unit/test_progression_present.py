@@ -6,7 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from exercise_app.progression.present import gone_from, replaced_by, still_waiting, target_in
+from exercise_app.progression.present import (
+    approvable,
+    as_decided_from,
+    gone_from,
+    replaced_by,
+    still_waiting,
+    target_in,
+)
 from exercise_app.progression.queries import DecisionRow
 
 ROW = DecisionRow(
@@ -65,3 +72,15 @@ def test_only_decisions_the_programme_still_has_wait_for_the_physio():
     assert [row.id for row in still_waiting(pending, versions)] == [2]
     assert [row.id for row in still_waiting(pending, versions[:1])] == [1, 2]
     assert still_waiting(pending, []) == []  # no programme: nothing to act on
+
+
+def test_approval_needs_the_exercise_and_dose_it_was_decided_from():
+    version = programme("clam")
+    version.prescriptions[0].sets, version.prescriptions[0].reps = 2, 10
+    version.prescriptions[0].hold_seconds = None
+    assert as_decided_from("clam", (2, 10, None), target_in(ROW, version))
+    assert not as_decided_from("clam", (2, 12, None), target_in(ROW, version))
+    assert not as_decided_from("clam", (2, 10, None), None)
+    assert approvable([ROW], [version]) == {1}
+    assert approvable([replace(ROW, old_dose=(3, 10, None))], [version]) == set()
+    assert approvable([ROW], []) == set()

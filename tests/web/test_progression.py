@@ -685,6 +685,29 @@ def test_a_decision_about_an_exercise_the_physio_has_replaced_cannot_be_rejected
     assert "kept your clam" not in client.get("/today").data.decode()
 
 
+def test_a_decision_whose_dose_the_physio_changed_since_is_not_offered_for_approval(
+        app, client, auth, assigned):
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form["exercises-0-reps"] = "11"  # the physio's own step for the bridge
+    assert client.post(url, data=form).status_code == 303
+    bridge, clam = (next(d for d in decisions(app, world.patient.id) if d.exercise_slug == slug)
+                    for slug in ("glute-bridge", "clam"))
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Waiting for your approval (3)" in page  # all three may still be rejected
+    assert f"/decisions/{bridge.id}/approve" not in page
+    assert f"/decisions/{bridge.id}/reject" in page
+    assert f"/decisions/{clam.id}/approve" in page
+    assert page.count("The dose has changed since this decision, so it cannot be approved") == 1
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert response.status_code == 409  # as the page said
+
+
 def ready_alerts(app, patient_id: int) -> list[tuple[str, str, str]]:
     """The patient's "next step for you to choose" alerts, as (level, status, reason)."""
     with app.app_context():
