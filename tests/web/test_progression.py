@@ -536,12 +536,8 @@ def test_the_physio_is_told_of_a_hold_when_the_same_run_moves_another_exercise_u
 def test_a_programme_the_physio_saves_resolves_the_next_step_alert(
         app, client, auth, world, library):
     heel_slides_at_the_top(app, client, auth, world)
-    auth.logout()
-    auth.login(world.physio)
-    url = f"/clinic/patients/{world.patient.id}/programme"
-    form = editor_form(client, url)
-    form["exercises-0-exercise"] = "glute-bridge"  # the physio's choice of what comes next
-    assert client.post(url, data=form).status_code == 303
+    # The physio's choice of what comes next.
+    physio_saves_the_programme(client, auth, world, {"exercises-0-exercise": "glute-bridge"})
     ((level, status, _reason),) = ready_alerts(app, world.patient.id)
     assert (level, status) == ("low", "resolved")
     with app.app_context():
@@ -551,6 +547,17 @@ def test_a_programme_the_physio_saves_resolves_the_next_step_alert(
         assert db.session.get(PatientSummary, world.patient.id).open_low == 0
     page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
     assert "Choose the next step in the programme" not in page
+
+
+def physio_saves_the_programme(client, auth, world, changes: dict[str, str]) -> None:
+    """The patient's physio opens the editor, changes these fields and saves (and stays
+    signed in)."""
+    auth.logout()
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    form.update(changes)
+    assert client.post(url, data=form).status_code == 303
 
 
 NEXT_STEP_NOTE = "so your physio will choose what comes next."
@@ -607,12 +614,8 @@ def test_a_decision_the_physio_approves_after_saving_a_programme_is_news_again(
     world = assigned
     three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
     assert "your physio will check it first" in client.get("/today").data.decode()
-    auth.logout()
-    auth.login(world.physio)
-    url = f"/clinic/patients/{world.patient.id}/programme"
-    form = editor_form(client, url)
-    form["note"] = "Same exercises; keep going."  # the doses stay as they were
-    assert client.post(url, data=form).status_code == 303
+    # The doses stay as they were.
+    physio_saves_the_programme(client, auth, world, {"note": "Same exercises; keep going."})
     bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
     response = client.post(
         f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
@@ -658,12 +661,8 @@ def test_a_decision_about_an_exercise_the_physio_has_replaced_cannot_be_rejected
         app, client, auth, assigned):
     world = assigned
     three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
-    auth.logout()
-    auth.login(world.physio)
-    url = f"/clinic/patients/{world.patient.id}/programme"
-    form = editor_form(client, url)
-    form["exercises-1-exercise"] = "heel-slides"  # in place of the clam
-    assert client.post(url, data=form).status_code == 303
+    # In place of the clam.
+    physio_saves_the_programme(client, auth, world, {"exercises-1-exercise": "heel-slides"})
     clam = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "clam")
     # The clam's decision waits for nothing now: it leaves the queue, and is marked as such.
     page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
@@ -689,12 +688,8 @@ def test_a_decision_whose_dose_the_physio_changed_since_is_not_offered_for_appro
         app, client, auth, assigned):
     world = assigned
     three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
-    auth.logout()
-    auth.login(world.physio)
-    url = f"/clinic/patients/{world.patient.id}/programme"
-    form = editor_form(client, url)
-    form["exercises-0-reps"] = "11"  # the physio's own step for the bridge
-    assert client.post(url, data=form).status_code == 303
+    # The physio's own step for the bridge.
+    physio_saves_the_programme(client, auth, world, {"exercises-0-reps": "11"})
     bridge, clam = (next(d for d in decisions(app, world.patient.id) if d.exercise_slug == slug)
                     for slug in ("glute-bridge", "clam"))
     page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
