@@ -7,7 +7,7 @@ from typing import Any
 
 from wtforms import IntegerField, SelectMultipleField, widgets
 
-ASCII_INTEGER = re.compile(r"-?[0-9]{1,7}")
+ASCII_INTEGER = re.compile(r"-?[0-9]{1,10}")  # ids reach 2**31 - 1
 
 
 class WholeNumberField(IntegerField):

@@ -55,7 +55,13 @@ class SessionValues:
     effort: int
     notes: str
     exercises: tuple[LoggedExercise, ...]
-    started_at: datetime | None = None
+    started_at: datetime | None = None  # when it is a sane recent instant
+    started_at_sent: str | None = None  # as the browser sent it, for the retry hash
+
+
+# Reps beyond this multiple of the prescription (per side) are refused as a slip of the
+# finger (100 for 10): extra reps on a good day stay well inside it.
+REPS_FACTOR = 2
 
 
 class LogRefused(ValueError):
@@ -67,8 +73,11 @@ class ConflictingRetry(LogRefused):
 
 
 def payload_hash(values: SessionValues) -> str:
+    """The log as sent: the start time as the browser sent it, not whether it was still recent
+    enough to keep, which changes with the clock (a retry of a log started 11 h 59 min before
+    was refused as "different answers" a minute later)."""
     data = asdict(values)
-    data["started_at"] = values.started_at.isoformat() if values.started_at else None
+    del data["started_at"]
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -93,8 +102,19 @@ def check_exercises(version: ProgrammeVersion, exercises: Sequence[LoggedExercis
             raise LogRefused("A reason for stopping or skipping goes with that status only.")
         if item.sets_done > prescription.sets:
             raise LogRefused("More sets were logged than were prescribed.")
+        if item.status == LogStatus.DONE and item.sets_done == 0:
+            raise LogRefused("An exercise marked done needs the number of sets done; if none "
+                             "were done, mark it skipped and say why.")
         if item.reps_done_other_side is not None and prescription.side != Side.EACH:
             raise LogRefused("Only one-side-at-a-time exercises have a second side.")
+        reps = (item.reps_done, item.reps_done_other_side)
+        if prescription.reps is None and any(r is not None for r in reps):
+            raise LogRefused("Held exercises are logged in sets, not reps.")
+        if prescription.reps is not None and any(
+                r is not None and r > REPS_FACTOR * prescription.reps * prescription.sets
+                for r in reps):
+            raise LogRefused(f"More than {REPS_FACTOR} times the prescribed reps were logged "
+                             "for an exercise: please check the number.")
 
 
 def _outcome(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> SessionOutcome:
@@ -228,13 +248,21 @@ def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
     if session.next_morning_pain is not None:
         raise LogRefused("This morning's pain is already recorded.")
     now = now_utc()
-    db.session.execute(
+    written = db.session.execute(
         update(ExerciseSession)
         .where(ExerciseSession.patient_id == patient.id,
                ExerciseSession.local_date == session.local_date,
                ExerciseSession.next_morning_pain.is_(None))
         .values(next_morning_pain=pain, next_morning_at=now)
         .execution_options(synchronize_session=False))
+    if written.rowcount == 0:
+        # Another tap recorded the day's pain between our read and this write (PostgreSQL
+        # runs both at once: this UPDATE waits for the other, then finds no empty score).
+        recorded = db.session.scalar(select(ExerciseSession.next_morning_pain).where(
+            ExerciseSession.id == session.id))
+        if recorded == pain:
+            return False
+        raise LogRefused("This morning's pain is already recorded.")
     # The row is written: the loaded object says so too, without a second UPDATE of it.
     set_committed_value(session, "next_morning_pain", pain)
     set_committed_value(session, "next_morning_at", now)

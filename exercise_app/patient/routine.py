@@ -105,9 +105,7 @@ def _started_at(raw: str | None) -> datetime | None:
     now = now_utc()
     if not now - timedelta(hours=12) <= value <= now + timedelta(minutes=5):
         return None
-    # Kept as sent (a clock a little ahead included): it is part of the log's retry hash, and
-    # a capped value differed between a log and its retry. ``log_session`` stores no later
-    # than now.
+    # Kept as sent (a clock a little ahead included); ``log_session`` stores no later than now.
     return value
 
 
@@ -131,4 +129,5 @@ def values(form: RoutineLogForm) -> SessionValues:
         pain_before=form.pain_before.data, pain_during=form.pain_during.data,
         pain_after=form.pain_after.data, effort=form.effort.data, notes=form.notes.data or "",
         exercises=tuple(exercises), started_at=_started_at(form.started_at.data),
+        started_at_sent=form.started_at.data or None,
     )

@@ -138,11 +138,8 @@ def routine_page():
     shown = [by_id[e.form.prescription_id.data] for e in form.exercises
              if e.form.prescription_id.data in by_id]
     if logged is None or len(shown) != len(form.exercises.entries):
-        return render_template(
-            "errors/error.html", code=422, title="This log cannot be saved",
-            text="The log names an exercise that is not in your programme. Please open "
-                 "today's routine again.",
-        ), 422
+        return _not_this_log("The log names an exercise that is not in your programme. "
+                             "Please open today's routine again.")
     if not form.validate():
         return _routine_page(form, shown, 422)
     try:
@@ -163,6 +160,14 @@ def routine_page():
     if created:
         flash("Well done: your session is saved.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
+
+
+def _not_this_log(text: str = "The correction does not list the exercises of this log. "
+                                "Please open the log again and correct it there."):
+    """The page for a log form whose exercises are not those it was shown with (a tampered
+    or stale form): nothing is saved, and the form cannot be shown again against them."""
+    return render_template("errors/error.html", code=422, title="This log cannot be saved",
+                           text=text), 422
 
 
 def _read_baseline(run) -> dict:
@@ -206,6 +211,9 @@ def session_edit(session_id: int):
         return _routine_page(routine.form_from_session(session), prescriptions, correcting=session)
     form = RoutineLogForm()
     form.client_id.data = session.client_id
+    if [e.form.prescription_id.data for e in form.exercises] != [
+            log.prescription_id for log in session.logs]:
+        return _not_this_log()
     if not operations.can_correct(session):  # the window closed while the form was open
         form.form_errors.append("Logs can be corrected for 24 hours, and this one is now "
                                 "read-only: your changes are not saved, but they are still "

@@ -145,7 +145,13 @@ def test_concurrent_double_submit_stores_one_session(app, loop):
      ("pain_after", "3.5"), ("effort", "99999999999999999999"),
      ("exercises-0-sets_done", "99"), ("exercises-0-reps_done", "100000"),
      ("exercises-0-status", "flying"), ("exercises-0-prescription_id", "abc"),
-     ("client_id", "not-a-uuid"), ("notes", "x" * 2001)],
+     ("client_id", "not-a-uuid"), ("notes", "x" * 2001),
+     # Done with no sets done; reps above twice the bridge's 2x10, on either side of the
+     # clam's 2x12 each; reps for the knee-to-chest, which is held.
+     ("exercises-0-sets_done", "0"), ("exercises-0-sets_done", ""),
+     ("exercises-0-reps_done", "41"), ("exercises-1-reps_done", "49"),
+     ("exercises-1-reps_done_other_side", "49"), ("exercises-2-reps_done", "5"),
+     ("exercises-0-prescription_id", "12345678901")],
 )
 def test_bad_input_is_refused_and_saves_nothing(app, patient_client, loop, field, value):
     form = routine_form(patient_client)
@@ -154,6 +160,35 @@ def test_bad_input_is_refused_and_saves_nothing(app, patient_client, loop, field
     response = patient_client.post("/routine", data=form)
     assert response.status_code == 422, (field, value)
     assert snapshot(app) == before
+
+
+def test_the_limits_of_a_logged_exercise_are_allowed(app, patient_client, loop):
+    """The edges of the checks above: twice the prescribed reps, and partly done with no
+    whole set (a few reps of the first)."""
+    form = routine_form(patient_client)
+    form.update({"exercises-0-reps_done": "40", "exercises-1-reps_done": "48",
+                 "exercises-1-reps_done_other_side": "48", "exercises-2-status": "partial",
+                 "exercises-2-sets_done": "0"})
+    assert patient_client.post("/routine", data=form).status_code == 303
+
+
+def test_a_retry_long_after_the_session_began_is_the_same_log(app, patient_client, loop,
+                                                             monkeypatch):
+    """A start time more than 12 hours old is not kept; a log sent just inside that and
+    retried a minute later, just outside it, was refused as "different answers"."""
+    from exercise_app.patient import routine
+
+    started = now_utc() - timedelta(hours=11, minutes=59, seconds=30)
+    form = {**routine_form(patient_client), "started_at": started.isoformat()}
+    first = patient_client.post("/routine", data=form)
+    assert first.status_code == 303
+    later = now_utc() + timedelta(minutes=1)
+    monkeypatch.setattr(routine, "now_utc", lambda: later)
+    before = count(app, ExerciseSession)
+    retry = patient_client.post("/routine", data=form)
+    assert retry.status_code == 303
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert count(app, ExerciseSession) == before
 
 
 def test_a_megabyte_of_notes_is_refused(app, patient_client, loop):
@@ -286,6 +321,63 @@ def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
     assert "Typed while the window closed" in page  # still there to copy
     assert snapshot(app) == before
     assert b"Correct this log" not in patient_client.get(f"/sessions/{loop.session_id}").data
+
+
+@pytest.mark.parametrize("change", ["extra", "none", "reordered", "other"])
+@pytest.mark.parametrize("late", [False, True])
+def test_a_correction_keeps_the_exercises_of_its_log(app, patient_client, loop, change, late):
+    """A correction lists the log's own exercises, in its order: one more row was a 500 (the
+    page shown again had no exercise for it), and none at all emptied the log."""
+    url = f"/sessions/{loop.session_id}/edit"
+    form = routine_form(patient_client, url)
+    rows = {k: v for k, v in form.items() if k.startswith("exercises-")}
+    if change == "extra":
+        form.update({k.replace("exercises-0-", "exercises-3-"): v for k, v in rows.items()
+                     if k.startswith("exercises-0-")})
+    elif change == "none":
+        form = {k: v for k, v in form.items() if k not in rows}
+    elif change == "reordered":
+        swap = {"exercises-0-": "exercises-1-", "exercises-1-": "exercises-0-"}
+        form.update({swap[k[:12]] + k[12:]: v for k, v in rows.items() if k[:12] in swap})
+    else:
+        form["exercises-1-prescription_id"] = form["exercises-0-prescription_id"]
+    if late:
+        with app.app_context():
+            db.session.get(ExerciseSession, loop.session_id).created_at = now_utc() - timedelta(
+                hours=25)
+            db.session.commit()
+    before = snapshot(app)
+    response = patient_client.post(url, data=form)
+    assert response.status_code == 422
+    assert "The correction does not list the exercises of this log." in response.data.decode()
+    assert snapshot(app) == before
+
+
+def test_a_morning_check_in_racing_another_tap(app, loop):
+    """Two taps at once on PostgreSQL: both read an empty score, the second write finds it
+    taken. The same answer is the same check-in; another answer is refused, not lost."""
+    from sqlalchemy import update
+
+    from exercise_app.patient.operations import LogRefused, record_morning_pain
+
+    with app.app_context():
+        session = db.session.get(ExerciseSession, loop.session_id)
+        session.local_date = session.local_date - timedelta(days=1)
+        db.session.commit()
+    for answer, recorded in ((3, False), (5, None)):
+        with app.app_context():
+            patient = db.session.get(User, loop.patient.id)
+            session = db.session.get(ExerciseSession, loop.session_id)
+            assert session.next_morning_pain is None  # as this tap read it
+            db.session.execute(update(ExerciseSession).where(  # the other tap's write
+                ExerciseSession.id == loop.session_id).values(next_morning_pain=3)
+                .execution_options(synchronize_session=False))
+            if recorded is None:
+                with pytest.raises(LogRefused, match="already recorded"):
+                    record_morning_pain(patient, session, answer, from_hour=0)
+            else:
+                assert record_morning_pain(patient, session, answer, from_hour=0) is recorded
+            db.session.rollback()
 
 
 def test_morning_check_in_the_day_after(app, patient_client, loop):
