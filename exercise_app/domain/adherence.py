@@ -49,8 +49,8 @@ class DayStatus(StrEnum):
 class Adherence:
     """Adherence over a window: exercise-days due and done, the percentage, and day counts."""
 
-    first: date  # the window's first and last day (last is today or yesterday)
-    last: date
+    first: date  # the window's first and last day (last is today, or yesterday while today
+    last: date  # is not all done; a window of one day is then empty, first after last)
     prescribed_exercises: int
     completed_exercises: float  # partial exercises count as PARTIAL_CREDIT, hence a float
     percent: int | None  # None when nothing was prescribed
@@ -121,17 +121,31 @@ def _percent(completed: float, prescribed: int) -> int | None:
 def adherence(
     prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date, days: int
 ) -> Adherence:
-    """Measure adherence over the last `days` completed days, plus today once it is all done.
-
-    The window is yesterday back `days` days. Today joins it only when its plan is fully
-    done, so an unfinished today neither lowers the figure nor is counted as missed.
+    """Measure adherence over the last `days` days, today included once all of it is done:
+    until then it is not over, so it neither lowers the figure nor counts as missed. (Today
+    used to join a window of the `days` days before it, which then held `days` + 1 days: a
+    missed day a week back kept a whole week done below 100 %.)
     """
     if days < 1:
         raise ValueError("the adherence window needs at least one day")
-    first = today - timedelta(days=days)
-    statuses = day_statuses(prescriptions, logs, first, today, today)
-    if statuses[-1][1] is not DayStatus.DONE:
-        statuses.pop()
+    first = today - timedelta(days=days - 1)
+    last = today if _complete(prescriptions, logs, today) else today - timedelta(days=1)
+    return adherence_over(prescriptions, logs, first, last)
+
+
+def _complete(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], day: date) -> bool:
+    """Whether something was due on `day` and all of it was done."""
+    due = day_plan(prescriptions, day)
+    done = frozenset().union(*(log.done for log in logs if log.day == day))
+    return bool(due) and done.issuperset(due)
+
+
+def adherence_over(
+    prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], first: date, last: date
+) -> Adherence:
+    """Measure adherence from `first` to `last` inclusive, every day of them counted as over
+    (a day with something due and nothing logged is missed)."""
+    statuses = day_statuses(prescriptions, logs, first, last, last + timedelta(days=1))
     merged = _merge_logs(logs)
     prescribed = 0
     completed = 0.0
@@ -144,8 +158,8 @@ def adherence(
         )
     counts = [status for _, status in statuses]
     return Adherence(
-        first=statuses[0][0],
-        last=statuses[-1][0],
+        first=first,
+        last=last,
         prescribed_exercises=prescribed,
         completed_exercises=completed,
         percent=_percent(completed, prescribed),
@@ -287,7 +301,7 @@ def adherence_from_counts(counts: DayCounts, today: date, days: int) -> int | No
     """
     if days < 1:
         raise ValueError("the adherence window needs at least one day")
-    start = (today - timedelta(days=days) - counts.first).days
+    start = (today - timedelta(days=days - 1) - counts.first).days
     end = (today - counts.first).days
     if start < 0 or end >= len(counts.due):
         return None

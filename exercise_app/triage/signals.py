@@ -64,7 +64,8 @@ def signals(*, today: date, baseline: int | None, sessions: Sequence[SessionRow]
             ready_for_next: Sequence[ReadyForNext] = ()) -> PatientSignals:
     """What the alert rules read about one patient today."""
     last_7 = rules.adherence(plan, day_logs, today, 7)
-    previous_7 = rules.adherence(plan, day_logs, today - timedelta(days=7), 7)
+    previous_7 = rules.adherence_over(plan, day_logs, today - timedelta(days=13),
+                                      today - timedelta(days=7))
     return PatientSignals(
         today=today, baseline_pain=baseline,
         pain=tuple(s for s in pain_scores(sessions) if s.day <= today),

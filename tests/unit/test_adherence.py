@@ -82,30 +82,40 @@ def test_nothing_before_the_start_is_missed():
     assert set(got.values()) == {DayStatus.REST}
 
 
-def test_adherence_window_is_completed_days_plus_today_only_when_done():
+def test_adherence_window_is_the_last_days_up_to_today_only_when_done():
     logs = [
         log(0, {"bridge", "clam"}),  # 2 of 2
         log(2, partial={"bridge"}),  # 0.5 of 1
         # Fri (4): 0 of 1
     ]
-    result = adherence(PLAN, logs, today=day(7), days=7)  # window Mon 3 to Sun 9 Nov
-    assert (result.first, result.last) == (day(0), day(6))
-    assert result.prescribed_exercises == 4
-    assert result.completed_exercises == 2.5
-    assert result.percent == 63  # 62.5 rounds half up
-    assert (result.prescribed_days, result.days_done, result.days_partly) == (3, 1, 1)
+    result = adherence(PLAN, logs, today=day(7), days=7)  # window Tue 4 to Sun 9 Nov
+    assert (result.first, result.last) == (day(1), day(6))
+    assert result.prescribed_exercises == 2
+    assert result.completed_exercises == 0.5
+    assert result.percent == 25
+    assert (result.prescribed_days, result.days_done, result.days_partly) == (2, 0, 1)
     assert result.days_missed == 1
 
-    # today (Mon 10 Nov) joins the window once all of it is done
+    # Today (Mon 10 Nov) completes the seven days once all of it is done. (It used to join
+    # the seven days before it: eight in all.)
     done_today = adherence(PLAN, [*logs, log(7, {"bridge", "clam"})], today=day(7), days=7)
-    assert (done_today.first, done_today.last) == (day(0), day(7))
-    assert done_today.prescribed_exercises == 6
-    assert done_today.completed_exercises == 4.5
-    assert done_today.percent == 75
+    assert (done_today.first, done_today.last) == (day(1), day(7))
+    assert done_today.prescribed_exercises == 4
+    assert done_today.completed_exercises == 2.5
+    assert done_today.percent == 63  # 62.5 rounds half up
+    assert done_today.days_done == 1
 
     # but a half-done today changes nothing
     half_today = adherence(PLAN, [*logs, log(7, {"bridge"})], today=day(7), days=7)
     assert half_today == result
+
+
+def test_a_week_done_after_a_missed_day_is_all_of_the_last_seven_days():
+    daily = [Prescribed("bridge", mask_from_days([MON, TUE, WED, THU, FRI, SAT, SUN]), MONDAY)]
+    week = [log(n, {"bridge"}) for n in range(1, 8)]  # day 0 missed, days 1 to 7 done
+    assert adherence(daily, week, today=day(7), days=7).percent == 100
+    assert adherence(daily, week[:-1], today=day(7), days=7).percent == 100  # today to come
+    assert adherence(daily, week[1:], today=day(7), days=7).percent == 86  # day 1 missed
 
 
 def test_nothing_prescribed_has_no_percent():
@@ -117,9 +127,10 @@ def test_nothing_prescribed_has_no_percent():
 def test_percent_keeps_0_and_100_for_none_and_all():
     plan = [Prescribed("walk", 127, MONDAY)]
     logs = [log(n, {"walk"}) for n in range(199)] + [log(199, partial={"walk"})]
-    assert adherence(plan, logs, today=day(200), days=200).percent == 99  # 99.75 is not 100
+    # 201 days up to a today still to do: the 200 days before it
+    assert adherence(plan, logs, today=day(200), days=201).percent == 99  # 99.75 is not 100
     one_half = [log(0, partial={"walk"})]
-    assert adherence(plan, one_half, today=day(200), days=200).percent == 1  # 0.25 is not 0
+    assert adherence(plan, one_half, today=day(200), days=201).percent == 1  # 0.25 is not 0
 
 
 def test_adherence_needs_a_window():
@@ -214,6 +225,13 @@ def test_doing_more_never_lowers_adherence(plan, logs, today, days, more):
     assert after.completed_exercises >= before.completed_exercises
     if before.percent is not None:
         assert after.percent is not None and after.percent >= before.percent
+
+
+@given(prescriptions, day_logs, todays, st.integers(1, 40))
+def test_the_window_is_the_last_days_with_today_only_once_done(plan, logs, today, days):
+    result = adherence(plan, logs, today, days)
+    assert result.first == today - timedelta(days=days - 1)
+    assert result.last in (today, today - timedelta(days=1))
 
 
 @given(prescriptions, day_logs, todays)
