@@ -229,11 +229,20 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
                               band=band,
                               band_label=f"Usual pain {baseline} \u00b12: not a meaningful change")
     window_28 = today - timedelta(days=27)
+    # By exercise, not by its library version: a programme saved again after a library update
+    # names the new version, and the exercise was shown twice. Named as last prescribed.
+    exercise_of: dict[int, int] = {}
+    name_of: dict[int, str] = {}
+    for v in versions:
+        for p in v.prescriptions:
+            exercise_of[p.exercise_version_id] = p.exercise_id
+            name_of[p.exercise_id] = names.get(p.exercise_version_id, "Exercise")
     volume: dict[int, list[int]] = {}
     for log in log_rows:
         if log.local_date < window_28 or log.status == LogStatus.SKIPPED:
             continue
-        totals = volume.setdefault(log.exercise_version_id, [0, 0, 0])
+        key = exercise_of.get(log.exercise_version_id, -log.exercise_version_id)
+        totals = volume.setdefault(key, [0, 0, 0])
         totals[0] += 1
         totals[1] += log.sets_done
         totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
@@ -248,7 +257,8 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
                             _text(row.next_morning)) for row in pain_table(points)],
         weekly=[(long_date(monday), f"{mean:.1f}")
                 for monday, mean in weekly_averages(points, "after")],
-        volume=sorted((Volume(names.get(k, "Exercise"), *v) for k, v in volume.items()),
+        volume=sorted((Volume(name_of.get(k) or names.get(-k, "Exercise"), *v)
+                       for k, v in volume.items()),
                       key=lambda v: v.name),
         sessions=newest_first,
         session_lines=[session_line(s) for s in newest_first[:SESSION_LINES]],

@@ -21,9 +21,11 @@ TODAY = date(2026, 3, 20)  # a Friday
 EVERY_DAY = 127
 VERSIONS = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
                             prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY,
-                                                           exercise_id=11),
+                                                           exercise_id=11,
+                                                           exercise_version_id=11),
                                            SimpleNamespace(id=2, weekdays=EVERY_DAY,
-                                                           exercise_id=12)])]
+                                                           exercise_id=12,
+                                                           exercise_version_id=12)])]
 
 
 def session(n: int, days_ago: int, morning: int | None = None, notes: bool = False,
@@ -124,3 +126,18 @@ def test_a_log_of_the_version_replaced_that_day_counts_for_the_same_exercises():
     assert day_statuses(plan, day_logs(before, versions), TODAY - timedelta(days=1),
                         TODAY - timedelta(days=1), TODAY) == [
         (TODAY - timedelta(days=1), DayStatus.DONE)]
+
+
+def test_volume_is_by_exercise_across_its_library_versions():
+    """A programme saved again after a library update names the exercise's new version: its
+    volume stays one row, under the name it was last prescribed with."""
+    before = SimpleNamespace(id=1, start_date=TODAY - timedelta(days=20), prescriptions=[
+        SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=110)])
+    after = SimpleNamespace(id=2, start_date=TODAY - timedelta(days=10), prescriptions=[
+        SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=111)])
+    rows = [LogRow(1, TODAY - timedelta(days=12), 1, 110, "done", 2, 20, None),
+            LogRow(2, TODAY - timedelta(days=2), 2, 111, "done", 3, 30, None),
+            LogRow(3, TODAY - timedelta(days=1), 2, 111, "skipped", 0, None, None)]
+    history = build([before, after], [], rows, {110: "Bridge", 111: "Glute bridge"}, TODAY)
+    assert [(v.name, v.sessions, v.sets, v.reps) for v in history.volume] == [
+        ("Glute bridge", 2, 5, 50)]
