@@ -253,7 +253,8 @@ def session(patient_id: int, session_id: int):
 @role_required(Role.PHYSIO)
 def patient_csv(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
-    return csv_response(patient_queries.log_rows(patient.id), f"patient-{patient.id}-log.csv")
+    return csv_response(patient_queries.log_rows(patient.id), f"patient-{patient.id}-log.csv",
+                        patient.time_zone)
 
 
 def _handout_or_404(patient_id: int):

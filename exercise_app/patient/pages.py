@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Response
 
+from ..domain.scheduling import local_time
 from ..triage.signals import history_figures, streak_and_week_now
 from . import history, queries
 
@@ -60,13 +61,20 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_lines(rows) -> Iterator[str]:
+def _clock(instant: datetime | None, time_zone: str) -> str | None:
+    """An instant on the patient's clock, with its offset, as the date column is."""
+    return None if instant is None else local_time(instant, time_zone).isoformat(
+        sep=" ", timespec="seconds")
+
+
+def csv_lines(rows, time_zone: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for session, log, name in rows:
         writer.writerow([csv_cell(v) for v in (
-            session.local_date, session.started_at, session.ended_at, session.pain_before,
+            session.local_date, _clock(session.started_at, time_zone),
+            _clock(session.ended_at, time_zone), session.pain_before,
             session.pain_during, session.pain_after, session.next_morning_pain, session.effort,
             session.outcome.value, name, log.status.value if log else None,
             log.sets_done if log else None, log.reps_done if log else None,
@@ -81,8 +89,9 @@ def csv_lines(rows) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def csv_response(rows, filename: str) -> Response:
-    lines = list(csv_lines(rows))
+def csv_response(rows, filename: str, time_zone: str) -> Response:
+    """All of a patient's logs as CSV, times on the patient's clock (``time_zone``)."""
+    lines = list(csv_lines(rows, time_zone))
     # A byte-order mark first: without it, Excel reads the file as the system's code page
     # and garbles accented names and notes.
     return Response("\ufeff" + "".join(lines), mimetype="text/csv", headers={

@@ -273,7 +273,8 @@ def history_page():
 @bp.get("/history.csv")
 @role_required(Role.PATIENT)
 def history_csv():
-    return csv_response(queries.log_rows(current_user.id), "my-exercise-log.csv")
+    return csv_response(queries.log_rows(current_user.id), "my-exercise-log.csv",
+                        current_user.time_zone)
 
 
 def _my_handout():

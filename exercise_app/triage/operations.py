@@ -112,13 +112,29 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
-    days = summary_days(plan, day_logs, sessions, today, streak=rules.streak(plan, all_logs, today))
+    days = summary_days(plan, day_logs, sessions, today,
+                        streak=_streak(patient.id, versions, plan, all_logs, today))
     days["line"] = pain_figures(days, today)
     summary.days = days
     summary.summary_on = today
     summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
     _count_open_alerts(summary, [(a.id, a.level, a.reason) for a in open_alerts] + stored)
     db.session.flush()
+
+
+def _streak(patient_id: int, versions, plan, logs, today) -> int:
+    """Today's streak from the logs of the last ``history.WINDOW_DAYS`` days; when nothing in
+    them breaks it and the plan is older, the rest of the logs are read (one query more, only
+    then): a streak of more than 13 weeks stopped at 91, the first day read."""
+    count = rules.streak(plan, logs, today)
+    since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    earliest = min((p.start for p in plan), default=today)
+    if count and earliest < since and not any(
+            status in (rules.DayStatus.PARTLY, rules.DayStatus.MISSED)
+            for _day, status in rules.day_statuses(plan, logs, since, today, today)):
+        older = history.day_logs(patient_queries.log_rows_since(patient_id, earliest), versions)
+        count = rules.streak(plan, older, today)
+    return count
 
 
 def recount_alerts(patient_id: int) -> None:

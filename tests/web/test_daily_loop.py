@@ -623,6 +623,48 @@ def test_csv_escapes_formulas(app, patient_client, loop, start):
                          for n in notes)
 
 
+def test_csv_times_are_on_the_patients_clock(app, client, auth, loop):
+    """Beside the local date, the start and end times were in UTC: a session logged in the
+    evening in Auckland read as the morning of the day before."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = "Pacific/Auckland"
+    with app.app_context():
+        db.session.get(User, loop.patient.id).time_zone = zone
+        db.session.commit()
+    auth.login(loop.patient)
+    form = {**routine_form(client), "started_at": (now_utc() - timedelta(minutes=20)).isoformat()}
+    assert client.post("/routine", data=form).status_code == 303
+    for url in ("/history.csv", None):
+        if url is None:
+            auth.logout()
+            auth.login(loop.physio)
+            url = f"/clinic/patients/{loop.patient.id}/history.csv"
+        rows = list(csv.DictReader(io.StringIO(client.get(url).data.decode("utf-8-sig"))))
+        newest = next(row for row in rows if row["started_at"])
+        started = datetime.fromisoformat(newest["started_at"])
+        ended = datetime.fromisoformat(newest["ended_at"])
+        assert started.utcoffset() == ended.utcoffset() == ZoneInfo(zone).utcoffset(
+            ended.replace(tzinfo=None))
+        assert ended.date().isoformat() == newest["date"] or started.date().isoformat() \
+            == newest["date"]
+
+
+def test_a_streak_longer_than_the_logs_read_for_it_keeps_counting(app, client, auth, world,
+                                                                  library):
+    """The streak was counted from the last 13 weeks of logs: 150 days done in a row, and
+    today's session, read as 91."""
+    today = local_today(now_utc(), world.patient.time_zone)
+    assign(app, world.patient.id, world.physio.id, start=today - timedelta(days=200))
+    bulk_history(app, world.patient.id, 150, today=today)
+    auth.login(world.patient)
+    assert client.post("/routine", data=routine_form(client)).status_code == 303
+    for url in ("/today", "/history"):
+        assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
+                         r'streak', client.get(url).data.decode()), url
+
+
 @pytest.mark.parametrize("url", ["/today", "/history", "/routine?all=1", "/programme"])
 def test_queries_do_not_grow_with_history(app, client, auth, world, library, url):
     assign(app, world.patient.id, world.physio.id)
