@@ -54,8 +54,8 @@ def patients():
     filters = CaseloadFilterForm(request.args)
     if not filters.validate():
         filters = CaseloadFilterForm(formdata=None)
-    today = local_today(now_utc(), current_user.time_zone)
     rows = triage_queries.caseload_rows(current_user)
+    today = caseload.todays(rows, now_utc())
     older = caseload.stale(rows, today)
     everyone = caseload.entries(rows, older, today)
     shown = caseload.filtered(everyone, filters.q.data or "", filters.level.data or "")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..domain.alerts import LEVEL_ORDER, LEVEL_RANK, triage_key_from_counts
+from ..domain.scheduling import local_today
 from ..domain.stages import in_force, stage_text
 from .queries import CaseloadRow, OpenAlert
 from .signals import adherence_now, latest_pain, pain_series
@@ -49,20 +50,29 @@ class CaseloadLine:
     stage: str
 
 
-def stale(rows: Sequence[CaseloadRow], today: date) -> dict[int, dict[str, Any]]:
-    """The summaries written before today, decoded: their adherence is read from their day
-    counts (``entries`` needs them)."""
+def todays(rows: Sequence[CaseloadRow], now: datetime) -> dict[str, date]:
+    """Today in each of the patients' time zones: each patient's figures are read for their
+    own day (with the physio's, a patient ahead of them had logged "-1 days" ago)."""
+    return {zone: local_today(now, zone) for zone in {row.time_zone for row in rows}}
+
+
+def stale(rows: Sequence[CaseloadRow],
+          today_in: Mapping[str, date]) -> dict[int, dict[str, Any]]:
+    """The summaries written before the patient's today (``todays``), decoded: their
+    adherence is read from their day counts (``entries`` needs them)."""
     return {row.id: json.loads(row.summary_text) for row in rows
-            if row.summary_on is not None and row.summary_on != today and row.summary_text}
+            if row.summary_on is not None and row.summary_on != today_in[row.time_zone]
+            and row.summary_text}
 
 
 def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
-            today: date) -> list[CaseloadEntry]:
+            today_in: Mapping[str, date]) -> list[CaseloadEntry]:
     """Every patient of the caseload, neediest first. ``older`` holds the summaries that
     ``stale`` named."""
     result = []
     levels = [level.value for level in LEVEL_ORDER]
     for row in rows:
+        today = today_in[row.time_zone]
         if row.id in older:
             a7, a28 = adherence_now(older[row.id], today)
         else:
@@ -150,7 +160,7 @@ def pain_figures(summary: Mapping[str, Any] | None, today: date) -> list[Any]:
     return [latest_pain(summary, today), _trend(series), _spark_points(series)]
 
 
-def lines(page: Sequence[CaseloadEntry], today: date,
+def lines(page: Sequence[CaseloadEntry], today_in: Mapping[str, date],
           older: Mapping[int, Mapping[str, Any]] | None = None) -> list[CaseloadLine]:
     """The shown page's patients with their alerts, pain sparkline, trend and programme, all
     from their summaries (a patient without one has no alert, score or programme). ``older``:
@@ -158,6 +168,7 @@ def lines(page: Sequence[CaseloadEntry], today: date,
     result = []
     for entry in page:
         row = entry.row
+        today = today_in[row.time_zone]
         summary = (older or {}).get(row.id) or (
             json.loads(row.summary_text) if row.summary_text else None)
         stored = summary.get("line") if summary and row.summary_on == today else None

@@ -252,6 +252,7 @@ class CaseloadRow(NamedTuple):
     summary_text: str | None
     alerts_text: str | None
     stages_text: str | None
+    time_zone: str  # the patient's: their today is the day their figures are read for
 
 
 _PHYSIO, _CLINIC = bindparam("physio_id"), bindparam("clinic_id")
@@ -263,7 +264,8 @@ CASELOAD_ROWS = (  # built once: only the physio changes
            *(func.coalesce(count, 0) for count in _OPEN_COUNTS),
            # as text: the driver would decode every row
            *(cast(column, Text) for column in (PatientSummary.days, PatientSummary.open_alerts,
-                                               PatientSummary.programme_stages)))
+                                               PatientSummary.programme_stages)),
+           User.time_zone)
     .join(CareRelationship, CareRelationship.patient_id == User.id)
     .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
     .where(CareRelationship.physio_id == _PHYSIO, CareRelationship.clinic_id == _CLINIC)

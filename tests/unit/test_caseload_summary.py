@@ -144,10 +144,13 @@ def test_trend_compares_the_last_week_with_the_week_before():
     assert _trend([3] + [None] * 19 + [5] + week[1:]) == ""  # older than the fortnight: not read
 
 
+ZONE = "Europe/London"
+
+
 def _row(patient_id: int, name: str, counts: tuple[int, int, int]) -> CaseloadRow:
     return CaseloadRow(patient_id, name, f"{name.lower()}@example.org", True, True,
                        TODAY - timedelta(days=patient_id), TODAY, 50, 50, counts, None, None,
-                       None)
+                       None, ZONE)
 
 
 @given(level=st.sampled_from(["", "critical", "high", "low", "any", "none", "bogus"]),
@@ -155,7 +158,7 @@ def _row(patient_id: int, name: str, counts: tuple[int, int, int]) -> CaseloadRo
 def test_filters_keep_exactly_the_matching_patients_neediest_first(level, search):
     rows = [_row(1, "Ann", (1, 0, 0)), _row(2, "Bob", (0, 2, 1)), _row(3, "Cat", (0, 0, 0)),
             _row(4, "Dan", (0, 0, 3)), _row(5, "Annette", (0, 1, 0))]
-    everyone = entries(rows, {}, TODAY)
+    everyone = entries(rows, {}, {ZONE: TODAY})
     wanted = {
         "critical": {1}, "high": {2, 5}, "low": {2, 4}, "any": {1, 2, 4, 5}, "none": {3},
     }.get(level, {1, 2, 3, 4, 5})
@@ -177,7 +180,8 @@ def test_caseload_line_is_the_same_from_stored_and_worked_out_pain_figures(pain,
     def line(summary: dict, day: date) -> tuple:
         row = _row(1, "Ann", (0, 0, 0))._replace(summary_on=TODAY,
                                                    summary_text=json.dumps(summary))
-        [shown] = lines(entries([row], {} if day == TODAY else {1: summary}, day), day)
+        [shown] = lines(entries([row], {} if day == TODAY else {1: summary}, {ZONE: day}),
+                        {ZONE: day})
         return shown.latest_pain, shown.trend, shown.sparkline
 
     series = pain_series(data, TODAY, SPARK_DAYS)
@@ -214,3 +218,23 @@ def test_today_reads_the_sessions_when_the_summary_cannot_say():
     assert recent_sessions(data, TODAY - timedelta(days=1)) is None  # written on a later day
     assert recent_sessions(None, TODAY) is None
     assert recent_sessions({k: v for k, v in data.items() if k != "recent"}, TODAY) is None
+
+
+def test_each_patient_is_read_on_their_own_day():
+    """A physio in London at 23:30 on 25 Nov and a patient in Auckland, where it is already
+    the 26th and they logged today: their last session is today, not "-1 days" ago."""
+    from datetime import UTC, datetime
+
+    from exercise_app.triage.caseload import stale, todays
+
+    now = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+    london = _row(1, "Ann", (0, 0, 0))._replace(last_session_date=date(2026, 11, 25),
+                                                 summary_on=date(2026, 11, 25))
+    auckland = _row(2, "Bob", (0, 0, 0))._replace(
+        time_zone="Pacific/Auckland", last_session_date=date(2026, 11, 26),
+        summary_on=date(2026, 11, 26))
+    today_in = todays([london, auckland], now)
+    assert today_in == {ZONE: date(2026, 11, 25), "Pacific/Auckland": date(2026, 11, 26)}
+    assert stale([london, auckland], today_in) == {}  # both summaries are of their today
+    assert {e.row.id: e.days_since for e in entries([london, auckland], {}, today_in)} == {
+        1: 0, 2: 0}
