@@ -203,7 +203,16 @@ def history_figures(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
     streak = _streak_now(data, plan, today)
     if streak is None:
         return None
-    week, month = adherence_now(data, today)
-    if week is None or month is None:  # past what its counts reach, or nothing was due
+    if not _counts_reach(data, today, 28):  # then the page counts from the logs
         return None
+    week, month = adherence_now(data, today)  # None now only where nothing was due
     return streak, week, month
+
+
+def _counts_reach(data: Mapping[str, Any], today: date, days: int) -> bool:
+    """Whether a summary's day counts cover the last ``days`` days up to today. (A figure of
+    None is also what nothing due gives: taken as "cannot say", it sent the history page to
+    count its streak from 13 weeks of logs, short of the summary's.)"""
+    first = date.fromisoformat(data["first"])
+    return first <= today - timedelta(days=days - 1) and (
+        today - first).days < len(data["due"])

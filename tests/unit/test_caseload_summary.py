@@ -93,10 +93,24 @@ def test_history_reads_streak_and_both_adherence_figures_from_the_summary():
         assert history_figures(data, PLAN, day) == (
             streak(PLAN, logs, day), adherence(PLAN, logs, day, 7).percent,
             adherence(PLAN, logs, day, 28).percent), later
-    # Past what the counts reach, or with nothing due, the page counts the logs instead.
+    # Past what the counts reach, the page counts the logs instead; with nothing due, the
+    # summary says so.
     assert history_figures(data, PLAN, TODAY + timedelta(days=15)) is None
-    assert history_figures(summary_days([], [], [], TODAY, streak=0), [], TODAY) is None
+    assert history_figures(summary_days([], [], [], TODAY, streak=0), [], TODAY) == (
+        0, None, None)
     assert history_figures(None, PLAN, TODAY) is None
+
+
+def test_a_week_with_nothing_due_yet_keeps_the_summarys_streak():
+    """Mondays only, every one done, on a Monday before logging: nothing was due in the
+    last seven days, and that None sent the history page to count the streak from 13 weeks
+    of logs (12) rather than take the summary's (21)."""
+    start, today = date(2025, 1, 6), date(2025, 6, 2)
+    mondays = [Prescribed("a", 1, start)]
+    logs = [DayLog(start + timedelta(weeks=n), frozenset({"a"})) for n in range(21)]
+    data = summary_days(mondays, logs, [], today, streak=streak(mondays, logs, today))
+    assert history_figures(data, mondays, today) == (
+        21, None, adherence(mondays, logs, today, 28).percent)
 
 
 def test_pain_days_keep_the_worst_of_each_day_including_next_mornings():
