@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..domain.scheduling import spread_days
 from ..fields import CheckboxListField, WholeNumberField
 from ..forms import strip
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
@@ -40,7 +41,16 @@ SIDE_LABELS = {
     Side.LEFT: "Left only",
     Side.RIGHT: "Right only",
 }
-FREQUENCIES = [SelectChoice(str(n), f"{n} day{'s' if n > 1 else ''} a week") for n in range(1, 8)]
+
+
+def _frequency(n: int) -> SelectChoice:
+    """N days a week, naming the days the patient will be given: the routine is due on those
+    (``scheduling.spread_days``), so the physio sees what the patient will be asked."""
+    days = "every day" if n == 7 else ", ".join(WEEKDAY_NAMES[d] for d in spread_days(n))
+    return SelectChoice(str(n), f"{n} day{'s' if n > 1 else ''} a week ({days})")
+
+
+FREQUENCIES = [_frequency(n) for n in range(1, 8)]
 FREQUENCIES.append(SelectChoice("days", "On the weekdays ticked"))
 
 
