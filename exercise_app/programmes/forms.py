@@ -43,11 +43,15 @@ SIDE_LABELS = {
 }
 
 
+_RUNS = {5: "Mon to Fri", 6: "Mon to Sat", 7: "every day"}
+
+
 def _frequency(n: int) -> SelectChoice:
     """N days a week, naming the days the patient will be given: the routine is due on those
-    (``scheduling.spread_days``), so the physio sees what the patient will be asked."""
-    days = "every day" if n == 7 else ", ".join(WEEKDAY_NAMES[d] for d in spread_days(n))
-    return SelectChoice(str(n), f"{n} day{'s' if n > 1 else ''} a week ({days})")
+    (``scheduling.spread_days``), so the physio sees what the patient will be asked. Short
+    enough for a phone's select box (25 characters)."""
+    days = _RUNS.get(n) or " ".join(WEEKDAY_NAMES[d] for d in spread_days(n))
+    return SelectChoice(str(n), f"{n} a week: {days}")
 
 
 FREQUENCIES = [_frequency(n) for n in range(1, 8)]
