@@ -178,23 +178,55 @@ def streak(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: d
     Rest days and extra sessions neither break the streak nor add to it; a partly done or
     missed prescribed day ends it.
     """
+    return streak_run(prescriptions, logs, today)[0]
+
+
+def streak_run(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
+               floor: date | None = None) -> tuple[int, date | None, bool]:
+    """The streak as ``streak`` counts it, walking back no further than `floor` (the first day
+    the logs reach): (the count, the earliest day counted, and whether the walk reached
+    `floor` unbroken with the plan older than it, so that the streak may go on before it)."""
     if not prescriptions:
-        return 0
+        return 0, None, False
     earliest = min(p.start for p in prescriptions)
     if earliest > today:
-        return 0
+        return 0, None, False
+    stop = max(earliest, floor) if floor is not None else earliest
     merged = _merge_logs(logs)
     empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    count = 0
+    count, first = 0, None
     day = today
-    while day >= earliest:  # walk back only as far as the streak goes
+    while day >= stop:  # walk back only as far as the streak goes
         status = _status(day_plan(prescriptions, day), *merged.get(day, empty), day, today)
         if status is DayStatus.DONE:
-            count += 1
+            count, first = count + 1, day
         elif status in (DayStatus.PARTLY, DayStatus.MISSED):
-            break
+            return count, first, False
         day -= timedelta(days=1)
-    return count
+    return count, first, floor is not None and earliest < floor
+
+
+def prescribed_days(prescriptions: Sequence[Prescribed], first: date, last: date) -> int:
+    """How many days from `first` to `last` had something due."""
+    return sum(bool(day_plan(prescriptions, day)) for day in _days(first, last))
+
+
+def streak_carried(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
+                   floor: date, carried: tuple[date, date] | None
+                   ) -> tuple[int, date | None] | None:
+    """Today's streak and its first day, from the logs since `floor` and, when the streak runs
+    back past `floor`, the one counted before: ``carried`` = (its first day, the day it was
+    counted on). Every prescribed day from that first day to the day before it was counted
+    on was done (days that old can no longer change), so if that day is `floor` or later the
+    two runs join, and the days before `floor` are counted from the plan alone. None when
+    they do not join (or nothing was carried): the older logs must then be read."""
+    count, first, unbroken = streak_run(prescriptions, logs, today, floor)
+    if not unbroken:
+        return count, first
+    if carried is None or not carried[0] < floor <= carried[1]:
+        return None
+    return count + prescribed_days(prescriptions, carried[0], floor - timedelta(days=1)), \
+        carried[0]
 
 
 def streak_after(prescriptions: Sequence[Prescribed], streak_on: int, on: date,

@@ -112,8 +112,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
-    days = summary_days(plan, day_logs, sessions, today,
-                        streak=_streak(patient.id, versions, plan, all_logs, today))
+    streak, streak_from = _streak(patient.id, versions, plan, all_logs, today, summary.days)
+    days = summary_days(plan, day_logs, sessions, today, streak=streak, streak_from=streak_from)
     days["line"] = pain_figures(days, today)
     summary.days = days
     summary.summary_on = today
@@ -122,19 +122,24 @@ def refresh_patient(patient: User, now: datetime | None = None,
     db.session.flush()
 
 
-def _streak(patient_id: int, versions, plan, logs, today) -> int:
-    """Today's streak from the logs of the last ``history.WINDOW_DAYS`` days; when nothing in
-    them breaks it and the plan is older, the rest of the logs are read (one query more, only
-    then): a streak of more than 13 weeks stopped at 91, the first day read."""
-    count = rules.streak(plan, logs, today)
+def _streak(patient_id: int, versions, plan, logs, today,
+            previous: Mapping[str, Any] | None) -> tuple[int, date | None]:
+    """Today's streak and its first day, from the logs of the last ``history.WINDOW_DAYS``
+    days and the previous summary's streak (``rules.streak_carried``). Only when those cannot
+    say (a summary from before streaks had a first day) are the older logs read, once: a
+    streak of more than 13 weeks stopped at 91, the first day read."""
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
-    earliest = min((p.start for p in plan), default=today)
-    if count and earliest < since and not any(
-            status in (rules.DayStatus.PARTLY, rules.DayStatus.MISSED)
-            for _day, status in rules.day_statuses(plan, logs, since, today, today)):
-        older = history.day_logs(patient_queries.log_rows_since(patient_id, earliest), versions)
-        count = rules.streak(plan, older, today)
-    return count
+    carried = None
+    if previous and previous.get("streak_from"):
+        carried = (date.fromisoformat(previous["streak_from"]),
+                   date.fromisoformat(previous["on"]))
+    found = rules.streak_carried(plan, logs, today, since, carried)
+    if found is not None:
+        return found
+    earliest = min(p.start for p in plan)  # the walk reached `since` with the plan older
+    older = history.day_logs(patient_queries.log_rows_since(patient_id, earliest), versions)
+    count, first, _ = rules.streak_run(plan, older, today)
+    return count, first
 
 
 def recount_alerts(patient_id: int) -> None:

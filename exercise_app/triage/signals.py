@@ -91,7 +91,8 @@ def _decode(text: str) -> tuple[int, ...]:
 
 
 def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
-                 sessions: Sequence[SessionRow], today: date, streak: int) -> dict[str, Any]:
+                 sessions: Sequence[SessionRow], today: date, streak: int,
+                 streak_from: date | None = None) -> dict[str, Any]:
     """What the caseload and Today read about a patient's days, one character a day.
 
     Exercises due and done (as ``adherence.DayCounts``) from 29 days back to two weeks ahead,
@@ -115,6 +116,8 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
         "done": "".join("1" if d else "0" for d in counts.all_done),
         "pain": _encode([worst.get(day) for day in back]),
         "streak": streak,
+        # its first day, from which the next summary carries it on without older logs
+        "streak_from": streak_from.isoformat() if streak_from else None,
         "recent": [[s.id, s.local_date.isoformat(), *s[2:]] for s in sessions
                    if s.local_date >= yesterday],
     }

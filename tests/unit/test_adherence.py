@@ -315,6 +315,51 @@ def test_streak_after_a_stored_day_matches_streak(plan_logs, on_n, later):
         plan, logs, today)
 
 
+@st.composite
+def plans_and_kept_logs(draw):
+    """A plan, and every exercise done every day but a few: long streaks."""
+    plan, _logs = draw(plans_and_logs())
+    missed = draw(st.sets(st.integers(0, 60), max_size=3))
+    logs = [DayLog(day(n), frozenset({"a", "b", "c"})) for n in range(61) if n not in missed]
+    return plan, logs
+
+
+@given(st.one_of(plans_and_logs(), plans_and_kept_logs()), st.integers(0, 60),
+       st.integers(0, 20), st.integers(1, 15))
+def test_a_streak_carried_from_a_summary_is_the_streak(plan_logs, on_n, later, window):
+    """The streak from the logs since `floor` and the one a summary counted on an earlier
+    day (from the logs it had) is the streak counted from every log, whenever it can say."""
+    from exercise_app.domain.adherence import streak_carried, streak_run
+
+    plan, logs = plan_logs
+    on = day(on_n)
+    today = on + timedelta(days=later)
+    floor = today - timedelta(days=window)
+    _count, first_on, _ = streak_run(plan, [e for e in logs if e.day <= on], on)
+    found = streak_carried(plan, [e for e in logs if e.day >= floor], today, floor,
+                           (first_on, on) if first_on else None)
+    whole = streak_run(plan, logs, today)
+    if found is not None:
+        assert found == whole[:2]
+    if min(p.start for p in plan) >= floor:  # nothing before `floor` to carry
+        assert found is not None
+
+
+def test_a_streak_carries_on_past_the_logs_read():
+    from exercise_app.domain.adherence import streak_carried
+
+    daily = [Prescribed("bridge", 127, MONDAY)]
+    logs = [log(n, {"bridge"}) for n in range(56)]  # day 0 to today, day 55
+    recent = [e for e in logs if e.day >= day(45)]
+    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(50))) == (56, day(0))
+    # A summary from before the logs read, or none: the older logs are needed.
+    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(44))) is None
+    assert streak_carried(daily, recent, day(55), day(45), None) is None
+    # A break inside the logs read settles it without them.
+    broken = [e for e in recent if e.day != day(50)]
+    assert streak_carried(daily, broken, day(55), day(45), None) == (5, day(51))
+
+
 def test_streak_after_counts_the_stored_day_as_past():
     from exercise_app.domain.adherence import streak_after
 

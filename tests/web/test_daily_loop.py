@@ -652,17 +652,32 @@ def test_csv_times_are_on_the_patients_clock(app, client, auth, loop):
 
 
 def test_a_streak_longer_than_the_logs_read_for_it_keeps_counting(app, client, auth, world,
-                                                                  library):
+                                                                  library, monkeypatch):
     """The streak was counted from the last 13 weeks of logs: 150 days done in a row, and
     today's session, read as 91."""
+    from exercise_app.patient import queries as patient_queries
+
     today = local_today(now_utc(), world.patient.time_zone)
     assign(app, world.patient.id, world.physio.id, start=today - timedelta(days=200))
     bulk_history(app, world.patient.id, 150, today=today)
     auth.login(world.patient)
+    reads = []
+    real_read = patient_queries.log_rows_since
+    monkeypatch.setattr(patient_queries, "log_rows_since",
+                        lambda patient_id, since: reads.append(since) or real_read(
+                            patient_id, since))
     assert client.post("/routine", data=routine_form(client)).status_code == 303
     for url in ("/today", "/history"):
         assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
                          r'streak', client.get(url).data.decode()), url
+    # The first count read the older logs (the summary had no first day for the streak);
+    # the next carries the summary's on, reading only the last 13 weeks.
+    assert min(reads) == today - timedelta(days=200)
+    reads.clear()
+    assert client.post("/routine", data=routine_form(client)).status_code == 303
+    assert reads == [today - timedelta(days=90)]
+    assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
+                     r'streak', client.get("/today").data.decode())
 
 
 @pytest.mark.parametrize("url", ["/today", "/history", "/routine?all=1", "/programme"])
