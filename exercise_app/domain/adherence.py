@@ -38,8 +38,9 @@ class DayStatus(StrEnum):
 
     DONE = "done"  # every due exercise done
     PARTLY = "partly"  # something logged, but not every due exercise done
-    MISSED = "missed"  # a past prescribed day with nothing logged at all
-    REST = "rest"  # nothing due and nothing logged (past, today or future)
+    MISSED = "missed"  # a past prescribed day with nothing done or started (nothing logged,
+    # or every exercise logged as skipped: the session and its reasons stay in the history)
+    REST = "rest"  # nothing due and nothing done or started (past, today or future)
     EXTRA = "extra"  # nothing due, but the patient logged a session anyway
     TODAY_PENDING = "today_pending"  # today, something due, not all of it done yet
     FUTURE = "future"  # after today, something due
@@ -144,7 +145,7 @@ def adherence_over(
     prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], first: date, last: date
 ) -> Adherence:
     """Measure adherence from `first` to `last` inclusive, every day of them counted as over
-    (a day with something due and nothing logged is missed)."""
+    (a day with something due and nothing done or started is missed)."""
     statuses = day_statuses(prescriptions, logs, first, last, last + timedelta(days=1))
     merged = _merge_logs(logs)
     prescribed = 0
@@ -276,7 +277,8 @@ def calendar_weeks(
 
 def missed_in_a_row(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
                     horizon: int = 35) -> int:
-    """Count prescribed days with nothing logged, back from yesterday until a day with a log.
+    """Count missed prescribed days (nothing done or started), back from yesterday until a
+    day with something done or started.
 
     Rest days are passed over; at most ``horizon`` days are looked at.
     """

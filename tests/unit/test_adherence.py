@@ -77,6 +77,18 @@ def test_logs_of_one_day_merge_and_done_beats_partial():
     assert statuses(logs, today_n=1)[day(0)] is DayStatus.DONE
 
 
+def test_a_day_whose_exercises_were_all_skipped_is_missed():
+    """A session logged with every exercise skipped (its reasons stay in the history) does
+    no exercise: the day is missed, on a rest day it stays a rest day, and the missed days
+    in a row go on counting."""
+    from exercise_app.domain.adherence import missed_in_a_row
+
+    skipped = [DayLog(day(n), frozenset()) for n in (0, 2, 4, 6)]  # Mon Wed Fri, and Sun
+    got = dict(day_statuses(PLAN, skipped, day(0), day(6), day(7)))
+    assert [got[day(n)] for n in (0, 2, 4, 6)] == [DayStatus.MISSED] * 3 + [DayStatus.REST]
+    assert missed_in_a_row(PLAN, skipped, day(7)) == 3
+
+
 def test_nothing_before_the_start_is_missed():
     got = dict(day_statuses(PLAN, [], day(-7), day(-1), day(3)))
     assert set(got.values()) == {DayStatus.REST}
