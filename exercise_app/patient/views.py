@@ -159,7 +159,9 @@ def routine_page():
     db.session.commit()
     if created:
         flash("Well done: your session is saved.", "success")
-    return redirect(url_for("patient.session_detail", session_id=session.id), 303)
+    # ``saved``: the routine kept in the browser's tab for a resend is done with (a retry's
+    # answer says so too: the first answer may never have arrived).
+    return redirect(url_for("patient.session_detail", session_id=session.id, saved=1), 303)
 
 
 def _not_this_log(text: str = "The correction does not list the exercises of this log. "
@@ -191,6 +193,7 @@ def session_detail(session_id: int):
         "patient/session.html", session=session, names=history.exercise_names(versions),
         can_correct=operations.can_correct(session), status_labels=STATUS_LABELS,
         skip_labels=SKIP_LABELS, stop_labels=STOP_LABELS,
+        routine_saved=request.args.get("saved") == "1",
     )
 
 

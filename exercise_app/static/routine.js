@@ -214,7 +214,7 @@
   // The routine so far, kept in the tab (see "progress kept in the tab" below).
   const PROGRESS_HOURS = 12;
   const RESTART_AFTER_HOURS = 2; // a routine taken up later than this starts its clock again
-  const PROGRESS_PREFIX = "routine-progress:"; // signed-out.js forgets these on signing out
+  const PROGRESS_PREFIX = "routine-progress:"; // forget-routine.js forgets these
   const progressKey = PROGRESS_PREFIX + Array.from(
     form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
   let restoring = false;
@@ -522,6 +522,9 @@
     show(ui.work, !finished && !resting);
     show(ui.rest, resting);
     show(ui.finished, finished);
+    // A stop is not undone by starting again: the patient was told not to carry on today,
+    // and the stop and its reason are for the physio.
+    show(ui.again, ex.outcome !== "stopped");
     show(ui.options, !finished && !ui.panel);
     if (ui.countValue) ui.countValue.textContent = String(ex.count);
     if (ui.minus) ui.minus.disabled = ex.count === 0;
@@ -1020,6 +1023,7 @@
       clearStaleReasons(ex);
     });
     startRoutine();
+    saveProgress(); // as sent: kept until the session's page says it is saved (forget-routine.js)
     submitting = true;
     // Disabled after the browser has taken the submission: a second click does nothing.
     submitButton.disabled = true;
@@ -1085,11 +1089,6 @@
     }
   }
 
-  function forgetProgress() {
-    const store = storage();
-    if (store) store.removeItem(progressKey);
-  }
-
   /* Put a kept routine back; the step to go to, or null when there is none to take up. */
   function restoreProgress() {
     const store = storage();
@@ -1150,8 +1149,10 @@
   window.addEventListener("pagehide", saveProgress);
   form.addEventListener("submit", () => {
     if (!submitting) return;
+    // Not forgotten yet: if the answer never comes (the connection dropped, and the log may
+    // or may not be stored), the routine opened again takes it up with the same client id,
+    // so sending it again stores it once. The session's page forgets it once it is saved.
     sent = true;
-    forgetProgress(); // sent: a new routine starts afresh
   });
 
   // ---------------------------------------------------------------- switch the page over
