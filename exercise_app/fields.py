@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms import FieldList, IntegerField, SelectMultipleField, widgets
 
 ASCII_INTEGER = re.compile(r"-?[0-9]{1,10}")  # ids reach 2**31 - 1
 
@@ -39,3 +39,17 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class RowList(FieldList):
+    """A list of form rows (``exercises-0-...``) whose row numbers are ASCII digits, nine at
+    most. WTForms takes any name part that ``str.isdigit`` passes, and then ``int`` refused a
+    superscript "¹" (a 500), as it would a number of 4,300 digits."""
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Any:
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                number = key[offset:].split(self._field_separator, 1)[0]
+                if number.isascii() and number.isdigit() and len(number) <= 9:
+                    yield int(number)

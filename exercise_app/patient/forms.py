@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
 )
 
 from ..domain.sessions import PAIN_MAX, PAIN_MIN
-from ..fields import WholeNumberField
+from ..fields import RowList, WholeNumberField
 from ..forms import strip
 from ..models import NOTE_MAX, LogStatus, SkipReason, StopReason
 
@@ -94,7 +93,7 @@ class RoutineLogForm(FlaskForm):
     client_id = HiddenField(validators=[DataRequired(), Regexp(f"^{UUID}$")])
     started_at = HiddenField(validators=[Optional(), Length(max=40)])
     pain_before = score("Pain before you started")
-    exercises = FieldList(FormField(ExerciseLogForm), min_entries=0, max_entries=20)
+    exercises = RowList(FormField(ExerciseLogForm), min_entries=0, max_entries=20)
     pain_during = score("Worst pain during the exercises")
     pain_after = score("Pain now, straight after")
     effort = score("How hard was it?")

@@ -34,6 +34,9 @@ def choice_list(choices: Sequence[ExerciseChoice], precautions: set[str]) -> lis
     return suitable + flagged
 
 
+WEEKDAY_VALUES = frozenset(str(day) for day in range(7))
+
+
 def rows_from_version(version: ProgrammeVersion) -> list[dict[str, Any]]:
     rows = []
     for p in version.prescriptions:
@@ -42,7 +45,9 @@ def rows_from_version(version: ProgrammeVersion) -> list[dict[str, Any]]:
             "hold_seconds": p.hold_seconds, "rest_seconds": p.rest_seconds,
             "side": p.side.value, "tempo": p.tempo or "", "load_note": p.load_note,
             "frequency": str(p.sessions_per_week) if p.sessions_per_week else "days",
-            "weekdays": [str(d) for d in days_from_mask(p.weekdays)],
+            # ticked only where they are the schedule: ticks beside "3 a week" are refused
+            "weekdays": [] if p.sessions_per_week else [str(d) for d in days_from_mask(
+                p.weekdays)],
         })
     return rows
 
@@ -109,8 +114,8 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
         if reps is None and hold is None:
             row.reps.errors.append("Give reps or a hold time.")
             ok = False
+        days = [int(d) for d in row.weekdays.data or [] if d in WEEKDAY_VALUES]
         if row.frequency.data == "days":
-            days = [int(d) for d in row.weekdays.data or [] if d.isdigit() and int(d) < 7]
             if not days:
                 row.weekdays.errors.append("Tick at least one weekday.")
                 ok = False
@@ -118,6 +123,12 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             mask, per_week = mask_from_days(days), None
         elif row.frequency.data in {str(n) for n in range(1, 8)}:
             per_week = int(row.frequency.data)
+            if days:  # they were dropped without a word, and the spread days saved instead
+                row.weekdays.errors.append(
+                    "Ticked weekdays are the schedule only with \u201cOn the weekdays "
+                    "ticked\u201d: choose that under How often, or untick them.")
+                ok = False
+                continue
             mask = mask_from_days(spread_days(per_week))
         else:
             row.frequency.errors.append("Choose how often.")

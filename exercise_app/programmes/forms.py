@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -27,12 +26,13 @@ from wtforms.validators import (
 )
 
 from ..domain.scheduling import spread_days
-from ..fields import CheckboxListField, WholeNumberField
+from ..fields import CheckboxListField, RowList, WholeNumberField
 from ..forms import strip
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
 from ..models import NOTE_MAX, Side
 
 MAX_EXERCISES = 12
+TEMPO_MAX = 20  # seconds a phase of a rep may take
 BLANK_ROWS = 3
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SIDE_LABELS = {
@@ -86,8 +86,14 @@ class PrescriptionForm(Form):
         return not self.exercise.data
 
     def validate_tempo(self, field: StringField) -> None:
-        if field.data and not re.fullmatch(r"\d{1,2}-\d{1,2}-\d{1,2}", field.data):
-            raise ValidationError("Use three numbers of seconds, such as 2-1-2.")
+        # ASCII digits: "\d" also passed Arabic-Indic and full-width ones (security.md trap 3).
+        if not field.data:
+            return
+        parts = re.fullmatch(r"([0-9]{1,2})-([0-9]{1,2})-([0-9]{1,2})", field.data)
+        seconds = [int(p) for p in parts.groups()] if parts else []
+        if not seconds or max(seconds) > TEMPO_MAX or not any(seconds):
+            raise ValidationError(f"Use three numbers of seconds from 0 to {TEMPO_MAX}, not all "
+                                  "0, such as 2-1-2.")
 
 
 class ProgrammeForm(FlaskForm):
@@ -99,7 +105,7 @@ class ProgrammeForm(FlaskForm):
         "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],
         description="Shown on their programme page, e.g. what to focus on this fortnight.",
     )
-    exercises = FieldList(FormField(PrescriptionForm), min_entries=0,
+    exercises = RowList(FormField(PrescriptionForm), min_entries=0,
                           max_entries=MAX_EXERCISES + BLANK_ROWS)
     confirm_precautions = BooleanField(
         "I have checked that the flagged exercises suit this patient"

@@ -74,7 +74,10 @@ def test_log_a_session_and_see_it(app, patient_client, loop):
     assert "Pain before" in page and "3 / 10" in page
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     with app.app_context():
-        session = db.session.get(ExerciseSession, int(response.headers["Location"].split("/")[-1]))
+        location = response.headers["Location"]
+        assert location.endswith("?saved=1")  # its page forgets the routine kept in the tab
+        session = db.session.get(ExerciseSession, int(re.search(r"/sessions/(\d+)",
+                                                                 location).group(1)))
         assert [log.status.value for log in session.logs] == ["done", "done", "done"]
         assert session.outcome.value == "completed"
 
@@ -1020,7 +1023,12 @@ def test_precautions_recorded_later_are_checked_against_the_programme(app, clien
      ("exercises-0-sets", "0", b"Number must be between"),
      ("exercises-0-sets", "\uff13", b"Enter a whole number"),
      ("exercises-0-tempo", "fast", b"three numbers of seconds"),
+     ("exercises-0-tempo", "\u0662-\u0661-\u0662", b"three numbers of seconds"),
+     ("exercises-0-tempo", "0-0-0", b"not all 0"),
+     ("exercises-0-tempo", "21-1-1", b"from 0 to 20"),
      ("exercises-0-weekdays", "9", b"not a valid choice"),
+     # ticks beside "3 a week" were dropped without a word, and Mon, Wed, Fri saved
+     ("exercises-0-weekdays", "1", b"are the schedule only with"),
      ("exercises-0-side", "middle", b"Not a valid choice"),
      ("start_date", "2026-13-45", b"Not a valid date"),
      ("note", "x" * 2001, b"longer than")],
@@ -1036,6 +1044,19 @@ def test_editor_bad_input(app, client, auth, world, library, field, value, messa
     assert response.status_code == 422
     assert message in response.data
     assert snapshot(app) == before
+
+
+def test_row_numbers_that_are_not_plain_digits_are_not_rows(app, client, auth, loop):
+    """WTForms read a row number with ``str.isdigit``, which passes "\u00b9"; ``int`` then
+    refused it, a 500 on the editor and the routine alike. Such names are not rows."""
+    odd = {"exercises-\u00b9-exercise": "clam", "exercises-\u00b9-prescription_id": "1",
+           "exercises-" + "9" * 5000 + "-status": "done"}
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    assert client.post(url, data={**editor_form(client, url), **odd}).status_code == 303
+    auth.logout()
+    auth.login(loop.patient)
+    assert client.post("/routine", data={**routine_form(client), **odd}).status_code == 303
 
 
 def test_physio_sees_the_history_and_session_notes_escaped(app, client, auth, loop):
