@@ -194,9 +194,15 @@ def edit_programme(patient_id: int):
     if rows is None:
         return _editor_page(patient, form, by_slug, precautions, template_form, 422)
     clashes = editor.precaution_clashes(rows, by_slug, precautions)
-    if clashes and not form.confirm_precautions.data:
-        form.form_errors.append("Some exercises need care with this patient's conditions. "
-                                "Check them, then tick the box to save.")
+    key = editor.clash_key(clashes)
+    if clashes and not (form.confirm_precautions.data and form.confirmed_clashes.data == key):
+        form.form_errors.append(
+            "The exercises that need care have changed since you ticked the box. Check them, "
+            "then tick it again to save." if form.confirm_precautions.data else
+            "Some exercises need care with this patient's conditions. Check them, then tick "
+            "the box to save.")
+        form.confirm_precautions.data = False
+        form.confirmed_clashes.data = key
         return _editor_page(patient, form, by_slug, precautions, template_form, 422, clashes)
     template = library_queries.programme_by_slug(template_form.template.data or "")
     if template is not None and not editor.stage_in_range(template_form, template):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -168,6 +169,11 @@ def precaution_clashes(rows: Sequence[PrescriptionValues], choices: dict[str, Ex
     found = (needs_care(choices[row.slug].name, choices[row.slug].precautions, precautions)
              for row in rows)
     return [sentence + "." for sentence in found if sentence]
+
+
+def clash_key(clashes: Sequence[str]) -> str:
+    """What a physio's tick confirms: these warnings and no others."""
+    return hashlib.sha256("\n".join(sorted(clashes)).encode()).hexdigest()
 
 
 def programme_clashes(prescriptions: Sequence[Any], precautions: set[str]) -> list[str]:

@@ -110,6 +110,9 @@ class ProgrammeForm(FlaskForm):
     confirm_precautions = BooleanField(
         "I have checked that the flagged exercises suit this patient"
     )
+    # Which warnings the tick is for (``editor.clash_key``): a tick given for one exercise, or
+    # sent without the warnings ever shown, confirmed whatever else was flagged.
+    confirmed_clashes = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class TemplatePickForm(FlaskForm):

@@ -994,7 +994,18 @@ def test_precautions_flag_and_confirm(app, client, auth, world, library):
     assert response.status_code == 422
     assert b"needs care with early after a posterior-approach hip replacement" in response.data
     assert snapshot(app) == before
-    form["confirm_precautions"] = "y"
+    # A tick sent without the warnings shown is no confirmation ...
+    assert client.post(url, data={**form, "confirm_precautions": "y"}).status_code == 422
+    key = re.search(r'name="confirmed_clashes" type="hidden" value="([0-9a-f]{64})"',
+                    response.data.decode()).group(1)
+    # ... nor one for these warnings when another flagged exercise is added with it.
+    changed = client.post(url, data={**form, "confirm_precautions": "y", "confirmed_clashes": key,
+                                     "exercises-1-exercise": "sit-to-stand"})
+    assert changed.status_code == 422
+    assert b"have changed since you ticked the box" in changed.data
+    assert b"Sit to stand needs care" in changed.data
+    assert snapshot(app) == before
+    form.update(confirm_precautions="y", confirmed_clashes=key)
     assert client.post(url, data=form).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(PatientPrecaution.precaution)) == "posterior-thr-early"
