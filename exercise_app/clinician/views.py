@@ -168,10 +168,10 @@ def edit_programme(patient_id: int):
         form = ProgrammeForm(formdata=None)
         current = programme_queries.current(patient.id)
         template = library_queries.programme_by_slug(template_form.template.data or "")
-        if template is not None and template_form.validate():
-            stages = template.data["stages"]
-            stage = min(template_form.stage.data or 1, len(stages))
-            editor.fill(form, editor.rows_from_template(stages[stage - 1], by_slug))
+        stage = editor.template_stage(template_form, template) if template else None
+        if stage is not None:
+            editor.fill(form, editor.rows_from_template(template.data["stages"][stage - 1],
+                                                        by_slug))
         elif current is not None:
             editor.fill(form, editor.rows_from_version(current))
             form.note.data = current.note
@@ -185,7 +185,8 @@ def edit_programme(patient_id: int):
         form.start_date.data = today + timedelta(days=1) \
             if programme_queries.exercised_on(patient.id, today) else today
         editor.set_choices(form, options)
-        return _editor_page(patient, form, by_slug, precautions, template_form)
+        return _editor_page(patient, form, by_slug, precautions, template_form,
+                            422 if template and stage is None else 200)
     form = ProgrammeForm()
     editor.set_choices(form, options)
     today = local_today(now_utc(), patient.time_zone)
@@ -205,14 +206,19 @@ def edit_programme(patient_id: int):
         form.confirmed_clashes.data = key
         return _editor_page(patient, form, by_slug, precautions, template_form, 422, clashes)
     template = library_queries.programme_by_slug(template_form.template.data or "")
-    if template is not None and not editor.stage_in_range(template_form, template):
+    stage = editor.template_stage(template_form, template) if template else None
+    if template is not None and stage is None:
         form.form_errors.append(template_form.stage.errors[0])
         return _editor_page(patient, form, by_slug, precautions, template_form, 422)
+    if template is not None:
+        link = (template.slug, stage)
+    else:  # edited, not loaded from a template: it stays the stage it was (review: lost)
+        newest = (programme_queries.versions(patient.id) or [None])[-1]
+        link = (newest.template_slug, newest.template_stage) if newest else (None, None)
     try:
         programme_operations.save_programme(
             patient, current_user, start_date=form.start_date.data, note=form.note.data or "",
-            rows=rows, template_slug=template.slug if template else None,
-            template_stage=template_form.stage.data if template else None,
+            rows=rows, template_slug=link[0], template_stage=link[1],
             based_on=int(form.based_on.data),
         )
     except programme_operations.ProgrammeChanged as refusal:

@@ -203,11 +203,14 @@ def start_date_in_range(form: ProgrammeForm, today: date) -> bool:
     return True
 
 
-def stage_in_range(form: TemplatePickForm, template: Any) -> bool:
-    """Whether the template stage a programme is saved from is one of the template's."""
+def template_stage(form: TemplatePickForm, template: Any) -> int | None:
+    """The stage of ``template`` chosen (blank: the first), or None with the field's error
+    when it is not one of the template's. Opening the editor and saving it read the stage the
+    same way: opening clamped stage 4 of a three-stage template to 3, and every save of the
+    rows it loaded was then refused."""
     stages = len(template.data["stages"])
-    stage = form.stage.data if form.validate() else None
+    stage = (form.stage.data or 1) if form.validate() else None
     if stage is None or not 1 <= stage <= stages:
         form.stage.errors = [f"Choose a stage of the template from 1 to {stages}."]
-        return False
-    return True
+        return None
+    return stage

@@ -785,6 +785,9 @@ def test_physio_assigns_from_a_template_and_changes_make_versions(app, client, a
         ).all()
         assert [v.number for v in versions] == [1, 2]
         assert versions[0].template_slug == "glute-strength" and versions[0].template_stage == 2
+        # Edited without loading a template again, it is still that template's stage (the
+        # caseload's "glute strength, stage 2" went blank).
+        assert (versions[1].template_slug, versions[1].template_stage) == ("glute-strength", 2)
         first = [p.exercise_version.data["id"] for p in versions[0].prescriptions]
         second = [p.exercise_version.data["id"] for p in versions[1].prescriptions]
         assert first == [e.exercise for e in stage.exercises]
@@ -941,6 +944,33 @@ def test_saving_over_a_version_made_since_the_editor_opened_is_refused(app, clie
     twice = client.post(url, data=fresh)  # a double click: the first one saved it
     assert twice.status_code == 409 and "version 3 was saved by you (sent twice?)" in \
         twice.data.decode()
+
+
+@pytest.mark.parametrize("stage", ["0", "4", "x"])
+def test_the_editor_opens_a_template_stage_only_if_it_is_one(client, auth, world, library,
+                                                            stage):
+    """Opening stage 4 of a three-stage template loaded stage 3, which every save then
+    refused; "x" loaded nothing and said nothing."""
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    response = client.get(url + f"?template=hip-and-back-starter&stage={stage}")
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert 'id="stage-error">Choose a stage of the template from 1 to 3.' in page
+    assert 'aria-describedby="stage-error"' in page
+
+
+def test_a_blank_template_stage_is_the_first_when_opened_and_saved(app, client, auth, world,
+                                                                   library, loaded_library):
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme?template=hip-and-back-starter&stage="
+    form = editor_form(client, url)
+    first = loaded_library.programmes["hip-and-back-starter"].stages[0]
+    assert form["exercises-0-exercise"] == first.exercises[0].exercise
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        version = db.session.scalar(select(ProgrammeVersion))
+        assert (version.template_slug, version.template_stage) == ("hip-and-back-starter", 1)
 
 
 @pytest.mark.parametrize("stage", ["-5", "0", "9999999", "4", "x"])
