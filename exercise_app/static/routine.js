@@ -214,6 +214,7 @@
   // The routine so far, kept in the tab (see "progress kept in the tab" below).
   const PROGRESS_HOURS = 12;
   const RESTART_AFTER_HOURS = 2; // a routine taken up later than this starts its clock again
+  const SET_TAP_MS = 700; // no set takes less: a second Set done sooner is the same tap twice
   const PROGRESS_PREFIX = "routine-progress:"; // forget-routine.js forgets these
   const progressKey = PROGRESS_PREFIX + Array.from(
     form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
@@ -385,7 +386,9 @@
       ui.minus = button("\u2212", "counter-button", () => changeCount(ex, -1), { "aria-label": "Take off a rep" });
       ui.plus = button("+", "counter-button", () => changeCount(ex, 1), { "aria-label": "Add a rep" });
       ui.counter = h("div", { class: "counter" }, [ui.minus, ui.count, ui.plus]);
-      ui.countHint = h("p", { class: "hint counter-hint", text: "Tap + after each rep, or press Set done when you finish the set." });
+      ui.countHint = h("p", { class: "hint counter-hint", text: holdMode
+        ? "Each hold counts as a rep. Press Set done when you finish the set."
+        : "Tap + after each rep, or press Set done when you finish the set." });
     }
     if (holdMode) {
       ui.clockValue = h("span", { class: "clock-value", text: String(ex.hold) });
@@ -579,10 +582,16 @@
     startRoutine();
   }
 
+  /* Reps counted in a set: up to twice those prescribed, which is what the server takes (more
+   * is a slip of the finger, and the whole log was refused for it). */
+  function maxCount(ex) {
+    return 2 * ex.reps;
+  }
+
   function changeCount(ex, delta) {
     touch(ex);
     changing(ex, () => {
-      ex.count = Math.max(0, Math.min(ex.count + delta, 999));
+      ex.count = Math.max(0, Math.min(ex.count + delta, maxCount(ex)));
     });
   }
 
@@ -611,7 +620,7 @@
       // A hold inside a rep: count the rep; the patient says when the set is done.
       changing(ex, () => {
         ex.phase = "ready";
-        ex.count = Math.min(ex.count + 1, 999);
+        ex.count = Math.min(ex.count + 1, maxCount(ex));
       });
       speak("Relax.");
       announce("Hold done: " + ex.count + " of " + plural(ex.reps, "rep") + ".");
@@ -622,6 +631,10 @@
   }
 
   function finishSet(ex) {
+    // A double tap on Set done (which stays in place when there is no rest) logged two sets.
+    const now = Date.now();
+    if (ex.rest === 0 && ex.lastSetAt && now - ex.lastSetAt < SET_TAP_MS) return;
+    ex.lastSetAt = now;
     unlockAudio();
     touch(ex);
     cancelTimer(ex);

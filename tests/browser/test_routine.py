@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from exercise_app.extensions import db
-from exercise_app.models import Clinic, ExerciseSession, Role, Side, now_utc
+from exercise_app.models import Clinic, ExerciseLog, ExerciseSession, Role, Side, now_utc
 from exercise_app.programmes.operations import PrescriptionValues, save_programme
 from tests.browser.conftest import WIDTHS, screenshot
 from tests.browser.test_accounts import sign_in
@@ -184,6 +184,7 @@ def test_patient_completes_the_guided_routine(page, routine, live_app):
         box.get_by_role("button", name="Add a rep").click()
     box.get_by_role("button", name="Set done").click()
     expect(box.locator(".trainer-set")).to_contain_text("Right side")
+    page.clock.fast_forward(5_000)  # the right side's set (a tap sooner is the same tap)
     box.get_by_role("button", name="Set done").click()
     expect(box.locator(".finished-text")).to_contain_text("All sets done")
     page.get_by_role("button", name="Next").click()
@@ -283,6 +284,36 @@ def test_stop_this_hurts_records_the_reason(page, routine):
     expect(row_for(page, names["figure-4-stretch"])).to_contain_text("Done")
     expect(row_for(page, names["clam"])).to_contain_text("Skipped")
     expect(row_for(page, names["clam"])).to_contain_text("No time")
+
+
+def test_set_done_tapped_twice_is_one_set_and_the_count_stops_at_twice_the_reps(
+        page, routine, live_app):
+    """The clam (one set of 5 on each side, no rest): Set done stays in place, and a double
+    tap finished both sides at once; the counter went on to 999, and a log above twice the
+    prescribed reps is refused by the server."""
+    names = routine["names"]
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 2)
+    page.get_by_role("button", name="Next").click()
+    all_sets_done(page, 2)
+    expect_step(page, 4, names["clam"])
+    box = trainer(page)
+    for _ in range(12):
+        box.get_by_role("button", name="Add a rep").click()
+    expect(box.locator(".count-value")).to_have_text("10")
+    box.get_by_role("button", name="Set done").dblclick()
+    expect(box.get_by_text("All sets done")).to_be_hidden()
+    expect(box.get_by_role("button", name="Set done")).to_be_visible()
+    page.wait_for_timeout(800)
+    box.get_by_role("button", name="Set done").click()  # the right side, as prescribed
+    expect(box.get_by_text("All sets done")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    save_and_open_the_log(page, during=2, after=2, effort=3)
+    with live_app.app_context():
+        clam = db.session.scalar(select(ExerciseLog).order_by(ExerciseLog.position.desc()))
+        db.session.remove()
+    assert (clam.status.value, clam.reps_done, clam.reps_done_other_side) == ("done", 10, 5)
 
 
 def test_a_double_click_on_submit_stores_one_session(page, routine, live_app):
