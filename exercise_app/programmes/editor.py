@@ -96,6 +96,7 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
                   ) -> list[PrescriptionValues] | None:
     """Read the rows the physio kept, in their order; None after adding row errors."""
     kept = []
+    chosen: dict[str, int] = {}  # exercise: the row it is on (from 1)
     ok = True
     for index, entry in enumerate(form.exercises):
         row = entry.form
@@ -106,6 +107,14 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             row.exercise.errors.append("Choose an exercise from the library.")
             ok = False
             continue
+        if choice.slug in chosen:
+            # Two rows of one exercise: the progression rules and adherence read a patient's
+            # logs by exercise, and would pool the two doses as one.
+            row.exercise.errors.append(f"{choice.name} is already in the programme (row "
+                                       f"{chosen[choice.slug]}): keep one row of it.")
+            ok = False
+            continue
+        chosen[choice.slug] = index + 1
         dose = choice.dose
         reps, hold = row.reps.data, row.hold_seconds.data
         if reps is None and hold is None:  # no dose given: the library's, both parts of it

@@ -1070,6 +1070,8 @@ def test_precautions_recorded_later_are_checked_against_the_programme(app, clien
      ("exercises-0-weekdays", "9", b"not a valid choice"),
      # ticks beside "3 a week" were dropped without a word, and Mon, Wed, Fri saved
      ("exercises-0-weekdays", "1", b"are the schedule only with"),
+     # two rows of one exercise: the rules read logs by exercise and pooled them
+     ("exercises-1-exercise", "glute-bridge", b"is already in the programme (row 1)"),
      ("exercises-0-side", "middle", b"Not a valid choice"),
      ("start_date", "2026-13-45", b"Not a valid date"),
      ("note", "x" * 2001, b"longer than")],
