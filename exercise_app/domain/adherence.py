@@ -135,10 +135,10 @@ def adherence(
 
 
 def _complete(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], day: date) -> bool:
-    """Whether something was due on `day` and all of it was done."""
-    due = day_plan(prescriptions, day)
-    done = frozenset().union(*(log.done for log in logs if log.day == day))
-    return bool(due) and done.issuperset(due)
+    """Whether something was due on `day` and all of it was done (its status is DONE)."""
+    done, partial = _merge_logs([log for log in logs if log.day == day]).get(
+        day, (frozenset(), frozenset()))
+    return _status(day_plan(prescriptions, day), done, partial, day, day) is DayStatus.DONE
 
 
 def adherence_over(
