@@ -218,21 +218,38 @@ def _worst(scores: Iterable[PainScore]) -> PainScore | None:
     return max(scores, key=lambda s: (s.score, s.day, _TIMING_ORDER[s.timing]), default=None)
 
 
+def _newest(scores: Iterable[PainScore]) -> PainScore | None:
+    """The latest score; on one day the later timing, then the higher score."""
+    return max(scores, key=lambda s: (s.day, _TIMING_ORDER[s.timing], s.score), default=None)
+
+
 def _pain_alert(
-    level: AlertLevel, code: AlertCode, score: PainScore, baseline: int | None
-) -> Alert:
+    level: AlertLevel, code: AlertCode, qualifying: Sequence[PainScore], baseline: int | None
+) -> Alert | None:
+    """An alert for the worst of the ``qualifying`` scores, dated by the newest of them: a
+    score that qualifies again after the physio acted on the alert is a new day's evidence
+    (a new alert, or the open one brought up to date), where dating by the worst kept the
+    old day and the unique (patient, code, day) key dropped it."""
+    score, newest = _worst(qualifying), _newest(qualifying)
+    if score is None or newest is None:
+        return None
     evidence: list[tuple[str, float]] = [("score", score.score)]
     if baseline is not None:
         evidence.append(("baseline", baseline))
+    latest = ""
+    if newest.day != score.day:
+        evidence.append(("latest_score", newest.score))
+        latest = (f" Latest: {_TIMING_PHRASES[newest.timing].lower()} {newest.score}/10 on "
+                  f"{_day(newest.day)}.")
     return Alert(
         level=level,
         code=code,
         reason=(
             f"{_TIMING_PHRASES[score.timing]} reached {score.score}/10 on {_day(score.day)} "
-            f"({_baseline(baseline)})."
+            f"({_baseline(baseline)}).{latest}"
         ),
         evidence=tuple(evidence),
-        day=score.day,
+        day=newest.day,
     )
 
 
@@ -261,7 +278,10 @@ def _red_flag_alert(answers: Sequence[RedFlagAnswer]) -> Alert | None:
             ("emergency", sum(a.urgency is Urgency.EMERGENCY for a in ranked)),
             ("urgent", sum(a.urgency is Urgency.URGENT for a in ranked)),
         ),
-        day=ranked[0].day,
+        # Dated by the newest yes: a new yes after the physio resolved the alert is a new
+        # day's alert (the most urgent yes's day could be the resolved alert's, and the
+        # unique key dropped the new one).
+        day=max(a.day for a in ranked),
     )
 
 
@@ -315,32 +335,23 @@ def _pain_alerts(signals: PatientSignals, settings: AlertSettings) -> list[Alert
     recent = [s for s in signals.pain if start <= s.day <= today]
     before = [s for s in signals.pain if before_start <= s.day < start]
 
-    alerts: list[Alert] = []
-    severe = _worst(s for s in recent if s.score >= settings.severe_pain)
-    if severe is not None:
-        alerts.append(_pain_alert(AlertLevel.HIGH, AlertCode.PAIN_SEVERE, severe, baseline))
+    found: list[Alert | None] = [_pain_alert(
+        AlertLevel.HIGH, AlertCode.PAIN_SEVERE,
+        [s for s in recent if s.score >= settings.severe_pain], baseline)]
     if baseline is not None:
-        risen = _worst(
-            s
-            for s in recent
-            if s.timing in settings.baseline_rise_timings
-            and s.score - baseline >= settings.baseline_rise
-        )
-        if risen is not None:
-            alerts.append(
-                _pain_alert(AlertLevel.HIGH, AlertCode.PAIN_ABOVE_BASELINE, risen, baseline)
-            )
-    weekly = _weekly_rise_alert(recent, before, settings)
-    if weekly is not None:
-        alerts.append(weekly)
+        found.append(_pain_alert(
+            AlertLevel.HIGH, AlertCode.PAIN_ABOVE_BASELINE,
+            [s for s in recent if s.timing in settings.baseline_rise_timings
+             and s.score - baseline >= settings.baseline_rise], baseline))
+    found.append(_weekly_rise_alert(recent, before, settings))
+    alerts = [alert for alert in found if alert is not None]
     if baseline is not None and not alerts:
-        creeping = _worst(
-            s
-            for s in recent
-            if s.score >= settings.moderate_pain and s.score - baseline >= settings.moderate_rise
-        )
+        creeping = _pain_alert(
+            AlertLevel.LOW, AlertCode.PAIN_RISING,
+            [s for s in recent if s.score >= settings.moderate_pain
+             and s.score - baseline >= settings.moderate_rise], baseline)
         if creeping is not None:
-            alerts.append(_pain_alert(AlertLevel.LOW, AlertCode.PAIN_RISING, creeping, baseline))
+            alerts.append(creeping)
     return alerts
 
 

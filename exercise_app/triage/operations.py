@@ -3,11 +3,11 @@ the physio's actions on alerts, and notes to the patient. Add and flush; never c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
@@ -52,23 +52,73 @@ def baseline_for(patient_id: int) -> int | None:
 
 
 def store_alerts(patient_id: int, findings: list[AlertFinding], today: date,
-                 open_codes: set[str]) -> list[tuple[int, str, str]]:
-    """Store new findings in one statement; an open alert of the same kind, or one for the same
-    day (even resolved), is not repeated. The unique key decides, not a read first. Returns
-    the alerts stored, as (id, level, reason)."""
+                 known: Sequence[queries.OpenAlert]) -> list[tuple[int, str, str]]:
+    """Store the findings against the patient's open and acknowledged alerts (``known``) and
+    return every alert then open or acknowledged, as (id, level, reason).
+
+    A finding of a kind with an open alert brings that alert up to date when its evidence is
+    newer (the physio reads the latest, and it is not repeated). One of a kind the physio
+    has acknowledged is a new alert only when its evidence is newer than the acknowledged
+    one's: acknowledging says "seen", not "mute this kind". Otherwise a finding is a new
+    alert, unless one of its kind and day exists (even resolved: a resolved alert is not
+    raised again for the same evidence; the unique key decides, not a read first). A red
+    flag is the exception: its yeses are those since the physio last resolved one, so a
+    red-flag finding is always a new yes, and it reopens a resolved alert of its day."""
     now = now_utc()
-    rows: list[dict[str, Any]] = [
-        {"patient_id": patient_id, "level": finding.level.value, "code": finding.code.value,
-         "reason": finding.reason, "evidence": dict(finding.evidence),
-         "day": finding.day or today, "status": AlertStatus.OPEN.value, "created_at": now}
-        for finding in findings if finding.code.value not in open_codes
-    ]
-    if not rows:
-        return []
-    stored = db.session.execute(insert_or_skip(Alert).values(rows).on_conflict_do_nothing(
-        index_elements=["patient_id", "code", "day"]).returning(Alert.id, Alert.level,
-                                                                 Alert.reason))
-    return [(id_, level, reason) for id_, level, reason in stored]
+    by_code: dict[str, list[queries.OpenAlert]] = {}
+    for alert in known:
+        by_code.setdefault(alert.code, []).append(alert)
+    current = {alert.id: (alert.id, alert.level, alert.reason) for alert in known}
+    rows: list[dict[str, Any]] = []
+    for finding in findings:
+        values = {"level": finding.level.value, "reason": finding.reason,
+                  "evidence": dict(finding.evidence)}
+        same = by_code.get(finding.code.value, [])
+        opened = [alert for alert in same if alert.status is AlertStatus.OPEN]
+        if opened:
+            alert = opened[0]
+            if finding.day is not None and alert.day is not None and finding.day > alert.day \
+                    and _move_alert(alert, finding.day, values):
+                current[alert.id] = (alert.id, values["level"], values["reason"])
+            continue
+        if same and (finding.day is None or any(finding.day <= alert.day for alert in same
+                                                if alert.day is not None)):
+            continue  # acknowledged, and nothing newer than what the physio saw
+        day = finding.day or today
+        if finding.code is AlertCode.RED_FLAG:
+            reopened = _reopen_red_flag(patient_id, day, values)
+            if reopened is not None:
+                current[reopened] = (reopened, values["level"], values["reason"])
+                continue
+        rows.append({"patient_id": patient_id, "code": finding.code.value, "day": day,
+                     "status": AlertStatus.OPEN.value, "created_at": now, **values})
+    if rows:
+        stored = db.session.execute(insert_or_skip(Alert).values(rows).on_conflict_do_nothing(
+            index_elements=["patient_id", "code", "day"]).returning(Alert.id, Alert.level,
+                                                                     Alert.reason))
+        current.update((id_, (id_, level, reason)) for id_, level, reason in stored)
+    return list(current.values())
+
+
+def _move_alert(alert: queries.OpenAlert, day: date, values: Mapping[str, Any]) -> bool:
+    """Bring an open alert up to newer evidence of its kind, unless an alert of that kind
+    already holds the new day (the unique key): False then, and the alert is left as it was."""
+    taken = select(Alert.id).where(Alert.patient_id == alert.patient_id,
+                                   Alert.code == alert.code, Alert.day == day).exists()
+    moved = db.session.execute(
+        update(Alert).where(Alert.id == alert.id, ~taken).values(day=day, **values)
+        .execution_options(synchronize_session=False))
+    return moved.rowcount == 1
+
+
+def _reopen_red_flag(patient_id: int, day: date, values: Mapping[str, Any]) -> int | None:
+    """Reopen the patient's resolved red-flag alert of ``day`` for a yes given after it was
+    resolved (a screen taken again the same day): the id, or None if there is none."""
+    return db.session.execute(
+        update(Alert).where(Alert.patient_id == patient_id, Alert.code == AlertCode.RED_FLAG,
+                            Alert.day == day, Alert.status == AlertStatus.RESOLVED)
+        .values(status=AlertStatus.OPEN, **values).returning(Alert.id)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
 
 
 LOOK_UP = "look up"  # refresh_patient's baseline when the caller has not just read it
@@ -104,8 +154,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
         plan=plan, day_logs=day_logs,
         ready_for_next=queries.ready_for_next(patient.id, versions) if versions else (),
     ))
-    open_alerts = queries.open_alerts_for([patient.id]).get(patient.id, [])
-    stored = store_alerts(patient.id, findings, today, {alert.code for alert in open_alerts})
+    open_alerts = store_alerts(patient.id, findings, today,
+                               queries.open_alerts_for([patient.id]).get(patient.id, []))
     summary = summary_row(patient.id)
     if summary.run_notes is None:  # not recorded yet (a new summary, or one from before)
         record_run_notes(patient.id)
@@ -118,7 +168,7 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.days = days
     summary.summary_on = today
     summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
-    _count_open_alerts(summary, [(a.id, a.level, a.reason) for a in open_alerts] + stored)
+    _count_open_alerts(summary, open_alerts)
     db.session.flush()
 
 

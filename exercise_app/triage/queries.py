@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy import Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.alerts import LEVEL_ORDER, ReadyForNext
@@ -35,10 +35,20 @@ RED_FLAG = "red_flag"
 
 
 # Reads of every refresh, built once (only the parameters change).
+# When the physio last resolved a red-flag alert of the patient: the yeses before it were
+# dealt with then, and only a yes after it raises (or reopens) one.
+_RED_FLAG_RESOLVED = (
+    select(func.max(AlertAction.created_at))
+    .join(Alert, Alert.id == AlertAction.alert_id)
+    .where(Alert.patient_id == bindparam("patient_id"), Alert.code == RED_FLAG,
+           AlertAction.status == AlertStatus.RESOLVED)
+    .scalar_subquery()
+)
 FLAGGED_ANSWERS = (
     select(Screening.flagged, Screening.local_date)
     .where(Screening.patient_id == bindparam("patient_id"),
-           Screening.local_date >= bindparam("since"))
+           Screening.local_date >= bindparam("since"),
+           or_(_RED_FLAG_RESOLVED.is_(None), Screening.created_at > _RED_FLAG_RESOLVED))
 )
 STEP_DOWN_DAYS = (
     select(ProgressionDecision.day).distinct().where(
@@ -83,7 +93,8 @@ def ready_for_next(patient_id: int, versions: Sequence[ProgrammeView]) -> list[R
 
 
 def flagged_answers(patient_id: int, since: date) -> list[Flagged]:
-    """Every yes in the patient's red-flag screens since a day."""
+    """Every yes in the patient's red-flag screens since a day and since the physio last
+    resolved a red-flag alert."""
     rows = read_rows(FLAGGED_ANSWERS, {"patient_id": patient_id, "since": since})
     return [Flagged(question_id, day) for flagged, day in rows for question_id in flagged]
 
@@ -310,10 +321,13 @@ class OpenAlert(NamedTuple):
     level: str
     reason: str
     code: str = ""  # domain.alerts.AlertCode
+    day: date | None = None
+    status: AlertStatus = AlertStatus.OPEN
 
 
 OPEN_ALERTS = (
-    select(Alert.id, Alert.patient_id, Alert.level, Alert.reason, Alert.code)
+    select(Alert.id, Alert.patient_id, Alert.level, Alert.reason, Alert.code, Alert.day,
+           Alert.status)
     .where(Alert.patient_id.in_(bindparam("patient_ids", expanding=True)),
            Alert.status != AlertStatus.RESOLVED)
     .order_by(Alert.id.desc())

@@ -106,7 +106,32 @@ def test_severe_pain_keeps_the_worst_then_latest_score():
         PainScore(ago(1), MORNING, 7),
     )
     alert = by_code(compute_alerts(signals(pain=pain)), AlertCode.PAIN_SEVERE)
-    assert alert.reason == "Pain after exercise reached 8/10 on 3 Nov (baseline 3)."
+    assert alert.reason == ("Pain after exercise reached 8/10 on 3 Nov (baseline 3). "
+                            "Latest: next-morning pain 7/10 on 4 Nov.")
+    assert alert.day == ago(1)
+
+
+def test_a_pain_alert_is_dated_by_its_newest_evidence():
+    """A score that qualifies again after the physio acted on the alert is a new day's
+    evidence: dated by the worst (9 four days ago), it kept that day, and the store's unique
+    (patient, code, day) key dropped it once the first alert was resolved."""
+    pain = (PainScore(ago(4), DURING, 9), PainScore(ago(1), DURING, 7))
+    alert = by_code(compute_alerts(signals(pain=pain)), AlertCode.PAIN_SEVERE)
+    assert alert.day == ago(1)
+    assert dict(alert.evidence)["score"] == 9 and dict(alert.evidence)["latest_score"] == 7
+    single = by_code(compute_alerts(signals(pain=(PainScore(ago(2), AFTER, 8),))),
+                     AlertCode.PAIN_SEVERE)
+    assert single.day == ago(2) and "latest_score" not in dict(single.evidence)
+
+
+def test_a_red_flag_alert_is_dated_by_the_newest_yes():
+    """The most urgent yes (8 days ago) comes first in the reason, but a newer, less urgent
+    yes dates the alert: after the physio resolved the first, the new yes raises a new one."""
+    flags = (RedFlagAnswer("ce_bladder", Urgency.EMERGENCY, ago(8)),
+             RedFlagAnswer("sp_fever", Urgency.URGENT, ago(0)))
+    (alert,) = compute_alerts(signals(red_flags=flags))
+    assert alert.day == ago(0)
+    assert alert.reason.index("(emergency") < alert.reason.index("(urgent")
 
 
 def test_severe_pain_without_a_baseline():
