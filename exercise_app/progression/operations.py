@@ -111,8 +111,9 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
               now: datetime | None = None) -> ProgressionRun | None:
     """Run the rules over the patient's programme after a log or a check-in and store it all.
 
-    Changes apply by themselves (a new programme version) unless the exercise is locked, or
-    the physio approves progressions first; step-downs never wait, as they lower the load.
+    Changes apply by themselves (a new programme version), unless they raise the load of a
+    locked exercise, or the physio approves progressions first; step-downs and pauses never
+    wait, as they lower the load.
     """
     lock_patient(patient.id)
     versions = programmes.versions(patient.id)
@@ -142,7 +143,10 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         dose = decision.new_dose
         if dose == state.dose and decision.new_exercise is None:
             status = DecisionStatus.NO_CHANGE
-        elif state.key in rules.locked:
+        elif state.key in rules.locked and CAUTION[decision.kind] == 0:
+            # A lock keeps the dose from going up; like approval, it never holds back a
+            # step-down or a pause, which lower the load (after pain 8 the patient was told
+            # "keep to it").
             status = DecisionStatus.LOCKED
         elif rules.mode is ProgressionMode.APPROVE and CAUTION[decision.kind] == 0:
             status = DecisionStatus.PENDING

@@ -324,6 +324,24 @@ def test_a_locked_exercise_keeps_its_dose(app, client, auth, assigned):
     assert "Your physio has set the dose of your glute bridge" in client.get("/today").data.decode()
 
 
+def test_a_lock_never_holds_back_a_step_down(app, client, auth, assigned):
+    """A lock keeps a dose from going up. After pain 7 the locked bridge stayed, and the
+    patient read "Your physio has set the dose of your glute bridge, so keep to it"."""
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2, locked=["glute-bridge"])
+    auth.logout()
+    auth.login(world.patient)
+    form = routine_form(client)
+    form.update(pain_before="3", pain_during="7", pain_after="6", effort="6")
+    assert client.post("/routine", data=form).status_code == 303
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    assert bridge.kind == "step_down" and bridge.status.value == "applied"
+    assert bridge.new_exercise_slug == "glute-sets"
+    assert len(versions(app, world.patient.id)) == 2  # the step-down's version
+    assert "so keep to it" not in client.get("/today").data.decode()
+
+
 def test_settings_that_do_not_fit_together_are_refused(app, client, auth, assigned):
     world = assigned
     auth.login(world.physio)
