@@ -507,7 +507,7 @@ class ProgressionSettings(db.Model):
 
 
 class RunTrigger(StrEnum):
-    SESSION = "session"  # a session was logged
+    SESSION = "session"  # a session was logged or corrected
     MORNING = "morning"  # next-morning pain was recorded
 
 

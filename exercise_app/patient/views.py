@@ -230,7 +230,10 @@ def session_edit(session_id: int):
         db.session.rollback()
         form.form_errors.append(str(refusal))
         return _routine_page(form, prescriptions, 422, correcting=session)
-    triage_operations.refresh_patient(current_user)
+    # The rules read the corrected answers now: a painful session corrected after a
+    # progression was applied stepped nothing down, as no later run read it as the latest.
+    run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
+    triage_operations.refresh_patient(current_user, **_read_baseline(run))
     db.session.commit()
     flash("Your log is corrected.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)

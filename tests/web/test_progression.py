@@ -324,6 +324,30 @@ def test_a_locked_exercise_keeps_its_dose(app, client, auth, assigned):
     assert "Your physio has set the dose of your glute bridge" in client.get("/today").data.decode()
 
 
+def test_a_corrected_log_is_read_again_by_the_rules(app, client, auth, assigned):
+    """A session logged easy, then corrected to pain 7 within the 24 hours: the rules ran only
+    on the log, so the painful session never stepped anything down."""
+    world = assigned
+    auth.login(world.patient)
+    assert client.post("/routine", data=routine_form(client)).status_code == 303
+    (session_id,) = [s.id for s in sessions_of(app, world.patient.id)]
+    assert {d.kind for d in decisions(app, world.patient.id)} != {"step_down"}
+    url = f"/sessions/{session_id}/edit"
+    form = routine_form(client, url)
+    form.update(pain_during="7", pain_after="6")
+    assert client.post(url, data=form).status_code == 303
+    newest = max(d.run_id for d in decisions(app, world.patient.id))
+    assert {d.kind for d in decisions(app, world.patient.id) if d.run_id == newest} == {
+        "step_down"}
+    assert "your pain reached 7" in client.get("/today").data.decode()
+
+
+def sessions_of(app, patient_id: int) -> list[ExerciseSession]:
+    with app.app_context():
+        return list(db.session.scalars(select(ExerciseSession).where(
+            ExerciseSession.patient_id == patient_id)))
+
+
 def test_a_lock_never_holds_back_a_step_down(app, client, auth, assigned):
     """A lock keeps a dose from going up. After pain 7 the locked bridge stayed, and the
     patient read "Your physio has set the dose of your glute bridge, so keep to it"."""
