@@ -107,7 +107,7 @@ def patient(patient_id: int):
     progress = progression_queries.latest_run_decisions(patient.id)
     return render_template(
         "clinician/patient.html", patient=patient, version=version,
-        upcoming=versions[-1] if versions and versions[-1] is not version else None,
+        upcoming=history.upcoming(versions, today),
         items=[routine.item(p) for p in version.prescriptions] if version else [],
         history=patient_record, baseline=baseline, alerts=alerts, messages=messages,
         alert_form=AlertActionForm(), message_form=MessageForm(),

@@ -273,6 +273,14 @@ def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersi
     return started[-1] if started else None
 
 
+def upcoming(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersion | None:
+    """The next version to come into force after ``day``: of those that will be in force
+    (one replaced before it begins never is), the one that starts soonest. Not simply the
+    newest: with two scheduled ahead, the newest starts last."""
+    later = [(start, version) for start, _end, version in _periods(versions) if start > day]
+    return min(later, key=lambda found: found[0])[1] if later else None
+
+
 def version_for_log(versions: Sequence[ProgrammeVersion], today: date,
                     prescription_ids: set[int]) -> ProgrammeVersion | None:
     """The version a log's exercises come from, if it was the one in force at some time since

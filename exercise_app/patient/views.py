@@ -78,7 +78,7 @@ def today():
     progress = present.patient_notes(decisions)
     streak, week_percent = today_figures(current_user.id, versions, state.summary, today)
     return render_template(
-        "patient/today.html", version=version, upcoming=versions[-1] if versions else None,
+        "patient/today.html", version=version, upcoming=history.upcoming(versions, today),
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin,
         checkin_form=MorningCheckInForm() if checkin else None,
@@ -92,11 +92,13 @@ def today():
 @bp.get("/programme")
 @role_required(Role.PATIENT)
 def programme():
-    _today, versions, version = _context()
-    items = [routine.item(p) for p in version.prescriptions] if version else []
-    upcoming = versions[-1] if versions and versions[-1] is not version else None
-    return render_template("patient/programme.html", version=version, items=items,
-                           upcoming=upcoming, weekdays=_weekday_text)
+    today, versions, version = _context()
+    upcoming = history.upcoming(versions, today)
+    return render_template(
+        "patient/programme.html", version=version, upcoming=upcoming,
+        items=[routine.item(p) for p in version.prescriptions] if version else [],
+        upcoming_items=[routine.item(p) for p in upcoming.prescriptions] if upcoming else [],
+        weekdays=_weekday_text)
 
 
 def _weekday_text(mask: int) -> str:

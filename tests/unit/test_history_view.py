@@ -141,3 +141,21 @@ def test_volume_is_by_exercise_across_its_library_versions():
     history = build([before, after], [], rows, {110: "Bridge", 111: "Glute bridge"}, TODAY)
     assert [(v.name, v.sessions, v.sets, v.reps) for v in history.volume] == [
         ("Glute bridge", 2, 5, 50)]
+
+
+def test_the_upcoming_version_is_the_soonest_to_come_into_force():
+    """Two versions scheduled ahead: the first to start is the one coming, not the newest
+    (Today said the programme started two weeks later than it did)."""
+    from exercise_app.patient.history import upcoming
+
+    def version(n: int, days: int) -> SimpleNamespace:
+        return SimpleNamespace(id=n, number=n, start_date=TODAY + timedelta(days=days),
+                               prescriptions=[])
+
+    now, first, second = version(1, -10), version(2, 6), version(3, 20)
+    assert upcoming([now, first, second], TODAY) is first
+    assert upcoming([first, second], TODAY) is first
+    assert upcoming([now], TODAY) is None
+    # A version scheduled ahead, then one starting sooner: the first never comes into force.
+    assert upcoming([now, second, first], TODAY) is first
+    assert upcoming([now, version(2, 0)], TODAY) is None  # started today: in force, not coming

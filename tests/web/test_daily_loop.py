@@ -25,12 +25,13 @@ from exercise_app.models import (
     Prescription,
     ProgrammeVersion,
     ProgressionRun,
+    Side,
     User,
     VersionSource,
     now_utc,
 )
 from tests.conftest import QueryCounter, snapshot
-from tests.factories import assign, bulk_history, log
+from tests.factories import assign, bulk_history, log, row
 
 
 def routine_form(client, url="/routine?all=1") -> dict:
@@ -1215,3 +1216,20 @@ def test_a_patient_changes_their_time_zone_and_today_follows(app, patient_client
     page = patient_client.get("/today").data.decode()
     assert "Your time zone is now Pacific/Kiritimati." in page
     assert "Your days are counted in the time zone Pacific/Kiritimati." in page
+
+
+def test_the_patient_sees_the_soonest_scheduled_programme_and_its_exercises(
+        app, client, auth, world, library):
+    """Version 1 from in 6 days, version 2 (other exercises) from in 20: Today named the 20th
+    and My programme showed no exercises at all before the first started."""
+    with app.app_context():
+        today = local_today(now_utc(), db.session.get(User, world.patient.id).time_zone)
+    assign(app, world.patient.id, world.physio.id, start=today + timedelta(days=6))
+    assign(app, world.patient.id, world.physio.id, rows=(row("clam", side=Side.EACH),),
+           start=today + timedelta(days=20))
+    auth.login(world.patient)
+    first = (today + timedelta(days=6)).strftime("%A %-d %B")
+    assert f"Your programme starts on {first}" in client.get("/today").data.decode()
+    page = client.get("/programme").data.decode()
+    assert f"From {first}" in page and "Glute bridge" in page
+    assert (today + timedelta(days=20)).strftime("%A %-d %B") not in page
