@@ -17,6 +17,7 @@ AUDITED_ROLES = (Role.PHYSIO, Role.ADMIN)
 CHANGE_BLUEPRINTS = ("clinician", "progression", "triage", "admin")
 OBJECT_ARGS = ("session_id", "decision_id", "alert_id", "user_id")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # a page number past this is read as this one (an offset the database can hold)
 
 WHAT = {
     "clinician.patient": "Opened the patient's record",

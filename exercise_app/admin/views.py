@@ -87,7 +87,7 @@ def reactivate(user_id: int):
 @bp.get("/audit")
 @role_required(Role.ADMIN)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), audit.MAX_PAGE)
     events, older = audit.clinic_events(current_user.clinic_id, page)
     return render_template("admin/audit.html", events=events, page=page, older=older,
                            what=audit.WHAT, clinic_name=current_user.clinic.name)

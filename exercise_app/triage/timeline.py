@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from ..domain.scheduling import local_today
 from ..models import Alert, PatientMessage
 from ..patient.queries import SessionRow
 from ..programmes.queries import ProgrammeView
@@ -18,9 +19,14 @@ SOURCE_WORDS = {"physio": "saved by the physio", "rules": "from a progression de
                 "override": "the physio's override"}
 
 
+# Within a day: the programme that starts it, then the session, then what followed from it
+# (decisions, alerts, notes) in the order they were made.
+_RANK = {"programme": 0, "session": 1}
+
+
 @dataclass(frozen=True)
 class Event:
-    day: date
+    day: date  # the patient's calendar day
     order: datetime
     kind: str  # session, decision, alert, programme, note
     title: str
@@ -35,8 +41,15 @@ def _noon(day: date) -> datetime:
 
 def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
           alerts: Sequence[Alert], versions: Sequence[ProgrammeView],
-          messages: Sequence[PatientMessage], limit: int = LIMIT) -> list[Event]:
-    """The newest events, newest first."""
+          messages: Sequence[PatientMessage], time_zone: str,
+          limit: int = LIMIT) -> list[Event]:
+    """The newest events, newest first, each on the patient's day (``time_zone``), as their
+    sessions are: on UTC days, the alerts and decisions a session caused could fall on the
+    day before it, listed as if they came first."""
+
+    def day(at: datetime) -> date:
+        return local_today(at, time_zone)
+
     events = [
         Event(s.local_date, _noon(s.local_date), "session", "Session",
               f"{s.outcome.capitalize()}; pain {s.pain_before} before, worst {s.pain_during}, "
@@ -47,12 +60,12 @@ def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
         for s in sessions
     ]
     events += [
-        Event(d.created_at.date(), d.created_at, "decision",
+        Event(day(d.created_at), d.created_at, "decision",
               f"{KIND_LABELS.get(d.kind, d.kind)}: {d.exercise_name}", d.sentence)
         for d in decisions if d.status != "no_change" or d.review_action
     ]
     events += [
-        Event(a.created_at.date(), a.created_at, "alert", f"Alert ({a.level})", a.reason,
+        Event(day(a.created_at), a.created_at, "alert", f"Alert ({a.level})", a.reason,
               level=a.level)
         for a in alerts
     ]
@@ -62,8 +75,9 @@ def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
         for v in versions
     ]
     events += [
-        Event(m.created_at.date(), m.created_at, "note", "Note to the patient",
+        Event(day(m.created_at), m.created_at, "note", "Note to the patient",
               f"From {m.author.display_name}")
         for m in messages
     ]
-    return sorted(events, key=lambda e: (e.day, e.order), reverse=True)[:limit]
+    return sorted(events, key=lambda e: (e.day, _RANK.get(e.kind, 2), e.order),
+                  reverse=True)[:limit]

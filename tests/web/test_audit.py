@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from exercise_app.extensions import db
@@ -81,3 +82,10 @@ def test_a_read_request_can_still_record_after_another_connection_wrote(app, loo
         response = app.response_class("ok", status=200)
         _record(response)
     assert events(app)[-1][1:4] == (loop.patient.id, AuditAction.READ, "clinician.patient")
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "100001", "-5", "abc"])
+def test_an_audit_page_past_any_offset_is_not_an_error(app, client, auth, loop, page):
+    """A page number beyond what the database's offset holds was a 500."""
+    auth.login(loop.admin)
+    assert client.get(f"/admin/audit?page={page}").status_code == 200
