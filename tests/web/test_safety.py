@@ -75,7 +75,9 @@ def test_a_yes_blocks_the_routine_and_raises_a_critical_alert(app, client, auth,
     client.post("/check", data={**all_no(Occasion.ONBOARDING), "ce_bladder": "yes"})
     page = client.get("/check").data.decode()
     assert "Get emergency help now" in page and "call 999" in page
-    assert "Your exercises are paused" in client.get("/today").data.decode()
+    today = client.get("/today").data.decode()
+    assert "Your exercises are paused" in today
+    assert "Start today" not in today and "Do a session anyway" not in today
     assert "Get emergency help now" in client.get("/routine").data.decode()
     [mail] = getattr(app.extensions["mailman"], "outbox", [])
     assert mail.to == [world.physio.email] and "Critical alert" in mail.subject
