@@ -19,6 +19,7 @@ from ..domain.progression import (
 )
 from ..domain.sessions import CORRECTION_HOURS
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE, label
+from ..models import LogStatus, SkipReason, StopReason
 from ..programmes.queries import PrescriptionView
 
 # How far back the rules read sessions: two weeks for the weekly comparison, a flare-up window,
@@ -30,6 +31,13 @@ BASELINE_SESSIONS = 3
 # A session's next-morning pain is recorded the day after it; one more day allows for a change
 # of time zone, after which the session can no longer get one.
 MORNING_DAYS = 2
+# The worst pain during an exercise stopped because "pain went above 5 out of 10": the lowest
+# whole score that is above 5 (clinical.md, "Stop this exercise": pain during a set > 5). The
+# session's own pain during may have been logged lower (the worst of the routine, rated after
+# it); the stop is the patient's word for this exercise. At the default pain limit of 5 it
+# steps the exercise down and alerts the physio; a physio who set a higher limit for the
+# patient has said a 6 may be allowed, and it is read against that limit like any other score.
+STOPPED_PAIN = 6
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,12 @@ class Rung:
 class EngineRow(NamedTuple):
     """One exercise done (or attempted) in one session, with the session's pain scores (a
     named tuple: a run reads a couple of hundred, which build in a quarter of a frozen
-    dataclass's time)."""
+    dataclass's time).
+
+    ``sets``, ``reps`` and ``hold_seconds`` are the dose prescribed that day; ``sets_done``,
+    ``reps_done`` and ``reps_done_other_side`` what the patient logged doing, as
+    ``models.ExerciseLog`` keeps it. Rows built without a log (bench data) leave those None,
+    and their status alone says whether they were done."""
 
     session_id: int
     day: date
@@ -61,8 +74,12 @@ class EngineRow(NamedTuple):
     pain_after: int
     next_morning: int | None
     effort: int
-    status: str
+    status: str  # models.LogStatus: done, partial, skipped or stopped
     logged_at: datetime  # when the session was saved: it can be corrected for a day after
+    sets_done: int | None = None
+    reps_done: int | None = None  # over all sets; the first side of a one-sided exercise
+    reps_done_other_side: int | None = None
+    reason: str | None = None  # why it was skipped or stopped (models.SkipReason, StopReason)
 
 
 def dose_of(data: Mapping[str, Any]) -> Dose:
@@ -114,16 +131,47 @@ def neighbour_slugs(prescriptions: Sequence[PrescriptionView]) -> set[str]:
     return slugs
 
 
+def done_in_full(row: EngineRow) -> bool:
+    """Whether the exercise was done in full: marked done, every prescribed set, and the
+    prescribed reps of every set on each side logged (reps left blank are not held against
+    it). The log keeps reps over all sets, one side at a time for one-sided exercises."""
+    if row.status != LogStatus.DONE:
+        return False
+    if row.sets_done is None:  # a row built without its log: the status is all there is
+        return True
+    if row.sets_done < row.sets:
+        return False
+    wanted = row.reps * row.sets if row.reps is not None else 0
+    return all(done is None or done >= wanted
+               for done in (row.reps_done, row.reps_done_other_side))
+
+
+def worst_pain_during(row: EngineRow) -> int:
+    """The worst pain during the exercise: as the session logged it, or at least
+    ``STOPPED_PAIN`` when the exercise was stopped because pain went above 5."""
+    if row.status == LogStatus.STOPPED and row.reason == StopReason.PAIN_OVER_5:
+        return max(row.pain_during, STOPPED_PAIN)
+    return row.pain_during
+
+
+# A skip for these says something about the dose; one for want of time or kit, or for being
+# unwell, does not, and is no session of the exercise at all.
+DOSE_SKIPS = frozenset({SkipReason.PAIN, SkipReason.TOO_HARD})
+
+
 def session_results(rows: Sequence[EngineRow]) -> list[SessionResult]:
-    """What the rules read from each logged exercise; skipped exercises were not done."""
+    """What the rules read from each logged exercise. An exercise stopped, partly done, done
+    with fewer sets or reps than prescribed, or skipped because it hurt or was too hard is
+    a session at its dose that was not completed: it holds the dose rather than counting
+    towards a step up (skipped for pain, it was read as if it had never come up)."""
     return [
         SessionResult(
             day=row.day, exercise_key=row.slug, ladder=row.ladder,
-            dose=Dose(row.sets, row.reps, row.hold_seconds), worst_during=row.pain_during,
+            dose=Dose(row.sets, row.reps, row.hold_seconds), worst_during=worst_pain_during(row),
             after=row.pain_after, next_morning=row.next_morning, effort=row.effort,
-            completed=row.status == "done",
+            completed=done_in_full(row),
         )
-        for row in rows if row.status != "skipped"
+        for row in rows if row.status != LogStatus.SKIPPED or row.reason in DOSE_SKIPS
     ]
 
 
@@ -145,15 +193,23 @@ def may_still_change(row: EngineRow, now: datetime, today: date) -> bool:
 
 
 def session_entries(rows: Sequence[EngineRow]) -> list[dict[str, Any]]:
-    """Each session among ``rows`` as a run's record keeps it, oldest first."""
+    """Each session among ``rows`` as a run's record keeps it, oldest first.
+
+    ``exercises`` holds each exercise's [slug, status, sets, reps, hold] as prescribed, and
+    ``logged``, beside it in the same order, [sets done, reps done, reps done on the other
+    side, reason skipped or stopped]. Records stored before ``logged`` was kept lack it: read
+    it with ``entry.get("logged")``. It is a list of its own so that readers of the
+    five-item ``exercises`` keep working."""
     sessions: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = sessions.setdefault(row.session_id, {
             "id": row.session_id, "day": row.day.isoformat(), "during": row.pain_during,
             "after": row.pain_after, "next_morning": row.next_morning, "effort": row.effort,
-            "exercises": [],
+            "exercises": [], "logged": [],
         })
         entry["exercises"].append([row.slug, row.status, row.sets, row.reps, row.hold_seconds])
+        entry["logged"].append([row.sets_done, row.reps_done, row.reps_done_other_side,
+                                row.reason])
     return sorted(sessions.values(), key=lambda s: (s["day"], s["id"]))
 
 

@@ -49,7 +49,10 @@ _ENGINE_COLUMNS = (
            Prescription.hold_seconds, ExerciseSession.pain_during,
            ExerciseSession.pain_after, ExerciseSession.next_morning_pain,
            ExerciseSession.effort, type_coerce(ExerciseLog.status, String),
-           ExerciseSession.created_at)
+           ExerciseSession.created_at, ExerciseLog.sets_done, ExerciseLog.reps_done,
+           ExerciseLog.reps_done_other_side,
+           # At most one of the two is set, as the status says (patient.operations).
+           type_coerce(func.coalesce(ExerciseLog.skip_reason, ExerciseLog.stop_reason), String))
     .join(ExerciseLog, ExerciseLog.session_id == ExerciseSession.id)
     .join(Prescription, Prescription.id == ExerciseLog.prescription_id)
     .join(LibraryExercise, LibraryExercise.id == Prescription.exercise_id)
@@ -90,7 +93,8 @@ def settings_row(patient_id: int) -> ProgressionSettings | None:
 
 
 def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
-    """Each exercise logged since a day, with its session's pain and the dose prescribed."""
+    """Each exercise logged since a day, with its session's pain, the dose prescribed and
+    what was done of it."""
     return [EngineRow._make(row) for row in
             read_rows(ENGINE_ROWS, {"patient_id": patient_id, "since": since})]
 
