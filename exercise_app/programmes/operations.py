@@ -96,9 +96,24 @@ def copy_with_changes(
 
     Unchanged exercises keep the library version they were prescribed with.
     """
+    return _copy(base, changes, start_date=start_date,
+                 created_by_id=created_by.id if created_by else None, source=source)
+
+
+def reissue(base: ProgrammeView) -> ProgrammeVersion:
+    """Save ``base``, a version scheduled ahead, again as the newest version, unchanged and
+    from its own start, by whoever saved it. On any day the newest version that has started
+    is in force: a version saved after ``base`` that starts sooner (the rules' change to the
+    programme in force) would otherwise replace it for good, before it ever began."""
+    return _copy(base, {}, start_date=base.start_date, created_by_id=base.created_by_id,
+                 source=base.source)
+
+
+def _copy(base: ProgrammeView, changes: Mapping[int, DoseChange], *, start_date: date,
+          created_by_id: int | None, source: VersionSource) -> ProgrammeVersion:
     version = ProgrammeVersion(
         patient_id=base.patient_id, number=_next_number(base.patient_id),
-        created_by_id=created_by.id if created_by else None, source=source,
+        created_by_id=created_by_id, source=source,
         start_date=start_date, note=base.note, template_slug=base.template_slug,
         template_stage=base.template_stage,
     )

@@ -63,6 +63,7 @@ class ProgrammeView:
     template_slug: str | None
     template_stage: int | None
     prescriptions: tuple[PrescriptionView, ...]
+    created_by_id: int | None = None  # the physio who saved it; None for the rules' own
 
 
 CACHE_SIZE = 4096  # programme versions kept per worker; each is a few kilobytes
@@ -73,7 +74,7 @@ def _view(version: ProgrammeVersion) -> ProgrammeView:
         id=version.id, patient_id=version.patient_id, number=version.number,
         start_date=version.start_date, source=version.source, note=version.note,
         template_slug=version.template_slug,
-        template_stage=version.template_stage,
+        template_stage=version.template_stage, created_by_id=version.created_by_id,
         prescriptions=tuple(
             PrescriptionView(
                 id=p.id, position=p.position, sets=p.sets, reps=p.reps,

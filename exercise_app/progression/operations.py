@@ -37,8 +37,9 @@ from ..models import (
     VersionSource,
     now_utc,
 )
+from ..patient.history import effective
 from ..programmes import queries as programmes
-from ..programmes.operations import DoseChange, copy_with_changes, lock_patient
+from ..programmes.operations import DoseChange, copy_with_changes, lock_patient, reissue
 from ..programmes.queries import PrescriptionView, ProgrammeView
 from ..summaries import summary_row
 from . import queries
@@ -117,11 +118,14 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     """
     lock_patient(patient.id)
     versions = programmes.versions(patient.id)
-    if not versions:
-        return None
-    latest = versions[-1]
     now = now or now_utc()
     today = local_today(now, patient.time_zone)
+    # The rules read and change the programme the patient is doing, not one the physio has
+    # scheduled ahead (that one was changed instead, and the one in force never moved on).
+    latest = effective(versions, today)
+    if latest is None:
+        return None
+    ahead = versions[[v.id for v in versions].index(latest.id) + 1:]
     rules = rules_for(patient.id)
     baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
@@ -172,6 +176,8 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         version = copy_with_changes(latest, changes, start_date=start, created_by=None,
                                     source=VersionSource.RULES)
         run.applied_version_id = version.id
+        for scheduled in ahead:  # still to take over on their own days
+            reissue(scheduled)
     db.session.add(run)
     db.session.flush()
     # One statement for all the decisions (see log_session).

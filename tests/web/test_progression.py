@@ -116,6 +116,40 @@ def three_settled_days_then_the_morning(app, client, auth, world, mode: str = "a
     morning_check_in(client, yesterday, 1)
 
 
+def test_the_rules_move_the_programme_in_force_and_keep_one_scheduled_ahead(
+        app, client, auth, assigned):
+    """With a version scheduled to start in 10 days, the rules changed that one (a copy of it
+    from its start) while the programme in force never moved on and Today described doses
+    the routine did not show. Now the change is to the programme in force, from today, and
+    the physio's version still takes over on its day, as they saved it."""
+    world = assigned
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2)
+    auth.logout()
+    *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
+    with app.app_context():
+        db.session.get(ExerciseSession, yesterday).next_morning_pain = None
+        db.session.commit()
+    today = today_of(app, world.patient.id)
+    assign(app, world.patient.id, world.physio.id, rows=(row("clam", side=Side.EACH),),
+           start=today + timedelta(days=10), note="Next stage.")
+    auth.login(world.patient)
+    morning_check_in(client, yesterday, 1)
+    bridge = next(d for d in decisions(app, world.patient.id)
+                  if d.exercise_slug == "glute-bridge")
+    assert bridge.kind == "progress_dose" and bridge.status.value == "applied"
+    first, scheduled, rules, kept = versions(app, world.patient.id)
+    assert rules.source is VersionSource.RULES and rules.start_date == today
+    assert [(p.sets, p.reps) for p in rules.prescriptions][:1] == [(2, 12)]
+    assert len(rules.prescriptions) == len(first.prescriptions)
+    assert kept.source is VersionSource.PHYSIO and kept.created_by_id == world.physio.id
+    assert kept.start_date == scheduled.start_date and kept.note == "Next stage."
+    assert [(p.exercise_id, p.sets, p.reps) for p in kept.prescriptions] == [
+        (p.exercise_id, p.sets, p.reps) for p in scheduled.prescriptions]
+    page = client.get("/routine").data.decode()
+    assert "2 sets of 12" in page  # what Today said is what the routine shows
+
+
 # Progress, hold, step down -------------------------------------------------------------------
 
 
