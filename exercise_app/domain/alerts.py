@@ -113,11 +113,12 @@ class RedFlagAnswer:
 @dataclass(frozen=True)
 class ReadyForNext:
     """An exercise the progression rules keep at the top of its range because what comes next
-    is the physio's choice: the next exercise up may not suit the patient (``unsuitable``: it
-    is flagged for one of their precautions), or there is none (the hardest version)."""
+    is the physio's choice (``why``, one of ``READY_WORDS``): the next exercise up may not
+    suit the patient (flagged for one of their precautions), there is none (the hardest
+    version), or it is in the programme already."""
 
     exercise: str  # its name
-    unsuitable: bool
+    why: str
     # The start of the programme the physio last set (the newest version not made by the
     # rules): the alert's day, so there is one alert per programme of theirs.
     programme_start: date
@@ -428,6 +429,11 @@ def _adherence_alert(signals: PatientSignals, settings: AlertSettings) -> Alert 
     )
 
 
+READY_WORDS = {"unsuitable": "the next exercise up may not suit them",
+               "hardest": "already the hardest version",
+               "prescribed": "the next exercise up is in the programme already"}
+
+
 def _ready_alert(signals: PatientSignals, _settings: AlertSettings) -> Alert | None:
     """The patient told "your physio will choose what comes next" needs their physio to
     choose: one alert per programme the physio set (its start is the alert's day, so
@@ -436,9 +442,7 @@ def _ready_alert(signals: PatientSignals, _settings: AlertSettings) -> Alert | N
     ready = signals.ready_for_next
     if not ready:
         return None
-    parts = "; ".join(
-        f"{r.exercise} (the next exercise up may not suit them)" if r.unsuitable
-        else f"{r.exercise} (already the hardest version)" for r in ready)
+    parts = "; ".join(f"{r.exercise} ({READY_WORDS[r.why]})" for r in ready)
     return Alert(
         level=AlertLevel.LOW,
         code=AlertCode.READY_FOR_NEXT,

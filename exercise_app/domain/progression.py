@@ -7,10 +7,11 @@ its source, so a physio can change it per patient. In order, for one exercise:
 1. **Flare-up mode** (entered by a pause): a warning sign steps down once more; two settled
    sessions in a row resume normal progression; otherwise the dose is held.
 2. **Warning signs** in the latest session at the current dose: pain above the limit during or
-   after; next-morning pain up a meaningful amount on the usual (baseline); and, when that
-   session was not settled, the 7-day average up a meaningful amount on the week before, or two
-   unsettled sessions in a row with pain rising. Any sign steps down one step and alerts the
-   physio; the second step-down within the flare window pauses progression instead.
+   after; next-morning pain up a meaningful amount on the usual (baseline; see
+   ``next_morning_step_down_from``); and, when that session was not settled, the 7-day average
+   up a meaningful amount on the week before, or two unsettled sessions in a row with pain
+   rising. Any sign steps down one step and alerts the physio; the second step-down within
+   the flare window pauses progression instead.
 3. **Not enough data**: fewer than ``sessions_to_progress`` sessions at the current dose.
 4. **Hold** when any session in that window had pain above the progress ceiling, next-morning
    pain above the usual, unfinished sets or high effort.
@@ -21,11 +22,16 @@ session): the 24-hour response matters more than pain during exercise, and a ses
 it cannot count towards progress. Warning signs are read from the latest session only, and only
 when it was done at the current dose, so running ``decide`` again after a change has been
 applied never steps down twice for the same session.
+
+Each exercise is read from its own line of sessions (``_line``): its own, and those of the
+rungs it moved from along its ladder, so the trend carries over a move and a move back to an
+earlier rung starts a new count. Another exercise of the same ladder prescribed with it (the
+hip-hinge template has wall tap-back with bodyweight good morning) has its own line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -56,7 +62,9 @@ class RuleSettings:
     # week", clinical.md). Three is about a week of strength work at 2-3 days a week (ACSM 2011).
     sessions_to_progress: int = 3
     # A meaningful rise in pain: >= 2 points, or >= 30 % from a usual pain of 7 or more
-    # (Farrar 2001; Ostelo 2008; Childs 2005; clinical.md "Meaningful change").
+    # (Farrar 2001; Ostelo 2008; Childs 2005; clinical.md "Meaningful change"). Next-morning
+    # pain falls back on the points where 30 % is out of the scale's reach
+    # (``next_morning_step_down_from``).
     meaningful_rise_points: int = 2
     meaningful_rise_percent: int = 30
     percent_rule_from: int = 7
@@ -189,7 +197,7 @@ class DoseRanges:
 
 @dataclass(frozen=True)
 class NextExercise:
-    """The easier or harder exercise on the same ladder, with its default dose."""
+    """The easier or harder exercise on the same ladder, with its default dose and ranges."""
 
     key: str
     name: str
@@ -197,6 +205,9 @@ class NextExercise:
     # The patient's recorded precautions this exercise is flagged for, in plain words: the
     # rules never move a patient onto it (the physio decides instead).
     clashes: tuple[str, ...] = ()
+    # Its own dose ranges (the library's), which a step down onto it keeps within; None when
+    # not known, and then only its default dose and the dose being done now are read.
+    ranges: DoseRanges | None = None
 
 
 @dataclass(frozen=True)
@@ -320,6 +331,23 @@ def is_meaningful_rise(reference: Fraction | int, value: Fraction | int,
     return rise >= settings.meaningful_rise_points
 
 
+def next_morning_step_down_from(baseline: int, settings: RuleSettings) -> int:
+    """Give the lowest next-morning pain that steps down from this usual pain (over 10: none).
+
+    clinical.md steps down when "next-morning pain >= 2 above baseline", and with a baseline
+    of 7 or more uses the 30 % rule for a meaningful change. The 30 % rule applies where the
+    0-10 scale can reach it (from 7 it needs 10); from 8 it would need 10.4 or more, which no
+    score can reach, so the 2-point rule applies there instead (8 -> 10), as alerts.py also
+    counts 2 points above baseline. From 9 neither can be reached: a 1-point rise is small
+    (Salaffi 2004), and pain above ``pain_limit`` during or after still steps down.
+    """
+    points = baseline + settings.meaningful_rise_points
+    if baseline < settings.percent_rule_from:
+        return points
+    percent = -(-baseline * (100 + settings.meaningful_rise_percent) // 100)  # rounded up
+    return percent if percent <= PAIN_MAX else points
+
+
 def next_dose(exercise: ExerciseState, settings: RuleSettings) -> Dose | None:
     """Give the dose one step up within the ranges (reps, then sets, then hold), or None."""
     dose, ranges = exercise.dose, exercise.ranges
@@ -344,9 +372,9 @@ def step_down(exercise: ExerciseState, settings: RuleSettings) -> tuple[Dose, st
 
     Cut one variable by ``step_down_percent`` (sets first, then reps, then hold) when that
     removes at least ``step_down_min_percent`` of the volume within the range; otherwise drop
-    to the easier rung at its default dose, never more of any variable than now; with no
-    easier rung (or one the patient's precautions rule out), take the biggest cut there is, or
-    keep the dose when it is already the lowest.
+    to the easier rung (``_easier_dose``); with no easier rung (or one the patient's
+    precautions rule out), take the biggest cut there is, or keep the dose when it is already
+    the lowest.
     """
     dose, ranges = exercise.dose, exercise.ranges
     candidates: list[tuple[Fraction, Dose]] = []
@@ -365,21 +393,44 @@ def step_down(exercise: ExerciseState, settings: RuleSettings) -> tuple[Dose, st
         if percent >= settings.step_down_min_percent:
             return candidate, None
     if exercise.easier is not None and not exercise.easier.clashes:
-        easier = exercise.easier.dose
-        return Dose(
-            sets=min(easier.sets, dose.sets),
-            reps=_no_more(easier.reps, dose.reps),
-            hold_seconds=_no_more(easier.hold_seconds, dose.hold_seconds),
-        ), exercise.easier.key
+        return _easier_dose(dose, exercise.easier), exercise.easier.key
     if candidates:
         return max(candidates, key=lambda pair: pair[0])[1], None
     return dose, None
 
 
-def _no_more(new: int | None, current: int | None) -> int | None:
-    if new is None or current is None:
-        return new
-    return min(new, current)
+def _same_shape(one: Dose, other: Dose) -> bool:
+    """Whether both doses are reps only, reps with a hold, or a hold only."""
+    return ((one.reps is None, one.hold_seconds is None)
+            == (other.reps is None, other.hold_seconds is None))
+
+
+def _easier_dose(current: Dose, easier: NextExercise) -> Dose:
+    """Give the dose to start the easier rung at: its own dose, no more than now of the same.
+
+    A number is capped at today's only where it counts the same thing on both rungs: sets
+    always; reps and hold time only when both doses have the same shape (3 side-plank holds
+    of 10 s are not 3 steps of a lateral walk; a 2-second pause in a rock-back is not a
+    30-second stretch). The result stays within the rung's own ranges when they are known:
+    its range's low end is the least it is done with, even when that is more than today's.
+    """
+    own = easier.dose
+    same = _same_shape(current, own)
+
+    def start(name: str, value: int, now: int | None) -> int:
+        if now is not None:
+            value = min(value, now)
+        pair: tuple[int, int] | None = (getattr(easier.ranges, name)
+                                        if easier.ranges is not None else None)
+        return value if pair is None else max(pair[0], min(value, pair[1]))
+
+    return Dose(
+        sets=start("sets", own.sets, current.sets),
+        reps=None if own.reps is None else start("reps", own.reps,
+                                                 current.reps if same else None),
+        hold_seconds=None if own.hold_seconds is None else start(
+            "hold_seconds", own.hold_seconds, current.hold_seconds if same else None),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,9 +443,27 @@ class _Context:
     baseline: int | None
     settings: RuleSettings
     ceiling: int
-    ladder_sessions: tuple[SessionResult, ...]  # this ladder, oldest first
+    line: tuple[SessionResult, ...]  # this exercise's line of sessions (``_line``), oldest first
     window: tuple[SessionResult, ...]  # trailing run at the current exercise and dose
     day: date
+    harder_prescribed: bool = False  # the next exercise up is in the programme already
+
+
+def _line(exercise: ExerciseState, sessions: Iterable[SessionResult],
+          alongside: Collection[str]) -> tuple[SessionResult, ...]:
+    """Give this exercise's sessions and those of the rungs it came from, oldest first.
+
+    Another exercise's sessions on the same ladder are that exercise's own when it is
+    prescribed alongside this one (``alongside``) or was ever done on a day this one was too
+    (a rung this one came from was not: the rules start a move on a day the rung before was
+    not done, and the line never has two rungs on one day).
+    """
+    on_ladder = [s for s in sessions if s.ladder == exercise.ladder]
+    own_days = {s.day for s in on_ladder if s.exercise_key == exercise.key}
+    others = set(alongside) | {s.exercise_key for s in on_ladder if s.day in own_days}
+    others.discard(exercise.key)
+    return tuple(sorted((s for s in on_ladder if s.exercise_key not in others),
+                        key=lambda s: s.day))
 
 
 def _pain_unsettled(session: SessionResult, ctx: _Context) -> bool:
@@ -420,7 +489,7 @@ def _warning_signs(ctx: _Context) -> tuple[list[str], dict[str, int | float]]:
     """Find the step-down triggers in the latest session at the current dose."""
     reasons: list[str] = []
     evidence: dict[str, int | float] = {}
-    if not ctx.window or ctx.window[-1] is not ctx.ladder_sessions[-1]:
+    if not ctx.window or ctx.window[-1] is not ctx.line[-1]:
         return reasons, evidence
     latest, settings = ctx.window[-1], ctx.settings
     if max(latest.worst_during, latest.after) > settings.pain_limit:
@@ -428,13 +497,13 @@ def _warning_signs(ctx: _Context) -> tuple[list[str], dict[str, int | float]]:
         evidence.update(worst_during=latest.worst_during, after=latest.after,
                         pain_limit=settings.pain_limit)
     if (ctx.baseline is not None and latest.next_morning is not None
-            and is_meaningful_rise(ctx.baseline, latest.next_morning, settings)):
+            and latest.next_morning >= next_morning_step_down_from(ctx.baseline, settings)):
         reasons.append("next_morning_up")
         evidence.update(next_morning=latest.next_morning, baseline=ctx.baseline)
     if not _pain_unsettled(latest, ctx):
         return reasons, evidence
-    this_week = [s for s in ctx.ladder_sessions if (ctx.day - s.day).days < settings.week_days]
-    week_before = [s for s in ctx.ladder_sessions
+    this_week = [s for s in ctx.line if (ctx.day - s.day).days < settings.week_days]
+    week_before = [s for s in ctx.line
                    if settings.week_days <= (ctx.day - s.day).days < 2 * settings.week_days]
     if min(len(this_week), len(week_before)) >= settings.week_min_sessions:
         now, before = _average(this_week), _average(week_before)
@@ -442,8 +511,8 @@ def _warning_signs(ctx: _Context) -> tuple[list[str], dict[str, int | float]]:
             reasons.append("weekly_average_up")
             evidence.update(week_average=round(float(now), 1),
                             previous_week_average=round(float(before), 1))
-    if len(ctx.ladder_sessions) >= 2:
-        previous = ctx.ladder_sessions[-2]
+    if len(ctx.line) >= 2:
+        previous = ctx.line[-2]
         if _pain_unsettled(previous, ctx) and latest.worst_during > previous.worst_during:
             reasons.append("holds_with_rising_pain")
             evidence.update(previous_worst_during=previous.worst_during,
@@ -451,10 +520,11 @@ def _warning_signs(ctx: _Context) -> tuple[list[str], dict[str, int | float]]:
     return reasons, evidence
 
 
-def _current_window(exercise: ExerciseState, ladder_sessions: Sequence[SessionResult],
+def _current_window(exercise: ExerciseState, line: Sequence[SessionResult],
                     since: date | None) -> tuple[SessionResult, ...]:
+    """Give the trailing run of the line at this exercise and dose, after ``since``."""
     window: list[SessionResult] = []
-    for session in reversed(ladder_sessions):
+    for session in reversed(line):
         if (session.exercise_key != exercise.key or session.dose != exercise.dose
                 or (since is not None and session.day <= since)):
             break
@@ -493,23 +563,26 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _count(count: int | None, word: str) -> str:
+    """'1 set', '2 sets': the word agrees with the number."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _dose_words(dose: Dose) -> str:
     """'2 sets of 10', '2 sets of 10 with 3-second holds', '1 hold of 30 seconds'."""
-    sets = "1 set" if dose.sets == 1 else f"{dose.sets} sets"
     if dose.reps is None:
-        holds = "1 hold" if dose.sets == 1 else f"{dose.sets} holds"
-        return f"{holds} of {dose.hold_seconds} seconds"
+        return f"{_count(dose.sets, 'hold')} of {_count(dose.hold_seconds, 'second')}"
     if dose.hold_seconds is None:
-        return f"{sets} of {dose.reps}"
-    return f"{sets} of {dose.reps} with {dose.hold_seconds}-second holds"
+        return f"{_count(dose.sets, 'set')} of {dose.reps}"
+    return f"{_count(dose.sets, 'set')} of {dose.reps} with {dose.hold_seconds}-second holds"
 
 
 def _sessions(count: int) -> str:
-    return "1 session" if count == 1 else f"{count} sessions"
+    return _count(count, "session")
 
 
 def _more_sessions(count: int) -> str:
-    return "1 more session" if count == 1 else f"{count} more sessions"
+    return f"{count} more {'session' if count == 1 else 'sessions'}"
 
 
 def _warning_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:
@@ -549,9 +622,9 @@ def _progress_words(window: Sequence[SessionResult]) -> str:
 
 def _up_words(old: Dose, new: Dose) -> str:
     if new.reps != old.reps:
-        return f"{new.reps} reps"
+        return _count(new.reps, "rep")
     if new.sets != old.sets:
-        return f"{new.sets} sets"
+        return _count(new.sets, "set")
     return f"{new.hold_seconds}-second holds"
 
 
@@ -596,7 +669,7 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
         return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", *reasons],
                          evidence, sentence, dose=dose, new_exercise=new_exercise, alert=True)
     settled = 0
-    for session in reversed([s for s in ctx.ladder_sessions if s.day > flare_start]):
+    for session in reversed([s for s in ctx.line if s.day > flare_start]):
         if not _settled(session, ctx):
             break
         settled += 1
@@ -617,28 +690,36 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
 
 
 def decide(exercise: ExerciseState, sessions: Sequence[SessionResult], baseline: int | None,
-           settings: RuleSettings, history: Sequence[PastDecision] = ()) -> Decision:
+           settings: RuleSettings, history: Sequence[PastDecision] = (), *,
+           alongside: Collection[str] = ()) -> Decision:
     """Decide what to do next with one exercise from its recent sessions.
 
-    `sessions` may include other exercises; only those on this exercise's ladder are read.
+    `sessions` may include other exercises; only this exercise's line is read (``_line``).
     `history` is the patient's past decisions on every exercise (for flare-ups).
     `baseline` is the patient's usual pain (0-10), or None if not recorded yet.
+    `alongside` names the other exercises prescribed now (``decide_all`` passes them).
     """
     name = _lower_first(exercise.name)
-    ladder_sessions = tuple(sorted((s for s in sessions if s.ladder == exercise.ladder),
-                                   key=lambda s: s.day))
-    if not ladder_sessions:
+    line = _line(exercise, sessions, alongside)
+    # A move onto an exercise the programme already has would prescribe it twice (the
+    # hip-hinge template has wall tap-back and, the next step up, bodyweight good morning):
+    # a step down cuts this one's dose instead, and at the top the physio chooses.
+    prescribed = set(alongside) - {exercise.key}
+    if exercise.easier is not None and exercise.easier.key in prescribed:
+        exercise = replace(exercise, easier=None)
+    if not line:
         sentence = (f"Do your {name} as prescribed: after "
                     f"{_sessions(settings.sessions_to_progress)} at this dose we can tell "
                     "whether to change it.")
         return _decision(None, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_sessions"],
                          {"sessions": 0, "needed": settings.sessions_to_progress}, sentence)
-    day = ladder_sessions[-1].day
+    day = line[-1].day
     flare_start, resumed, step_down_days = _flare_state(history, day, settings)
     ctx = _Context(
         exercise=exercise, baseline=baseline, settings=settings,
-        ceiling=progress_ceiling(baseline, settings), ladder_sessions=ladder_sessions,
-        window=_current_window(exercise, ladder_sessions, resumed), day=day,
+        ceiling=progress_ceiling(baseline, settings), line=line,
+        window=_current_window(exercise, line, resumed), day=day,
+        harder_prescribed=exercise.harder is not None and exercise.harder.key in prescribed,
     )
     reasons, evidence = _warning_signs(ctx)
     if flare_start is not None:
@@ -706,9 +787,10 @@ def _steady(ctx: _Context) -> Decision:
         return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_baseline"],
                          evidence, sentence)
     if len(mornings) < len(recent):
+        # A missed check-in cannot be given later: ask for a run of them from now on.
+        in_a_row = f"{_sessions(needed)} in a row" if needed > 1 else _sessions(needed)
         sentence = (f"Keep your {name} at {dose_words} for now: {exercise.words('it', 'they')} "
-                    "can go up once you have "
-                    f"given your next-morning pain after each of your last {_sessions(needed)}.")
+                    f"can go up once you have given your next-morning pain for {in_a_row}.")
         return _decision(ctx, exercise, DecisionKind.INSUFFICIENT_DATA,
                          ["next_morning_missing"], evidence, sentence)
     why = _progress_words(recent)
@@ -720,6 +802,13 @@ def _steady(ctx: _Context) -> Decision:
         return _decision(ctx, exercise, DecisionKind.PROGRESS_DOSE, settled, evidence, sentence,
                          dose=new)
     harder = exercise.harder
+    if harder is not None and ctx.harder_prescribed:
+        sentence = (f"Keep your {name} at {dose_words}: {exercise.words('it is', 'they are')} "
+                    f"at the top of {exercise.words('its', 'their')} range, and the next step, "
+                    f"{_lower_first(harder.name)}, is in your programme already, so your "
+                    "physio will choose what comes next.")
+        return _decision(ctx, exercise, DecisionKind.HOLD, [*settled, "harder_prescribed"],
+                         evidence, sentence)
     if harder is not None and harder.clashes:
         sentence = (f"Keep your {name} at {dose_words}: {exercise.words('it is', 'they are')} "
                     f"at the top of {exercise.words('its', 'their')} range, and the next step, "
@@ -744,14 +833,16 @@ def decide_all(exercises: Sequence[ExerciseState], sessions: Sequence[SessionRes
                baseline: int | None, settings: RuleSettings,
                history: Sequence[PastDecision] = ()) -> tuple[Decision, ...]:
     """Decide for every exercise in a prescription; a flare-up on one pauses them all."""
-    decisions = [decide(e, sessions, baseline, settings, history) for e in exercises]
+    keys = [e.key for e in exercises]
+    decisions = [decide(e, sessions, baseline, settings, history, alongside=keys)
+                 for e in exercises]
     pauses = [d.record() for d in decisions if d.kind is DecisionKind.PAUSE_FLARE]
     if not pauses:
         return tuple(decisions)
     paused_history = [*history, *(p for p in pauses if p is not None)]
     return tuple(
         d if d.kind is DecisionKind.PAUSE_FLARE
-        else decide(e, sessions, baseline, settings, paused_history)
+        else decide(e, sessions, baseline, settings, paused_history, alongside=keys)
         for e, d in zip(exercises, decisions, strict=True)
     )
 

@@ -51,6 +51,7 @@ class Rung:
     sides: str
     dose: Dose
     precautions: frozenset[str] = frozenset()  # library.schema.Precaution values
+    ranges: DoseRanges | None = None  # the library's, which a step down onto it keeps within
 
 
 class EngineRow(NamedTuple):
@@ -93,12 +94,19 @@ def _pair(ranges: Mapping[str, Any], name: str) -> tuple[int, int] | None:
     return (int(value[0]), int(value[1])) if value else None
 
 
+def ranges_of(dose: Mapping[str, Any], sets: int) -> DoseRanges:
+    """The ranges of a library exercise's dose (its content's ``dose``), the sets held at
+    ``sets`` when the library gives no range for them."""
+    ranges = dose.get("ranges", {})
+    return DoseRanges(sets=_pair(ranges, "sets") or (sets, sets),
+                      reps=_pair(ranges, "reps"), hold_seconds=_pair(ranges, "hold_seconds"))
+
+
 def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung],
                    precautions: Collection[str] = ()) -> ExerciseState:
     """The rules' view of one prescription: its dose, ranges and ladder neighbours, each
     with the patient's ``precautions`` (Precaution values) it is flagged for."""
     data = p.exercise_version.data
-    ranges = data["dose"].get("ranges", {})
     ladder = data["ladder"]
 
     def neighbour(link: str) -> NextExercise | None:
@@ -108,15 +116,12 @@ def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung],
             return None
         clashes = tuple(label(PRECAUTION_LABELS_BY_VALUE, value)
                         for value in sorted(rung.precautions.intersection(precautions)))
-        return NextExercise(rung.slug, rung.name, rung.dose, clashes)
+        return NextExercise(rung.slug, rung.name, rung.dose, clashes, rung.ranges)
 
     return ExerciseState(
         key=data["id"], name=data["name"], ladder=ladder["id"],
         dose=Dose(p.sets, p.reps, p.hold_seconds),
-        ranges=DoseRanges(
-            sets=_pair(ranges, "sets") or (p.sets, p.sets),
-            reps=_pair(ranges, "reps"), hold_seconds=_pair(ranges, "hold_seconds"),
-        ),
+        ranges=ranges_of(data["dose"], p.sets),
         easier=neighbour("easier"), harder=neighbour("harder"),
         plural=data.get("plural", False),
     )

@@ -39,6 +39,7 @@ REASON_LABELS = {
     "top_of_range": "top of the dose range",
     "top_of_ladder": "hardest exercise on the ladder",
     "harder_unsuitable": "next exercise up clashes with a precaution",
+    "harder_prescribed": "next exercise up is in the programme already",
     "pain_above_limit": "pain above the limit",
     "next_morning_up": "next-morning pain up on usual",
     "weekly_average_up": "weekly average pain up",

@@ -28,7 +28,15 @@ from ..models import (
     User,
     VersionSource,
 )
-from .inputs import BASELINE_SESSIONS, EngineRow, Rung, dose_of, ids_to_read, sessions_read
+from .inputs import (
+    BASELINE_SESSIONS,
+    EngineRow,
+    Rung,
+    dose_of,
+    ids_to_read,
+    ranges_of,
+    sessions_read,
+)
 
 # Past decisions that matter to later ones (flare-ups); the newest this many are read.
 HISTORY_LIMIT = 200
@@ -130,7 +138,7 @@ def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
     if not wanted:
         return {}
     return {slug: Rung(slug, name, exercise_id, version_id, sides, dose_of({"dose": dose}),
-                       frozenset(precautions or ()))
+                       frozenset(precautions or ()), ranges_of(dose, dose["sets"]))
             for slug, name, exercise_id, version_id, sides, dose, precautions
             in read_rows(RUNGS, {"slugs": wanted})}
 

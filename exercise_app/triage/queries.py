@@ -68,8 +68,9 @@ READY_HOLDS = (
         ProgressionDecision.kind == "hold")
     .order_by(ProgressionDecision.position)
 )
-# A hold's reason that leaves the next step to the physio: whether the next one up clashes.
-NEXT_FOR_THE_PHYSIO = {"harder_unsuitable": True, "top_of_ladder": False}
+# A hold's reason that leaves the next step to the physio: why (``ReadyForNext.why``).
+NEXT_FOR_THE_PHYSIO = {"harder_unsuitable": "unsuitable", "top_of_ladder": "hardest",
+                       "harder_prescribed": "prescribed"}
 
 
 def ready_for_next(patient_id: int, versions: Sequence[ProgrammeView]) -> list[ReadyForNext]:

@@ -266,16 +266,18 @@ def test_settings_change_the_thresholds():
 def test_an_exercise_held_for_the_physio_to_choose_what_comes_next_raises_a_low_alert():
     started = ago(20)
     alerts = compute_alerts(signals(ready_for_next=(
-        ReadyForNext("Heel slides", True, started),
-        ReadyForNext("Side-lying clam", False, started),
+        ReadyForNext("Heel slides", "unsuitable", started),
+        ReadyForNext("Side-lying clam", "hardest", started),
+        ReadyForNext("Wall tap-back", "prescribed", started),
     )))
     assert codes(alerts) == [AlertCode.READY_FOR_NEXT]
     (alert,) = alerts
     assert alert.level is AlertLevel.LOW
     assert alert.reason == (
         "At the top of the range, with the next step for you to choose: Heel slides (the next "
-        "exercise up may not suit them); Side-lying clam (already the hardest version).")
-    assert dict(alert.evidence) == {"exercises": 2}
+        "exercise up may not suit them); Side-lying clam (already the hardest version); "
+        "Wall tap-back (the next exercise up is in the programme already).")
+    assert dict(alert.evidence) == {"exercises": 3}
     # The start of the physio's programme is the alert's day: one alert per programme of
     # theirs, not one a day.
     assert alert.day == started
@@ -294,7 +296,7 @@ def test_everything_at_once_sorted_by_severity():
             missed_in_a_row=3,
             adherence_last_7=20,
             adherence_previous_7=90,
-            ready_for_next=(ReadyForNext("Heel slides", False, ago(9)),),
+            ready_for_next=(ReadyForNext("Heel slides", "hardest", ago(9)),),
         )
     )
     assert codes(alerts) == [

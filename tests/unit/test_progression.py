@@ -233,6 +233,110 @@ def test_other_ladders_are_ignored():
     assert decide(BRIDGE, [*others, *easy(0, 2, 4)], 2, RULES).kind is K.PROGRESS_DOSE
 
 
+def test_a_missed_check_in_is_said_as_something_the_patient_can_still_do():
+    # A missed check-in can never be given later, so the sentence asks for what can still
+    # happen: mornings recorded for enough sessions in a row from now on.
+    sessions = [*easy(0), session(2, morning=None), *easy(4)]
+    decision = decide(BRIDGE, sessions, 2, RULES)
+    assert decision.reasons == ("next_morning_missing",)
+    assert decision.sentence == (
+        "Keep your glute bridge at 2 sets of 10 with 3-second holds for now: it can go up once "
+        "you have given your next-morning pain for 3 sessions in a row.")
+    one = RuleSettings(sessions_to_progress=1)
+    decision = decide(BRIDGE, [session(0, morning=None)], 2, one)
+    assert decision.sentence.endswith(
+        "it can go up once you have given your next-morning pain for 1 session.")
+
+
+# --- two exercises from the same ladder -----------------------------------------------------
+# Stage 2 of the hip-hinge template prescribes wall tap-back and bodyweight good morning, both
+# on the hip-hinge ladder (exercises/programmes/hip-hinge.yaml); each session logs one row per
+# exercise, in programme order.
+WALL_TAP_BACK = ExerciseState(
+    key="wall-tap-back", name="Wall tap-back", ladder="hip-hinge", dose=Dose(2, 10),
+    ranges=DoseRanges(sets=(1, 3), reps=(8, 15)),
+)
+GOOD_MORNING = ExerciseState(
+    key="bodyweight-good-morning", name="Bodyweight good morning", ladder="hip-hinge",
+    dose=Dose(2, 10), ranges=DoseRanges(sets=(1, 3), reps=(8, 15)),
+)
+HINGES = (WALL_TAP_BACK, GOOD_MORNING)
+
+
+def both(day: int, order: tuple[ExerciseState, ...] = HINGES, **scores: int) -> list[SessionResult]:
+    return [session(day, exercise=e, **scores) for e in order]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("order", [HINGES, HINGES[::-1]], ids=["as listed", "reversed"])
+def test_two_exercises_on_one_ladder_each_progress_after_three_settled_sessions(order):
+    sessions = [*both(0, order), *both(2, order), *both(4, order)]
+    decisions = decide_all(HINGES, sessions, 2, RULES)
+    assert [d.kind for d in decisions] == [K.PROGRESS_DOSE, K.PROGRESS_DOSE]
+    assert [d.new_dose for d in decisions] == [Dose(2, 12), Dose(2, 12)]
+    assert [d.evidence["sessions"] for d in decisions] == [3, 3]
+    for exercise in HINGES:  # the same without being told which exercises go together
+        assert decide(exercise, sessions, 2, RULES).kind is K.PROGRESS_DOSE
+
+
+@pytest.mark.parametrize("order", [HINGES, HINGES[::-1]], ids=["as listed", "reversed"])
+def test_two_exercises_on_one_ladder_both_step_down_after_a_bad_session(order):
+    sessions = [*both(0, order), *both(2, order), *both(4, order, worst=9, after=8, morning=None)]
+    decisions = decide_all(HINGES, sessions, 2, RULES)
+    for decision, exercise in zip(decisions, HINGES, strict=True):
+        assert decision.kind is K.STEP_DOWN, decision
+        assert decision.reasons == ("pain_above_limit",)
+        assert decision.alert_physio
+        assert decision.new_dose == Dose(1, 10)  # one set fewer, half the volume
+        assert decision.day == START + timedelta(days=4)
+        assert decide(exercise, sessions, 2, RULES) == decision
+
+
+def test_a_move_onto_an_exercise_already_prescribed_is_left_to_the_physio():
+    """Wall tap-back's next step up is the good morning, which the programme has already;
+    the good morning's step down is the wall tap-back. Moving onto it prescribed it twice."""
+    tap = dataclasses.replace(
+        WALL_TAP_BACK, dose=Dose(3, 15),
+        harder=NextExercise(GOOD_MORNING.key, GOOD_MORNING.name, Dose(2, 10)))
+    morning = dataclasses.replace(  # at the bottom of its range: a cut is too little
+        GOOD_MORNING, dose=Dose(1, 8),
+        easier=NextExercise(WALL_TAP_BACK.key, WALL_TAP_BACK.name, Dose(2, 10)))
+    settled = [*both(0, (tap, morning)), *both(2, (tap, morning)), *both(4, (tap, morning))]
+    top, _ = decide_all((tap, morning), settled, 2, RULES)
+    assert top.kind is K.HOLD and top.reasons[-1] == "harder_prescribed"
+    assert top.new_exercise is None and "is in your programme already" in top.sentence
+    bad = [*settled[:-2], *both(4, (tap, morning), worst=9, after=8, morning=None)]
+    _, down = decide_all((tap, morning), bad, 2, RULES)
+    assert down.kind is K.STEP_DOWN and down.new_exercise is None
+    assert down.new_dose == Dose(1, 8) and down.alert_physio  # already the least there is
+    alone = decide(morning, bad, 2, RULES)  # not prescribed with it: the move is there
+    assert alone.new_exercise == WALL_TAP_BACK.key
+
+
+def test_two_exercises_on_one_ladder_on_different_days_keep_their_own_counts():
+    # Nothing ties the rows together by day here, so only decide_all knows they go together.
+    sessions = [*easy(0, 2, 4, exercise=WALL_TAP_BACK), *easy(1, 3, 5, exercise=GOOD_MORNING)]
+    decisions = decide_all(HINGES, sessions, 2, RULES)
+    assert [d.kind for d in decisions] == [K.PROGRESS_DOSE, K.PROGRESS_DOSE]
+    bad = [*sessions, session(6, worst=7, exercise=WALL_TAP_BACK)]
+    decisions = decide_all(HINGES, bad, 2, RULES)
+    assert [d.kind for d in decisions] == [K.STEP_DOWN, K.PROGRESS_DOSE]
+
+
+def test_a_return_to_an_earlier_rung_does_not_read_its_old_sessions_again():
+    # The bridge stepped down to glute sets on day 4 and came back up at the same dose: its
+    # sessions from before are history, not the current dose's window or a new warning.
+    glute_sets = dataclasses.replace(BRIDGE, key="glute-sets", name="Glute sets",
+                                     dose=Dose(1, 10, 5))
+    sessions = [*easy(0, 2), session(4, worst=7), *easy(6, 8, 10, exercise=glute_sets)]
+    decision = decide(BRIDGE, sessions, 2, RULES)
+    assert decision.kind is K.INSUFFICIENT_DATA
+    assert decision.evidence == {"sessions": 0, "needed": 3}
+    # ... while the rung before still counts as the trend the bridge came from.
+    rising = [*easy(6, 8), session(10, worst=4, exercise=glute_sets), session(12, worst=5)]
+    decision = decide(BRIDGE, [*sessions[:3], *rising], 2, RULES)
+    assert decision.reasons == ("holds_with_rising_pain",)
+
+
 # --- step down ------------------------------------------------------------------------------
 
 
@@ -266,6 +370,100 @@ def test_lowest_dose_with_no_easier_rung_stays_and_alerts():
     assert decision.new_dose == lowest.dose
     assert decision.alert_physio
     assert "at its lightest, 1 hold of 30 seconds, for now:" in decision.sentence
+
+
+def test_one_second_and_one_hold_are_said_in_the_singular():
+    short = dataclasses.replace(STRETCH, dose=Dose(1, None, 1),
+                                ranges=DoseRanges(sets=(1, 3), hold_seconds=(1, 60)))
+    decision = decide(short, [session(0, worst=7, exercise=short)], 2, RULES)
+    assert "at its lightest, 1 hold of 1 second, for now:" in decision.sentence
+
+
+# Rungs below, with their library doses and ranges (exercises/hip-mobility/*.yaml,
+# exercises/glute-strength/*.yaml): the numbers of a held stretch or a walk mean something else
+# than those of the exercise above them.
+DOUBLE_KNEE_TO_CHEST = NextExercise(
+    "double-knee-to-chest", "Double knee to chest", Dose(2, None, 30),
+    ranges=DoseRanges(sets=(1, 3), hold_seconds=(30, 60)))
+PRONE_ON_ELBOWS = NextExercise(
+    "prone-on-elbows", "Prone on elbows", Dose(2, None, 30),
+    ranges=DoseRanges(sets=(1, 3), hold_seconds=(30, 60)))
+BANDED_LATERAL_WALK = NextExercise(
+    "banded-lateral-walk", "Banded lateral walk", Dose(2, 10, None),
+    ranges=DoseRanges(sets=(2, 3), reps=(8, 15)))
+QUADRUPED_ROCK_BACK = ExerciseState(
+    key="quadruped-rock-back", name="Quadruped rock-back", ladder="hip-flexion",
+    dose=Dose(1, 10, 2), ranges=DoseRanges(sets=(1, 2), reps=(8, 10), hold_seconds=(2, 5)),
+    easier=DOUBLE_KNEE_TO_CHEST)
+PRONE_PRESS_UP = ExerciseState(
+    key="prone-press-up", name="Prone press-up", ladder="hip-extension",
+    dose=Dose(1, 10, 1), ranges=DoseRanges(sets=(1, 2), reps=(8, 10), hold_seconds=(1, 3)),
+    easier=PRONE_ON_ELBOWS)
+SIDE_PLANK_FROM_KNEES = ExerciseState(
+    key="side-plank-from-knees", name="Side plank from knees", ladder="glute-med",
+    dose=Dose(1, 3, 10), ranges=DoseRanges(sets=(1, 2), reps=(3, 10), hold_seconds=(10, 10)),
+    easier=BANDED_LATERAL_WALK)
+
+
+@pytest.mark.parametrize(("exercise", "with_ranges", "expected", "words"), [
+    (QUADRUPED_ROCK_BACK, True, Dose(1, None, 30), "double knee to chest (1 hold of 30 seconds)"),
+    (QUADRUPED_ROCK_BACK, False, Dose(1, None, 30), "(1 hold of 30 seconds)"),
+    (PRONE_PRESS_UP, True, Dose(1, None, 30), "prone on elbows (1 hold of 30 seconds)"),
+    (PRONE_PRESS_UP, False, Dose(1, None, 30), "(1 hold of 30 seconds)"),
+    # 3 side-plank holds are not 3 steps; 2 sets is the least the walk is done in.
+    (SIDE_PLANK_FROM_KNEES, True, Dose(2, 10, None), "banded lateral walk (2 sets of 10)"),
+    (SIDE_PLANK_FROM_KNEES, False, Dose(1, 10, None), "banded lateral walk (1 set of 10)"),
+])
+def test_a_step_down_to_another_rung_never_carries_a_number_whose_meaning_changes(
+        exercise, with_ranges, expected, words):
+    easier = exercise.easier if with_ranges else dataclasses.replace(exercise.easier, ranges=None)
+    exercise = dataclasses.replace(exercise, easier=easier)
+    decision = decide(exercise, [session(0, worst=6, exercise=exercise)], 2, RULES)
+    assert decision.kind is K.STEP_DOWN and decision.alert_physio
+    assert decision.new_exercise == exercise.easier.key
+    assert decision.new_dose == expected
+    assert words in decision.sentence
+
+
+def test_a_step_down_to_another_rung_keeps_within_that_rungs_ranges():
+    # Bridge and glute sets are both reps with a hold, so reps and sets are capped at the
+    # bridge's; glute sets are held 5 to 10 seconds, so the bridge's 3 s becomes their 5 s.
+    glute_sets = dataclasses.replace(
+        GLUTE_SETS, ranges=DoseRanges(sets=(1, 3), reps=(8, 15), hold_seconds=(5, 10)))
+    floor = dataclasses.replace(BRIDGE, dose=Dose(2, 8, 3), easier=glute_sets)
+    assert step_down(floor, RULES) == (Dose(1, 8, 5), "glute-sets")
+
+
+def test_next_morning_two_above_a_high_usual_steps_down_when_thirty_percent_cannot_be_reached():
+    calm = [session(d, worst=5, after=5, morning=8) for d in (0, 2)]
+    ten = decide(BRIDGE, [*calm, session(4, worst=5, after=5, morning=10)], 8, RULES)
+    assert ten.kind is K.STEP_DOWN and ten.alert_physio
+    assert ten.reasons == ("next_morning_up",)
+    assert "next morning was 10, well above your usual 8" in ten.sentence
+    calm = [session(d, worst=5, after=5, morning=9) for d in (0, 2)]
+    ten = decide(BRIDGE, [*calm, session(4, worst=5, after=5, morning=10)], 9, RULES)
+    assert ten.kind is K.HOLD  # a 1-point rise is small (Salaffi 2004), not a step down
+
+
+def expected_next_morning_step_down(baseline: int, morning: int) -> bool:
+    """The rule as clinical.md words it, written out apart from the code under test."""
+    two_points = morning >= baseline + 2
+    if baseline >= 7 and baseline * 1.3 <= 10:  # the 30 % rule, where the scale can reach it
+        return morning >= baseline * 1.3
+    return two_points
+
+
+def test_next_morning_step_down_for_every_usual_and_next_morning_pain():
+    for baseline in range(11):
+        for morning in range(11):
+            low = min(2, max(0, baseline - 1))  # pain during stays settled and below the limit
+            sessions = [*(session(d, worst=low, after=low, morning=baseline) for d in (0, 2)),
+                        session(4, worst=low, after=low, morning=morning)]
+            decision = decide(BRIDGE, sessions, baseline, RULES)
+            stepped = decision.kind is K.STEP_DOWN
+            assert stepped == expected_next_morning_step_down(baseline, morning), (
+                baseline, morning, decision)
+            assert stepped == ("next_morning_up" in decision.reasons)
 
 
 def test_pain_straight_after_above_five_also_steps_down():
@@ -453,17 +651,31 @@ def exercises(draw: st.DrawFn) -> ExerciseState:
         low = draw(st.integers(1, 40))
         hold_range = (low, draw(st.integers(low, 120)))
         hold = hold_range[1] if at_top else draw(st.integers(*hold_range))
-    neighbour = st.builds(
-        NextExercise, key=st.sampled_from(["easier-one", "harder-one"]), name=st.just("Other"),
-        dose=st.builds(Dose, sets=st.integers(1, 5), reps=st.integers(1, 30),
-                       hold_seconds=st.none() | st.integers(1, 60)),
-        clashes=st.sampled_from([(), ("Osteoporosis",)]),
-    )
     return ExerciseState(
         key="this-one", name="This exercise", ladder="ladder",
         dose=Dose(sets[1] if at_top else draw(st.integers(*sets)), reps, hold),
         ranges=DoseRanges(sets=sets, reps=reps_range, hold_seconds=hold_range),
-        easier=draw(st.none() | neighbour), harder=draw(st.none() | neighbour),
+        easier=draw(st.none() | neighbours()), harder=draw(st.none() | neighbours()),
+    )
+
+
+@st.composite
+def neighbours(draw: st.DrawFn) -> NextExercise:
+    """A rung above or below: any shape of dose, its default inside its ranges when known."""
+    def variable(low_max: int, high_max: int) -> tuple[int, tuple[int, int]]:
+        low = draw(st.integers(1, low_max))
+        high = draw(st.integers(low, high_max))
+        return draw(st.integers(low, high)), (low, high)
+
+    uses = draw(st.sampled_from(["reps", "hold", "both"]))
+    sets, sets_range = variable(3, 5)
+    reps, reps_range = variable(15, 30) if uses != "hold" else (None, None)
+    hold, hold_range = variable(60, 120) if uses != "reps" else (None, None)
+    ranges = DoseRanges(sets_range, reps_range, hold_range)
+    return NextExercise(
+        draw(st.sampled_from(["easier-one", "harder-one"])), "Other", Dose(sets, reps, hold),
+        clashes=draw(st.sampled_from([(), ("Osteoporosis",)])),
+        ranges=draw(st.sampled_from([None, ranges])),
     )
 
 
@@ -551,21 +763,103 @@ def test_never_more_than_one_step(case):
         assert new == old
 
 
+def same_shape(one: Dose, other: Dose) -> bool:
+    """Reps only, reps with a hold, or a hold only: within one shape a number means the same."""
+    return (one.reps is None, one.hold_seconds is None) == (
+        other.reps is None, other.hold_seconds is None)
+
+
+def same_meaning(old: Dose, new: Dose) -> list[str]:
+    """The dose variables that count the same thing in both doses: sets always."""
+    if not same_shape(old, new):
+        return ["sets"]
+    return [name for name in ("sets", "reps", "hold_seconds") if getattr(old, name) is not None]
+
+
+def rung_floor(rung: NextExercise | None, name: str) -> int:
+    """The least of a variable the rung is done with (its range's low end), or 0 if unknown."""
+    ranges = rung.ranges if rung is not None else None
+    pair = getattr(ranges, name) if ranges is not None else None
+    return pair[0] if pair is not None else 0
+
+
 @given(cases())
 @settings(max_examples=300)
-def test_a_step_down_never_increases_any_dose_variable(case):
+def test_a_step_down_never_increases_any_dose_variable_of_the_same_meaning(case):
     exercise, sessions, baseline, history = case
     decision = decide(exercise, sessions, baseline, RULES, history)
-    if decision.kind in (K.STEP_DOWN, K.PAUSE_FLARE):
-        old, new = exercise.dose, decision.new_dose
-        assert new.sets <= old.sets
-        for name in ("reps", "hold_seconds"):
-            before, after = getattr(old, name), getattr(new, name)
-            if before is not None and after is not None:
-                assert after <= before
-        if decision.new_exercise is None:
-            assert (new.reps is None) == (old.reps is None)
-            assert (new.hold_seconds is None) == (old.hold_seconds is None)
+    if decision.kind not in (K.STEP_DOWN, K.PAUSE_FLARE):
+        return
+    old, new = exercise.dose, decision.new_dose
+    if decision.new_exercise is None:
+        assert same_shape(old, new)
+        assert all(getattr(new, name) <= getattr(old, name) for name in same_meaning(old, new))
+        return
+    # Onto another rung: no more than now of anything counted the same way, unless the rung
+    # is never done with less (its own range starts higher: glute sets are held 5 s or more).
+    for name in same_meaning(old, new):
+        assert getattr(new, name) <= max(getattr(old, name), rung_floor(exercise.easier, name))
+
+
+@st.composite
+def at_the_floor(draw: st.DrawFn) -> ExerciseState:
+    """An exercise at the low end of every range, so a step down is onto its easier rung."""
+    exercise = draw(exercises())
+    ranges = exercise.ranges
+    floor = Dose(ranges.sets[0], ranges.reps[0] if ranges.reps else None,
+                 ranges.hold_seconds[0] if ranges.hold_seconds else None)
+    easier = dataclasses.replace(draw(neighbours()), key="easier-one", clashes=())
+    return dataclasses.replace(exercise, dose=floor, easier=easier)
+
+
+@given(at_the_floor())
+@settings(max_examples=300)
+def test_a_new_rung_starts_from_its_own_dose_within_its_own_ranges(exercise):
+    new, key = step_down(exercise, RULES)
+    rung = exercise.easier
+    assert rung is not None and key == rung.key
+    old, own = exercise.dose, rung.dose
+    assert same_shape(new, own)  # a hold stays a hold, reps stay reps
+    for name in ("sets", "reps", "hold_seconds"):
+        value, default = getattr(new, name), getattr(own, name)
+        if value is None:
+            continue
+        assert value <= default  # never more than its own dose (inside its ranges)
+        pair = getattr(rung.ranges, name) if rung.ranges is not None else None
+        if pair is not None:
+            assert pair[0] <= value <= pair[1]
+        if name in same_meaning(old, own):  # no more than now, unless the rung's floor is
+            assert value <= max(getattr(old, name), rung_floor(rung, name))
+        else:
+            assert value == default  # nothing carried over whose meaning changes
+
+
+@given(cases(), st.data())
+@settings(max_examples=300)
+def test_another_exercise_on_the_same_ladder_never_changes_a_decision(case, data):
+    # Two exercises of one ladder in one programme (as the hip-hinge and glute-strength
+    # templates have): each is decided from its own sessions, whatever the other's pain or order.
+    exercise, sessions, baseline, history = case
+    alone = decide(exercise, sessions, baseline, RULES, history)
+
+    def theirs(day: date) -> SessionResult:
+        return SessionResult(
+            day=day, exercise_key="the-other-one", ladder=exercise.ladder,
+            dose=data.draw(st.sampled_from([exercise.dose, Dose(1, 8)])),
+            worst_during=data.draw(pain), after=data.draw(pain),
+            next_morning=data.draw(st.none() | pain), effort=data.draw(st.integers(0, 10)),
+            completed=data.draw(st.booleans()))
+
+    # Done in the same sessions (at least one), and on days of their own.
+    shared = [theirs(s.day) for s in sessions if data.draw(st.booleans())] or [
+        theirs(sessions[-1].day)]
+    extra = [theirs(START + timedelta(days=d))
+             for d in data.draw(st.lists(st.integers(0, 40), max_size=4))]
+    together = data.draw(st.permutations([*sessions, *shared]))
+    assert decide(exercise, together, baseline, RULES, history) == alone
+    everything = data.draw(st.permutations([*sessions, *shared, *extra]))
+    assert decide(exercise, everything, baseline, RULES, history,
+                  alongside=("the-other-one",)) == alone
 
 
 @given(cases(), st.randoms(use_true_random=False))

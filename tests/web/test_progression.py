@@ -382,6 +382,20 @@ def sessions_of(app, patient_id: int) -> list[ExerciseSession]:
             ExerciseSession.patient_id == patient_id)))
 
 
+def test_a_step_down_to_an_easier_exercise_keeps_within_its_ranges(app, client, auth, world,
+                                                                   library):
+    """Bridge 2 x 10 with 3-second holds steps down to glute sets, whose holds are 5 to 10 s:
+    capped at the bridge's 3 s, the new dose was below anything the library prescribes."""
+    assign(app, world.patient.id, world.physio.id, rows=(row("glute-bridge", hold=3),))
+    auth.login(world.patient)
+    form = routine_form(client)
+    form.update(pain_before="3", pain_during="7", pain_after="6", effort="6")
+    assert client.post("/routine", data=form).status_code == 303
+    (bridge,) = decisions(app, world.patient.id)
+    assert bridge.new_exercise_slug == "glute-sets"
+    assert (bridge.new_sets, bridge.new_reps, bridge.new_hold_seconds) == (1, 10, 5)
+
+
 def test_a_lock_never_holds_back_a_step_down(app, client, auth, assigned):
     """A lock keeps a dose from going up. After pain 7 the locked bridge stayed, and the
     patient read "Your physio has set the dose of your glute bridge, so keep to it"."""
