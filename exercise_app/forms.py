@@ -24,6 +24,12 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def unix_line_breaks(value: Any) -> Any:
+    """Line breaks as "\\n": browsers send a textarea's as "\\r\\n" but count them as one
+    character for its maxlength, so a note the browser let through was refused as too long."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def email_field(label: str = "E-mail address") -> EmailField:
     return EmailField(
         label,

@@ -18,12 +18,13 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
 from ..domain.sessions import PAIN_MAX, PAIN_MIN
 from ..fields import RowList, WholeNumberField
-from ..forms import strip
+from ..forms import strip, unix_line_breaks
 from ..models import NOTE_MAX, LogStatus, SkipReason, StopReason
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -56,37 +57,50 @@ def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
     return options + [SelectChoice(k.value, v) for k, v in labels.items()]
 
 
+def read_as_number(form: Form, field: WholeNumberField) -> None:
+    """Stop at the field's own "Enter a whole number" when what was typed could not be read:
+    the checks after it would only add another message ("Number must be between ...") about
+    the same typing."""
+    if field.process_errors:
+        raise StopValidation()
+
+
 def score(label: str) -> WholeNumberField:
     return WholeNumberField(
         label,
-        validators=[InputRequired(message="Choose a number from 0 to 10."),
+        validators=[read_as_number, InputRequired(message="Choose a number from 0 to 10."),
                     NumberRange(PAIN_MIN, PAIN_MAX, message="Choose a number from 0 to 10.")],
     )
 
 
 class ExerciseLogForm(Form):
-    prescription_id = WholeNumberField(validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
+    prescription_id = WholeNumberField(
+        validators=[read_as_number, DataRequired(), NumberRange(1, 2**31 - 1)])
     status = SelectField("How did it go?", choices=_choices(STATUS_LABELS), default="done")
-    sets_done = WholeNumberField("Sets done", validators=[Optional(), NumberRange(0, 10)])
-    reps_done = WholeNumberField("Reps done in all", validators=[Optional(), NumberRange(0, 1000)])
+    sets_done = WholeNumberField(
+        "Sets done", validators=[read_as_number, Optional(), NumberRange(0, 10)])
+    reps_done = WholeNumberField(
+        "Reps done in all", validators=[read_as_number, Optional(), NumberRange(0, 1000)])
     reps_done_other_side = WholeNumberField(
-        "Reps done on the right side", validators=[Optional(), NumberRange(0, 1000)]
+        "Reps done on the right side",
+        validators=[read_as_number, Optional(), NumberRange(0, 1000)],
     )
     skip_reason = SelectField("Why skipped?", choices=_choices(SKIP_LABELS, "(choose)"))
     stop_reason = SelectField("Why stopped?", choices=_choices(STOP_LABELS, "(choose)"))
 
     # A reason given with another status would be dropped on saving: on the checklist (no
     # JavaScript) "Sharp pain" chosen while "How did it go?" stayed at Done saved a finished
-    # exercise, and the physio never heard of the stop.
+    # exercise, and the physio never heard of the stop. The message stands alone under the
+    # field's label (routine.html), so it is a sentence of its own.
     def validate_skip_reason(self, field: SelectField) -> None:
         if field.data and self.status.data != LogStatus.SKIPPED.value:
-            raise ValidationError(f"choose \u201c{STATUS_LABELS[LogStatus.SKIPPED]}\u201d for "
-                                  "How did it go, or leave this blank.")
+            raise ValidationError(f"Either choose \u201c{STATUS_LABELS[LogStatus.SKIPPED]}\u201d "
+                                  "for How did it go, or leave this blank.")
 
     def validate_stop_reason(self, field: SelectField) -> None:
         if field.data and self.status.data != LogStatus.STOPPED.value:
-            raise ValidationError(f"choose \u201c{STATUS_LABELS[LogStatus.STOPPED]}\u201d for "
-                                  "How did it go, or leave this blank.")
+            raise ValidationError(f"Either choose \u201c{STATUS_LABELS[LogStatus.STOPPED]}\u201d "
+                                  "for How did it go, or leave this blank.")
 
 
 class RoutineLogForm(FlaskForm):
@@ -97,8 +111,11 @@ class RoutineLogForm(FlaskForm):
     pain_during = score("Worst pain during the exercises")
     pain_after = score("Pain now, straight after")
     effort = score("How hard was it?")
-    notes = TextAreaField("Anything to tell your physio?", filters=[strip],
-                          validators=[Optional(), Length(max=NOTE_MAX)])
+    notes = TextAreaField(
+        "Anything to tell your physio?", filters=[unix_line_breaks, strip],
+        validators=[Optional(), Length(max=NOTE_MAX,
+                                       message=f"Keep your notes to {NOTE_MAX:,} characters.")],
+    )
 
 
 class MorningCheckInForm(FlaskForm):
