@@ -12,6 +12,9 @@ CORRECTION_HOURS = 24  # a patient can correct a log for a day; after that it is
 # a late session ending after midnight was otherwise "next morning" minutes later, and the
 # rules read pain straight after exercise as the morning's.
 MORNING_FROM_HOUR = 4
+# A routine is done in one sitting: one started on an earlier day and sent more than this
+# long after is a page left open overnight, and the session belongs to the day it was sent.
+SITTING_HOURS = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ def morning_check_in_open(session_day: date, local_now: datetime,
     """Whether next-morning pain can be recorded now for a session dated ``session_day``:
     on the day after it, from ``from_hour`` in the patient's local time."""
     return local_now.date() == session_day + timedelta(days=1) and local_now.hour >= from_hour
+
+
+def same_sitting(started: datetime, sent: datetime) -> bool:
+    """Whether a routine started at ``started`` and sent at ``sent`` (the patient's wall
+    clock, both) was one sitting, dated by its start: on the same day, or within
+    ``SITTING_HOURS`` across midnight. Started at 22:50 and sent at 08:30 from a tab left
+    open, the session was dated the day before, and a minute after exercising the patient
+    was asked for the morning after it."""
+    return started.date() == sent.date() or sent - started <= timedelta(hours=SITTING_HOURS)
 
 
 def session_outcome(results: Sequence[ExerciseResult]) -> str:

@@ -105,7 +105,10 @@ class ExerciseLogForm(Form):
 
 class RoutineLogForm(FlaskForm):
     client_id = HiddenField(validators=[DataRequired(), Regexp(f"^{UUID}$")])
-    started_at = HiddenField(validators=[Optional(), Length(max=40)])
+    started_at = HiddenField(validators=[Optional(), Length(max=40)])  # the guided start
+    # When the page was served: the start of a checklist sent without JavaScript, which
+    # sets no start (opened at 23:40 and sent at 00:05, the session was the next day's).
+    opened_at = HiddenField(validators=[Optional(), Length(max=40)])
     pain_before = score("Pain before you started")
     exercises = RowList(FormField(ExerciseLogForm), min_entries=0, max_entries=20)
     pain_during = score("Worst pain during the exercises")

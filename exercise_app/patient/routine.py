@@ -65,6 +65,7 @@ def blank_form(prescriptions: Sequence[Prescription]) -> RoutineLogForm:
     """A log form for these exercises, filled as if everything was done as prescribed."""
     form = RoutineLogForm(formdata=None)
     form.client_id.data = str(uuid.uuid4())
+    form.opened_at.data = now_utc().isoformat()
     for p in prescriptions:
         total = (p.reps or 0) * p.sets if p.reps else None
         form.exercises.append_entry({
@@ -125,9 +126,10 @@ def values(form: RoutineLogForm) -> SessionValues:
             skip_reason=SkipReason(row.skip_reason.data) if row.skip_reason.data else None,
             stop_reason=StopReason(row.stop_reason.data) if row.stop_reason.data else None,
         ))
+    sent_start = form.started_at.data or form.opened_at.data or None
     return SessionValues(
         pain_before=form.pain_before.data, pain_during=form.pain_during.data,
         pain_after=form.pain_after.data, effort=form.effort.data, notes=form.notes.data or "",
-        exercises=tuple(exercises), started_at=_started_at(form.started_at.data),
-        started_at_sent=form.started_at.data or None,
+        exercises=tuple(exercises), started_at=_started_at(sent_start),
+        started_at_sent=sent_start,
     )

@@ -34,3 +34,16 @@ def test_never_on_the_day_itself_or_two_days_on():
 def test_open_exactly_on_the_next_day_from_the_hour(offset, hour, from_hour):
     now = at(DAY + timedelta(days=offset), hour)
     assert morning_check_in_open(DAY, now, from_hour) == (offset == 1 and hour >= from_hour)
+
+
+def test_a_routine_is_one_sitting_across_midnight_but_not_overnight():
+    from datetime import datetime
+
+    from exercise_app.domain.sessions import SITTING_HOURS, same_sitting
+
+    evening = datetime(2026, 3, 5, 23, 40)
+    assert same_sitting(datetime(2026, 3, 5, 8), datetime(2026, 3, 5, 22))  # one day
+    assert same_sitting(evening, datetime(2026, 3, 6, 0, 5))  # a late session
+    assert same_sitting(evening, evening + timedelta(hours=SITTING_HOURS))
+    assert not same_sitting(evening, evening + timedelta(hours=SITTING_HOURS, minutes=1))
+    assert not same_sitting(datetime(2026, 3, 5, 22, 50), datetime(2026, 3, 6, 8, 30))

@@ -7,7 +7,7 @@ import html
 import io
 import re
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1233,3 +1233,44 @@ def test_the_patient_sees_the_soonest_scheduled_programme_and_its_exercises(
     page = client.get("/programme").data.decode()
     assert f"From {first}" in page and "Glute bridge" in page
     assert (today + timedelta(days=20)).strftime("%A %-d %B") not in page
+
+
+def _patient_clock(monkeypatch, patient, local: datetime) -> datetime:
+    """Set the app's clock to the patient's wall-clock ``local``; the instant, in UTC."""
+    from zoneinfo import ZoneInfo
+
+    from exercise_app.patient import operations, routine
+
+    instant = local.replace(tzinfo=ZoneInfo(patient.time_zone)).astimezone(UTC)
+    monkeypatch.setattr(routine, "now_utc", lambda: instant)
+    monkeypatch.setattr(operations, "now_utc", lambda: instant)
+    return instant
+
+
+def test_a_checklist_sent_after_midnight_is_the_day_it_was_opened(app, patient_client, loop,
+                                                                   monkeypatch):
+    """Without JavaScript the page sets no start: opened at 23:40 and sent at 00:05, the
+    session was the next day's, and the evening's day stayed missed."""
+    _patient_clock(monkeypatch, loop.patient, datetime(2026, 11, 26, 23, 40))
+    form = routine_form(patient_client)
+    assert form["opened_at"]
+    _patient_clock(monkeypatch, loop.patient, datetime(2026, 11, 27, 0, 5))
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.scalars(select(ExerciseSession).order_by(
+            ExerciseSession.id.desc())).first()
+        assert session.local_date == date(2026, 11, 26)
+
+
+def test_a_routine_left_open_overnight_is_the_day_it_is_sent(app, patient_client, loop,
+                                                             monkeypatch):
+    """Started at 22:50 and sent at 08:30 from the same tab: it was dated the day before."""
+    started = _patient_clock(monkeypatch, loop.patient, datetime(2026, 11, 26, 22, 50))
+    form = {**routine_form(patient_client), "started_at": started.isoformat()}
+    _patient_clock(monkeypatch, loop.patient, datetime(2026, 11, 27, 8, 30))
+    assert patient_client.post("/routine", data=form).status_code == 303
+    with app.app_context():
+        session = db.session.scalars(select(ExerciseSession).order_by(
+            ExerciseSession.id.desc())).first()
+        assert session.local_date == date(2026, 11, 27) and session.started_at is None
