@@ -19,7 +19,6 @@ from ..domain.sessions import (
     MORNING_FROM_HOUR,
     ExerciseResult,
     morning_check_in_open,
-    same_sitting,
     session_outcome,
 )
 from ..extensions import db, insert_or_skip, read_rows
@@ -177,9 +176,6 @@ def log_session(
     now = now_utc()
     digest = payload_hash(values)
     started_at = min(values.started_at, now) if values.started_at else None
-    if started_at is not None and not same_sitting(local_time(started_at, patient.time_zone),
-                                                   local_time(now, patient.time_zone)):
-        started_at = None  # a page left open overnight: not when this session began
     local_date = local_today(started_at or now, patient.time_zone)
     columns = dict(
         patient_id=patient.id, programme_version_id=version.id, client_id=client_id,

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain.dosing import describe_dose, estimated_seconds
+from ..domain.scheduling import local_time
+from ..domain.sessions import same_sitting
 from ..models import ExerciseSession, LogStatus, Prescription, Side, SkipReason, StopReason, now_utc
 from .forms import RoutineLogForm
 from .operations import LoggedExercise, SessionValues
@@ -93,8 +95,9 @@ def form_from_session(session: ExerciseSession) -> RoutineLogForm:
     return form
 
 
-def _started_at(raw: str | None) -> datetime | None:
-    """The browser's start time, if it is a sane recent instant; otherwise unknown."""
+def _started_at(raw: str | None, time_zone: str | None = None) -> datetime | None:
+    """The browser's start time, if it is a sane recent instant of this sitting (with the
+    patient's ``time_zone``, ``sessions.same_sitting``); otherwise unknown."""
     if not raw:
         return None
     try:
@@ -106,12 +109,15 @@ def _started_at(raw: str | None) -> datetime | None:
     now = now_utc()
     if not now - timedelta(hours=12) <= value <= now + timedelta(minutes=5):
         return None
+    if time_zone is not None and not same_sitting(local_time(value, time_zone),
+                                                  local_time(now, time_zone)):
+        return None  # a page left open overnight: the session is the day it is sent
     # Kept as sent (a clock a little ahead included); ``log_session`` stores no later than now.
     return value
 
 
-def values(form: RoutineLogForm) -> SessionValues:
-    """Read a validated log form."""
+def values(form: RoutineLogForm, time_zone: str | None = None) -> SessionValues:
+    """Read a validated log form, sent by a patient in ``time_zone`` (for its start)."""
     exercises = []
     for entry in form.exercises:
         row: Any = entry.form
@@ -130,6 +136,6 @@ def values(form: RoutineLogForm) -> SessionValues:
     return SessionValues(
         pain_before=form.pain_before.data, pain_during=form.pain_during.data,
         pain_after=form.pain_after.data, effort=form.effort.data, notes=form.notes.data or "",
-        exercises=tuple(exercises), started_at=_started_at(sent_start),
+        exercises=tuple(exercises), started_at=_started_at(sent_start, time_zone),
         started_at_sent=sent_start,
     )

@@ -146,7 +146,8 @@ def routine_page():
         return _routine_page(form, shown, 422)
     try:
         session, created = operations.log_session(
-            current_user, logged, form.client_id.data, routine.values(form))
+            current_user, logged, form.client_id.data,
+            routine.values(form, current_user.time_zone))
     except operations.ConflictingRetry as refusal:
         db.session.rollback()
         form.form_errors.append(str(refusal))
