@@ -100,7 +100,8 @@ def patient(patient_id: int):
     precautions = programme_queries.precautions(patient.id)
     version = history.effective(versions, today)
     baseline = triage_operations.baseline_for(patient.id)
-    patient_record = patient_history(patient.id, versions, today, summary, baseline)
+    patient_record = patient_history(patient.id, patient.time_zone, versions, today, summary,
+                                     baseline)
     alerts = triage_queries.patient_alerts(patient.id)
     messages = triage_queries.messages(patient.id)
     decisions = progression_queries.recent_decisions(patient.id)

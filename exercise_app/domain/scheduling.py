@@ -114,6 +114,29 @@ class Prescribed:
         return day >= self.start and bool(self.mask & (1 << day.weekday()))
 
 
+def pause(prescriptions: Sequence[Prescribed],
+          spans: Sequence[tuple[date, date]]) -> list[Prescribed]:
+    """The prescriptions with nothing due on the days of ``spans`` (first, last, inclusive):
+    days the patient was told to stop exercising (a red flag, until their physio resolved
+    it) are not missed. Each prescription is cut into the parts outside the spans; a part
+    keeps its key, so a day's plan is unchanged on every other day."""
+    if not spans:
+        return list(prescriptions)
+    ordered = sorted(spans)
+    paused: list[Prescribed] = []
+    for p in prescriptions:
+        start = p.start
+        for first, last in ordered:
+            if last < start or (p.end is not None and first > p.end):
+                continue
+            if first > start:
+                paused.append(Prescribed(p.key, p.mask, start, first - timedelta(days=1)))
+            start = max(start, last + timedelta(days=1))
+        if p.end is None or start <= p.end:
+            paused.append(Prescribed(p.key, p.mask, start, p.end))
+    return paused
+
+
 def day_plan(prescriptions: Sequence[Prescribed], day: date) -> tuple[str, ...]:
     """List the keys of the exercises due on a day, in prescription order, each key once."""
     return tuple(dict.fromkeys(p.key for p in prescriptions if p.is_due(day)))

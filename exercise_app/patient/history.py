@@ -16,7 +16,7 @@ from ..domain.pain_chart import (
     render_pain_chart,
     weekly_averages,
 )
-from ..domain.scheduling import Prescribed, day_plan
+from ..domain.scheduling import Prescribed, day_plan, pause
 from ..models import LogStatus, ProgrammeVersion
 from .queries import LogRow, SessionRow
 
@@ -58,10 +58,13 @@ def _periods(versions: Sequence[ProgrammeVersion]
     return periods
 
 
-def prescribed(versions: Sequence[ProgrammeVersion]) -> list[Prescribed]:
-    """Every prescription with the days it applied: a version runs until a later one starts."""
-    return [Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end)
-            for start, end, version in _periods(versions) for p in version.prescriptions]
+def prescribed(versions: Sequence[ProgrammeVersion],
+               paused: Sequence[tuple[date, date]] = ()) -> list[Prescribed]:
+    """Every prescription with the days it applied: a version runs until a later one starts.
+    Nothing is due on the ``paused`` days (``triage.queries.paused_spans``)."""
+    return pause([Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end)
+                  for start, end, version in _periods(versions) for p in version.prescriptions],
+                 paused)
 
 
 def day_logs(logs: Sequence[LogRow],
@@ -115,9 +118,10 @@ def _count_for_the_version_in_force(done: dict[date, set[str]], partial: dict[da
 
 
 def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow],
-                    today: date) -> tuple[int, rules.Adherence]:
+                    today: date, paused: Sequence[tuple[date, date]] = ()
+                    ) -> tuple[int, rules.Adherence]:
     """The streak and the last 7 days' adherence (for Today)."""
-    plan = prescribed(versions)
+    plan = prescribed(versions, paused)
     days = day_logs(logs, versions)
     return rules.streak(plan, days, today), rules.adherence(plan, days, today, 7)
 
@@ -188,10 +192,13 @@ def _text(score: int | None) -> str:
     return "" if score is None else str(score)
 
 
-def _cell(entry: tuple[date, rules.DayStatus] | None) -> CalendarCell | None:
+def _cell(entry: tuple[date, rules.DayStatus] | None,
+          paused: Sequence[tuple[date, date]] = ()) -> CalendarCell | None:
     if entry is None:
         return None
     day, status = entry
+    if status is rules.DayStatus.REST and any(first <= day <= last for first, last in paused):
+        return CalendarCell(day.day, "paused", "Paused")
     return CalendarCell(day.day, status.value.replace("_", "-"), STATUS_TEXT[status.value])
 
 
@@ -207,14 +214,15 @@ def session_line(s: SessionRow) -> SessionLine:
 def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
           log_rows: Sequence[LogRow], names: dict[int, str], today: date,
           baseline: int | None = None,
-          figures: tuple[int, int | None, int | None] | None = None) -> History:
+          figures: tuple[int, int | None, int | None] | None = None,
+          paused: Sequence[tuple[date, date]] = ()) -> History:
     """Everything the history views show, from the programme versions and recent sessions.
 
     ``figures`` (streak, 7-day and 28-day adherence) when the summary gave them; else they are
     counted from ``log_rows``, which must then reach back ``WINDOW_DAYS``. Otherwise the logs
-    need only reach back to ``calendar_start``.
+    need only reach back to ``calendar_start``. Nothing is due on the ``paused`` days.
     """
-    plan = prescribed(versions)
+    plan = prescribed(versions, paused)
     logs = day_logs(log_rows, versions)
     statuses = rules.day_statuses(plan, logs, calendar_start(today), today, today)
     if figures is None:
@@ -248,7 +256,8 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
     newest_first = sorted(sessions, key=lambda s: (s.local_date, s.id), reverse=True)
     return History(
-        weeks=[[_cell(entry) for entry in week] for week in rules.calendar_weeks(statuses)],
+        weeks=[[_cell(entry, paused) for entry in week]
+               for week in rules.calendar_weeks(statuses)],
         adherence_7=figures[1],
         adherence_28=figures[2],
         streak=figures[0],

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from flask import Response
 
 from ..domain.scheduling import local_time
+from ..triage import queries as triage_queries
 from ..triage.signals import history_figures, streak_and_week_now
 from . import history, queries
 
 
-def history_view(patient_id: int, versions, today, summary: dict | None,
+def history_view(patient_id: int, time_zone: str, versions, today, summary: dict | None,
                  baseline: int | None = None):
     """The history blocks for a patient, from their summary (``PatientSummary.days``, read
     with their programme versions: ``triage.queries.summary_and_versions``) and plain rows of
@@ -23,15 +24,17 @@ def history_view(patient_id: int, versions, today, summary: dict | None,
     The streak and adherence come from the patient's summary, as on Today, so only the five
     weeks the calendar shows are read from the logs; without a summary that can say them, the
     13 weeks are read and they are counted. With the usual pain, the chart shades the band of
-    change that is not yet meaningful.
+    change that is not yet meaningful. Days a red flag paused the routine are not missed (one
+    more query).
     """
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
-    figures = history_figures(summary, history.prescribed(versions), today)
+    paused = triage_queries.paused_spans(patient_id, time_zone, today)
+    figures = history_figures(summary, history.prescribed(versions, paused), today)
     logs_since = history.calendar_start(today) if figures else since
     return history.build(
         versions, queries.session_rows(patient_id, since),
         queries.log_rows_since(patient_id, logs_since), history.exercise_names(versions), today,
-        baseline, figures=figures,
+        baseline, figures=figures, paused=paused,
     )
 
 

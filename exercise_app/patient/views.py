@@ -271,7 +271,8 @@ def history_page():
     summary, token = triage_queries.summary_and_versions(current_user.id)
     today = _today()
     versions = programmes.versions(current_user.id, token)
-    record = history_view(current_user.id, versions, today, summary=summary)
+    record = history_view(current_user.id, current_user.time_zone, versions, today,
+                          summary=summary)
     return render_template(
         "patient/history.html", history=record, csv_url=url_for("patient.history_csv"),
         session_urls=id_urls("patient.session_detail", "session_id",

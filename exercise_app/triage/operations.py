@@ -141,7 +141,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
     versions = programmes.versions(patient.id)
     all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
-    plan = history.prescribed(versions)
+    plan = history.prescribed(versions, queries.paused_spans(patient.id, patient.time_zone,
+                                                             today))
     if baseline == LOOK_UP:  # a progression run in this request already read it
         baseline = baseline_for(patient.id)
     assert not isinstance(baseline, str)

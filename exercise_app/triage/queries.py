@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.alerts import LEVEL_ORDER, ReadyForNext
+from ..domain.scheduling import local_today
 from ..extensions import db, read_rows
 from ..models import (
     FLARE_DECISION,
@@ -43,6 +44,15 @@ _RED_FLAG_RESOLVED = (
     .where(Alert.patient_id == bindparam("patient_id"), Alert.code == RED_FLAG,
            AlertAction.status == AlertStatus.RESOLVED)
     .scalar_subquery()
+)
+# Each red-flag alert: when it was raised, whether it is still unresolved, and when the physio
+# first resolved it. The routine is paused in between (``paused_spans``).
+RED_FLAG_PAUSES = (
+    select(Alert.created_at, Alert.status, func.min(AlertAction.created_at))
+    .outerjoin(AlertAction, (AlertAction.alert_id == Alert.id)
+               & (AlertAction.status == AlertStatus.RESOLVED))
+    .where(Alert.patient_id == bindparam("patient_id"), Alert.code == RED_FLAG)
+    .group_by(Alert.id, Alert.created_at, Alert.status)
 )
 FLAGGED_ANSWERS = (
     select(Screening.flagged, Screening.local_date)
@@ -91,6 +101,20 @@ def ready_for_next(patient_id: int, versions: Sequence[ProgrammeView]) -> list[R
         if found and newest.id in (read_id, made_id):
             ready.append(ReadyForNext(name, found[0], physio_made.start_date))
     return ready
+
+
+def paused_spans(patient_id: int, time_zone: str, today: date) -> list[tuple[date, date]]:
+    """The days (first, last) the patient's routine was paused by a red flag, in their own
+    days: from the day it was raised to the day before the physio resolved it, or to today
+    while it is not (one query). Nothing was due on them: they are not missed."""
+    spans = []
+    for raised, status, resolved in read_rows(RED_FLAG_PAUSES, {"patient_id": patient_id}):
+        first = local_today(raised, time_zone)
+        last = (today if status != AlertStatus.RESOLVED or resolved is None
+                else local_today(resolved, time_zone) - timedelta(days=1))
+        if last >= first:
+            spans.append((first, last))
+    return spans
 
 
 def flagged_answers(patient_id: int, since: date) -> list[Flagged]:

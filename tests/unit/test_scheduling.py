@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exercise_app.domain.scheduling import (
+    FULL_WEEK_MASK,
     Prescribed,
     day_plan,
     days_from_mask,
@@ -142,3 +143,41 @@ def test_an_ended_prescription_is_no_longer_due():
 def test_prescribed_checks_its_mask():
     with pytest.raises(ValueError):
         Prescribed("bridge", 0, MONDAY)
+
+
+_DAY0 = date(2026, 3, 2)
+_days = st.integers(0, 60).map(lambda n: _DAY0 + timedelta(days=n))
+
+
+@st.composite
+def _prescribed(draw) -> Prescribed:
+    start = draw(_days)
+    end = draw(st.none() | st.integers(0, 40).map(lambda n: start + timedelta(days=n)))
+    return Prescribed(draw(st.sampled_from("ab")), draw(st.integers(1, 127)), start, end)
+
+
+@st.composite
+def _span(draw) -> tuple[date, date]:
+    first = draw(_days)
+    return first, first + timedelta(days=draw(st.integers(0, 15)))
+
+
+@given(st.lists(_prescribed(), max_size=4), st.lists(_span(), max_size=3))
+def test_a_paused_day_has_nothing_due_and_every_other_day_its_own_plan(plan, spans):
+    from exercise_app.domain.scheduling import pause
+
+    paused = pause(plan, spans)
+    for n in range(-2, 80):
+        day = _DAY0 + timedelta(days=n)
+        inside = any(first <= day <= last for first, last in spans)
+        assert day_plan(paused, day) == (() if inside else day_plan(plan, day))
+
+
+def test_a_pause_cuts_a_prescription_into_the_days_around_it():
+    from exercise_app.domain.scheduling import pause
+
+    daily = Prescribed("1", FULL_WEEK_MASK, date(2026, 3, 2))
+    assert pause([daily], [(date(2026, 3, 5), date(2026, 3, 7))]) == [
+        Prescribed("1", FULL_WEEK_MASK, date(2026, 3, 2), date(2026, 3, 4)),
+        Prescribed("1", FULL_WEEK_MASK, date(2026, 3, 8))]
+    assert pause([daily], []) == [daily]
