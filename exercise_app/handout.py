@@ -59,7 +59,7 @@ class Handout:
     physio: str
     clinic: str
     note: str
-    since: date
+    dated: str  # "In force since 3 March 2025", or "Starts on Tuesday 4 March" when scheduled
     link: str
     exercises: tuple[HandoutExercise, ...]
 
@@ -82,14 +82,28 @@ def exercise(item: Any, demo_json: str) -> HandoutExercise:
     )
 
 
-def for_programme(version: Any, *, patient: str, physio: str, clinic: str,
-                  link: str) -> Handout:
-    """The handout of a saved programme version (``programmes.queries.ProgrammeView``)."""
+def to_print(versions: Sequence[Any], today: date) -> Any | None:
+    """The version a handout printed ``today`` gives the patient: the programme they follow from
+    now on. That is the one scheduled to start next when there is one (a physio who saves a
+    new programme in the appointment, starting tomorrow because a session was logged today,
+    prints the new one, not the one it replaces), else the one in force; None without any."""
+    from .patient import history
+
+    return history.upcoming(versions, today) or history.effective(versions, today)
+
+
+def for_programme(version: Any, *, patient: str, physio: str, clinic: str, link: str,
+                  today: date) -> Handout:
+    """The handout of a saved programme version (``programmes.queries.ProgrammeView``),
+    dated as it reads on ``today``: in force since its start, or starting on a later day."""
     from .patient import routine
 
+    start = version.start_date
+    dated = (f"Starts on {start:%A %-d %B}" if start > today
+             else f"In force since {start:%-d %B %Y}")
     return Handout(
         patient=patient, physio=physio, clinic=clinic, note=version.note,
-        since=version.start_date, link=link,
+        dated=dated, link=link,
         exercises=tuple(exercise(routine.item(p), json.dumps(p.exercise_version.data["demo"]))
                         for p in version.prescriptions),
     )
@@ -165,8 +179,8 @@ def render_pdf(handout: Handout) -> bytes:
                             author=handout.physio)
     intro = [
         Paragraph(f"Your exercise programme, {escape(handout.patient)}", s["title"]),
-        Paragraph(f"From {escape(handout.physio)}, {escape(handout.clinic)}. In force since "
-                  f"{handout.since:%-d %B %Y}.", s["small"]),
+        Paragraph(f"From {escape(handout.physio)}, {escape(handout.clinic)}. "
+                  f"{escape(handout.dated)}.", s["small"]),
     ]
     intro.append(Paragraph(
         "Scan the code to open today's routine in the app, with timers. Stop any exercise "

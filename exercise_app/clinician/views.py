@@ -274,13 +274,13 @@ def patient_csv(patient_id: int):
 def _handout_or_404(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     today = local_today(now_utc(), patient.time_zone)
-    versions = programme_queries.versions(patient.id)
-    version = history.effective(versions, today) or (versions[-1] if versions else None)
+    version = handout.to_print(programme_queries.versions(patient.id), today)
     if version is None:
         abort(404, "This patient has no programme to print yet.")
     return patient, handout.for_programme(
         version, patient=patient.display_name, physio=current_user.display_name,
-        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True))
+        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True),
+        today=today)
 
 
 @bp.get("/patients/<id:patient_id>/handout")

@@ -288,14 +288,16 @@ def history_csv():
 
 
 def _my_handout():
-    _today, _versions, version = _context()
+    today, versions, _in_force = _context()
+    version = handout.to_print(versions, today)
     if version is None:
         abort(404, "You have no programme to print yet.")
     physio = triage_queries.physio_of(current_user.id)
     return handout.for_programme(
         version, patient=current_user.display_name,
         physio=physio.display_name if physio else "your physio",
-        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True))
+        clinic=current_user.clinic.name, link=url_for("patient.routine_page", _external=True),
+        today=today)
 
 
 @bp.get("/programme/handout")

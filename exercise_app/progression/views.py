@@ -78,6 +78,7 @@ def settings(patient_id: int):
         db.session.rollback()
         form.form_errors.append(f"These settings do not fit together: {error}.")
         return _page(patient, form, 422)
+    refresh_patient(patient)  # the usual pain is what the pain alerts and the caseload read
     db.session.commit()
     flash("Progression settings saved.", "success")
     return redirect(url_for("progression.patient", patient_id=patient.id), 303)

@@ -104,14 +104,16 @@ def today_of(app, patient_id: int):
 
 def three_settled_days_then_the_morning(app, client, auth, world, mode: str = "auto") -> None:
     """Usual pain 2; settled sessions the last three days; the patient then gives yesterday's
-    next-morning pain (which runs the rules) and stays signed in."""
-    auth.login(world.physio)
-    set_usual_pain(client, world.patient.id, 2, mode=mode)
-    auth.logout()
+    next-morning pain (which runs the rules) and stays signed in. The settings are saved
+    after the sessions: saving them refreshes the alerts, and with no session yet the patient
+    had missed every day since the programme began."""
     *_, yesterday = past_sessions(app, world.patient.id, [3, 2, 1])
     with app.app_context():  # the last session's morning is still to come
         db.session.get(ExerciseSession, yesterday).next_morning_pain = None
         db.session.commit()
+    auth.login(world.physio)
+    set_usual_pain(client, world.patient.id, 2, mode=mode)
+    auth.logout()
     auth.login(world.patient)
     morning_check_in(client, yesterday, 1)
 
