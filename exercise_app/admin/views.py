@@ -20,8 +20,8 @@ from ..extensions import db, limiter
 from ..models import Role
 from ..notifications import send_invitation
 from ..pages import id_urls, invalid
-from . import queries
-from .forms import NewPhysioForm
+from . import operations, queries
+from .forms import DeactivateForm, NewPhysioForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,16 +29,26 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
+    return _users_page()
+
+
+def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
+    """The clinic's people; ``refused``: a deactivation refused, (the user's id, why)."""
     rows = queries.clinic_users(current_user)
     return render_template(
         "admin/users.html",
         rows=rows,
         clinic_name=current_user.clinic.name,
+        # Who may take over a physio's patients: the clinic's active physios (but themselves).
+        successors=[row.user for row in rows
+                    if row.user.role is Role.PHYSIO and row.user.active],
+        refused=refused,
         deactivate_urls=id_urls("admin.deactivate", "user_id",
-                                (row.user.id for row in rows if row.user.active)),
+                                (row.user.id for row in rows
+                                 if row.user.active or row.patient_count)),
         reactivate_urls=id_urls("admin.reactivate", "user_id",
                                 (row.user.id for row in rows if not row.user.active)),
-    )
+    ), status
 
 
 @bp.route("/physios/new", methods=["GET", "POST"])
@@ -61,27 +71,49 @@ def new_physio():
     return invalid("admin/new_physio.html", form=form)
 
 
-def _set_active(user_id: int, active: bool):
-    user = get_clinic_user_or_404(user_id, for_admin=current_user)
-    if user.id == current_user.id:
-        abort(409, "You cannot deactivate your own account.")
-    accounts.set_active(user, active)
-    db.session.commit()
-    state = "reactivated" if active else "deactivated and signed out everywhere"
-    flash(f"{user.display_name} is {state}.", "success")
-    return redirect(url_for("admin.users"), 303)
+def _patients(count: int) -> str:
+    return f"{count} patient{'' if count == 1 else 's'}"
 
 
 @bp.post("/users/<id:user_id>/deactivate")
 @role_required(Role.ADMIN)
 def deactivate(user_id: int):
-    return _set_active(user_id, active=False)
+    """Deactivate an account; a physio who cares for patients hands them over to another
+    active physio of the clinic, chosen in the same form, or stays active (409)."""
+    user = get_clinic_user_or_404(user_id, for_admin=current_user)
+    if user.id == current_user.id:
+        abort(409, "You cannot deactivate your own account.")
+    form = DeactivateForm()
+    successor = None
+    if form.validate_on_submit() and form.takeover.data is not None:
+        successor = queries.successor_for(user, form.takeover.data)
+    if form.errors or (form.takeover.data is not None and successor is None):
+        return _users_page((user.id, f"Choose another active physio of {user.clinic.name} to "
+                                     f"take over {user.display_name}'s patients."), 422)
+    try:
+        moved = operations.deactivate(user, successor, by=current_user)
+    except operations.StillCaring as still:
+        return _users_page((user.id, f"{user.display_name} cares for {_patients(still.count)}. "
+                                     "Choose who takes them over, then deactivate."), 409)
+    db.session.commit()
+    handed_over = (f" Their {_patients(len(moved))} {'is' if len(moved) == 1 else 'are'} now "
+                   f"in {successor.display_name}'s care." if successor is not None and moved
+                   else "")
+    flash(f"{user.display_name} is deactivated and signed out everywhere.{handed_over}",
+          "success")
+    return redirect(url_for("admin.users"), 303)
 
 
 @bp.post("/users/<id:user_id>/reactivate")
 @role_required(Role.ADMIN)
 def reactivate(user_id: int):
-    return _set_active(user_id, active=True)
+    user = get_clinic_user_or_404(user_id, for_admin=current_user)
+    if user.id == current_user.id:
+        abort(409, "You cannot reactivate your own account.")
+    accounts.set_active(user, True)
+    db.session.commit()
+    flash(f"{user.display_name} is reactivated.", "success")
+    return redirect(url_for("admin.users"), 303)
 
 
 @bp.get("/audit")
@@ -90,4 +122,5 @@ def audit_log():
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), audit.MAX_PAGE)
     events, older = audit.clinic_events(current_user.clinic_id, page)
     return render_template("admin/audit.html", events=events, page=page, older=older,
-                           what=audit.WHAT, clinic_name=current_user.clinic.name)
+                           what={**audit.WHAT, **operations.AUDIT_WHAT},
+                           clinic_name=current_user.clinic.name)

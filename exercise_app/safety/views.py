@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
+from ..admin.notifications import send_red_flag_to_admins
 from ..domain.red_flags import ALL_CLEAR_MESSAGE, MESSAGES, Urgency
 from ..domain.scheduling import local_today
 from ..extensions import db
@@ -59,6 +60,8 @@ def check():
         physio = triage.physio_of(current_user.id)
         if physio is not None:
             send_red_flag_alert(physio, current_user)
+        else:  # nobody active cares for them: the admins choose who takes them over
+            send_red_flag_to_admins(current_user)
         return redirect(url_for("safety.check"), 303)
     flash(ALL_CLEAR_MESSAGE, "success")
     return redirect(url_for("patient.today"), 303)

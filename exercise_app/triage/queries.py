@@ -370,7 +370,8 @@ def open_alerts_for(patient_ids: list[int]) -> dict[int, list[OpenAlert]]:
 
 
 def physio_of(patient_id: int) -> User | None:
-    """The patient's physio, if they have one."""
+    """The patient's physio, if they have one whose account is active (a deactivated one
+    reads nothing and must be told nothing)."""
     return db.session.scalar(
         select(User).join(CareRelationship, CareRelationship.physio_id == User.id)
-        .where(CareRelationship.patient_id == patient_id))
+        .where(CareRelationship.patient_id == patient_id, User.active))

@@ -171,7 +171,8 @@ def test_the_clinic_users_page_offers_each_other_user_the_right_form(app, client
     """Every other user has one form: deactivate while active, reactivate once deactivated,
     each posting to that user's own address with the CSRF token; the admin has none."""
     auth.login(world.admin)
-    client.post(f"/admin/users/{world.physio.id}/deactivate")
+    client.post(f"/admin/users/{world.physio.id}/deactivate",
+                data={"takeover": world.other_physio.id})
     page = client.get("/admin/users").data.decode()
     actions = re.findall(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
                          r'name="csrf_token" value="[^"]+">', page)
