@@ -1232,6 +1232,7 @@ def test_the_patient_sees_the_soonest_scheduled_programme_and_its_exercises(
     assert f"Your programme starts on {first}" in client.get("/today").data.decode()
     page = client.get("/programme").data.decode()
     assert f"From {first}" in page and "Glute bridge" in page
+    assert f"Print my programme from {first}" in page  # what the handout prints
     assert (today + timedelta(days=20)).strftime("%A %-d %B") not in page
 
 
