@@ -106,7 +106,7 @@ def patient_text(row: DecisionRow | NoteFacts) -> str:
     name = _lower_first(row.exercise_name)
     told = " Your physio has been told about your pain." if row.alert_physio else ""
     if row.review_action == "rejected":
-        return f"Your physio has kept your {name} at its current dose."
+        return f"Your physio has kept the dose of your {name} as it is."  # heel slides: no "its"
     if row.review_action == "overridden":
         return f"Your physio has set your {name} to {dose_text(row.review_dose or row.new_dose)}."
     if row.status == "pending" and row.review_action is None:

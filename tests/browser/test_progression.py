@@ -273,4 +273,4 @@ def test_the_physio_approves_and_rejects_waiting_decisions(page, live_app, synce
     sign_in(page, people["patient"])
     notes = progress_notes(page)
     expect(notes).to_contain_text("Your glute bridge goes up to 12 reps")
-    expect(notes).to_contain_text("Your physio has kept your clam at its current dose.")
+    expect(notes).to_contain_text("Your physio has kept the dose of your clam as it is.")

@@ -302,7 +302,7 @@ def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assi
     auth.login(world.patient)
     today = client.get("/today").data.decode()
     assert "Your glute bridge goes up to 12 reps" in today
-    assert "Your physio has kept your clam at its current dose." in today
+    assert "Your physio has kept the dose of your clam as it is." in today
     # Today read these notes from the summary, as the run and each review wrote them: the
     # same notes as from the decisions and their reviews, which it reads when none are stored.
     notes = re.search(r'<section class="card progress-notes".*?</section>', today, re.S)
