@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .domain.sessions import MORNING_FROM_HOUR
+from .domain.sessions import MORNING_FROM_HOUR, MORNING_UNTIL_HOUR
 
 
 class Defaults:
@@ -51,6 +51,8 @@ class Defaults:
     PASSWORD_RESET_TTL = timedelta(hours=1)
     # The hour of the patient's day from which next-morning pain is asked (domain.sessions).
     MORNING_CHECK_IN_FROM_HOUR = MORNING_FROM_HOUR
+    # ...and the hour it closes (exclusive; 24 keeps it open until midnight).
+    MORNING_CHECK_IN_UNTIL_HOUR = MORNING_UNTIL_HOUR
     MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Hip & Back Programme <no-reply@localhost>"
     TRUSTED_HOSTS: list[str] | None = None

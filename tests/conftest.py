@@ -160,9 +160,11 @@ def config_for(database_url: str, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "locmem",
         "SERVER_NAME": None,
-        # The check-in opens at 4 am in production; tests run at any hour, and the rule has
-        # its own tests (test_daily_loop, tests/unit/test_sessions.py).
+        # The check-in is open from 4 am until 2 pm in production; tests run at any hour, and
+        # the rule has its own tests (test_daily_loop, test_checkin_changes,
+        # tests/unit/test_sessions.py, tests/unit/test_checkin_window.py).
         "MORNING_CHECK_IN_FROM_HOUR": 0,
+        "MORNING_CHECK_IN_UNTIL_HOUR": 24,
     }
     config.update(overrides)
     return config

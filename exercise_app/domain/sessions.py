@@ -12,6 +12,10 @@ CORRECTION_HOURS = 24  # a patient can correct a log for a day; after that it is
 # a late session ending after midnight was otherwise "next morning" minutes later, and the
 # rules read pain straight after exercise as the morning's.
 MORNING_FROM_HOUR = 4
+# ...and until this hour, when it closes: "how is your pain this morning?" answered in the
+# evening is the day's pain, not the morning's (a score given at 22:00 was stored as
+# next-morning pain, and the rules read a day's activity as the night's settling).
+MORNING_UNTIL_HOUR = 14
 # A routine is done in one sitting: one started on an earlier day and sent more than this
 # long after is a page left open overnight, and the session belongs to the day it was sent.
 SITTING_HOURS = 3
@@ -27,10 +31,13 @@ class ExerciseResult:
 
 
 def morning_check_in_open(session_day: date, local_now: datetime,
-                          from_hour: int = MORNING_FROM_HOUR) -> bool:
-    """Whether next-morning pain can be recorded now for a session dated ``session_day``:
-    on the day after it, from ``from_hour`` in the patient's local time."""
-    return local_now.date() == session_day + timedelta(days=1) and local_now.hour >= from_hour
+                          from_hour: int = MORNING_FROM_HOUR,
+                          until_hour: int = MORNING_UNTIL_HOUR) -> bool:
+    """Whether next-morning pain can be recorded (or changed) now for a session dated
+    ``session_day``: on the day after it, from ``from_hour`` until ``until_hour`` (exclusive;
+    24 is midnight) in the patient's local time."""
+    return (local_now.date() == session_day + timedelta(days=1)
+            and from_hour <= local_now.hour < until_hour)
 
 
 def same_sitting(started: datetime, sent: datetime) -> bool:

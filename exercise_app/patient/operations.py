@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from ..domain.scheduling import local_time, local_today
 from ..domain.sessions import (
     CORRECTION_HOURS,
     MORNING_FROM_HOUR,
+    MORNING_UNTIL_HOUR,
     ExerciseResult,
     morning_check_in_open,
     session_outcome,
@@ -65,7 +67,19 @@ REPS_FACTOR = 2
 
 
 class LogRefused(ValueError):
-    """The log cannot be stored as sent; the message says why in plain words."""
+    """The log cannot be stored as sent; the message says why in plain words.
+
+    ``index`` is the position of the exercise it is about in the log, and ``field`` the
+    answer of that exercise (a ``LoggedExercise`` field: ``sets_done``, ``skip_reason``...)
+    when it is about one, so the page can show it by that answer; ``None`` when it is about
+    the whole exercise, or the whole log.
+    """
+
+    def __init__(self, message: str, *, index: int | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+        self.field = field
 
 
 class ConflictingRetry(LogRefused):
@@ -83,38 +97,43 @@ def payload_hash(values: SessionValues) -> str:
 
 
 def check_exercises(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> None:
-    """Refuse ids from elsewhere, repeats, and statuses without their reason."""
+    """Refuse ids from elsewhere, repeats, and statuses without their reason; each refusal
+    names the exercise (its index in ``exercises``) and the answer it is about."""
     prescriptions = {p.id: p for p in version.prescriptions}
     seen: set[int] = set()
-    for item in exercises:
+    for index, item in enumerate(exercises):
+        refuse = functools.partial(LogRefused, index=index)
         prescription = prescriptions.get(item.prescription_id)
         if prescription is None:
-            raise LogRefused("The log names an exercise that is not in your programme.")
+            raise refuse("The log names an exercise that is not in your programme.")
         if item.prescription_id in seen:
-            raise LogRefused("An exercise appears twice in the log.")
+            raise refuse("An exercise appears twice in the log.")
         seen.add(item.prescription_id)
         if item.status == LogStatus.SKIPPED and item.skip_reason is None:
-            raise LogRefused("Say why an exercise was skipped.")
+            raise refuse("Say why an exercise was skipped.", field="skip_reason")
         if item.status == LogStatus.STOPPED and item.stop_reason is None:
-            raise LogRefused("Say why an exercise was stopped.")
-        if (item.stop_reason is not None and item.status != LogStatus.STOPPED) or (
-                item.skip_reason is not None and item.status != LogStatus.SKIPPED):
-            raise LogRefused("A reason for stopping or skipping goes with that status only.")
+            raise refuse("Say why an exercise was stopped.", field="stop_reason")
+        if item.stop_reason is not None and item.status != LogStatus.STOPPED:
+            raise refuse("A reason for stopping goes with that status only.", field="stop_reason")
+        if item.skip_reason is not None and item.status != LogStatus.SKIPPED:
+            raise refuse("A reason for skipping goes with that status only.", field="skip_reason")
         if item.sets_done > prescription.sets:
-            raise LogRefused("More sets were logged than were prescribed.")
+            raise refuse("More sets were logged than were prescribed.", field="sets_done")
         if item.status == LogStatus.DONE and item.sets_done == 0:
-            raise LogRefused("An exercise marked done needs the number of sets done; if none "
-                             "were done, mark it skipped and say why.")
+            raise refuse("An exercise marked done needs the number of sets done; if none "
+                         "were done, mark it skipped and say why.", field="sets_done")
+        # The page shows no second side, nor reps for a held exercise: these come from a
+        # tampered or stale form, and are about the exercise as a whole.
         if item.reps_done_other_side is not None and prescription.side != Side.EACH:
-            raise LogRefused("Only one-side-at-a-time exercises have a second side.")
-        reps = (item.reps_done, item.reps_done_other_side)
-        if prescription.reps is None and any(r is not None for r in reps):
-            raise LogRefused("Held exercises are logged in sets, not reps.")
-        if prescription.reps is not None and any(
-                r is not None and r > REPS_FACTOR * prescription.reps * prescription.sets
-                for r in reps):
-            raise LogRefused(f"More than {REPS_FACTOR} times the prescribed reps were logged "
-                             "for an exercise: please check the number.")
+            raise refuse("Only one-side-at-a-time exercises have a second side.")
+        reps = {"reps_done": item.reps_done, "reps_done_other_side": item.reps_done_other_side}
+        if prescription.reps is None and any(r is not None for r in reps.values()):
+            raise refuse("Held exercises are logged in sets, not reps.")
+        limit = REPS_FACTOR * (prescription.reps or 0) * prescription.sets
+        for field, value in reps.items():
+            if prescription.reps is not None and value is not None and value > limit:
+                raise refuse(f"More than {REPS_FACTOR} times the prescribed reps were logged "
+                             "for this exercise: please check the number.", field=field)
 
 
 def _outcome(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> SessionOutcome:
@@ -232,38 +251,52 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
 
 
 def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
-                        from_hour: int = MORNING_FROM_HOUR) -> bool:
+                        from_hour: int = MORNING_FROM_HOUR,
+                        until_hour: int = MORNING_UNTIL_HOUR) -> bool:
     """Record next-morning pain for the session done the day before, and for any other
     session of that day still without it: there is one morning after a day, however many
-    sessions it had. False when it was already recorded with this same answer (a double tap
-    or a retry), which changes nothing."""
-    local_now = local_time(now_utc(), patient.time_zone)
-    if not morning_check_in_open(session.local_date, local_now, from_hour):
-        if local_now.date() == session.local_date + timedelta(days=1):
-            raise LogRefused(f"The morning check-in opens at {from_hour:02d}:00, once you have "
-                             "slept: please come back then.")
-        raise LogRefused("The morning check-in is for the day after a session.")
-    if session.next_morning_pain == pain:
+    sessions it had.
+
+    While the check-in is open that morning (``from_hour`` until ``until_hour``), another
+    answer replaces the one given, in every session it was recorded for: a tap on 8 meant
+    as 1 is put right before it stands. After that it is read-only. False when the answer
+    is the one already recorded (a double tap or a retry), which changes nothing.
+    """
+    previous = session.next_morning_pain
+    if previous == pain:
         return False
-    if session.next_morning_pain is not None:
-        raise LogRefused("This morning's pain is already recorded.")
     now = now_utc()
+    local_now = local_time(now, patient.time_zone)
+    if not morning_check_in_open(session.local_date, local_now, from_hour, until_hour):
+        if local_now.date() != session.local_date + timedelta(days=1):
+            raise LogRefused("The morning check-in is for the day after a session.")
+        if local_now.hour < from_hour:
+            raise LogRefused(f"The morning check-in opens at {from_hour:02d}:00, once you "
+                             "have slept: please come back then.")
+        raise LogRefused(f"The morning check-in closes at {until_hour:02d}:00, and it is "
+                         "past that now: this morning's answer can no longer be given or "
+                         "changed.")
+    # A first answer fills the day's empty scores; a change replaces the answer it was
+    # shown with, so a tap that got in first is not overwritten unseen.
+    same_day = (ExerciseSession.patient_id == patient.id,
+                ExerciseSession.local_date == session.local_date)
     written = db.session.execute(
         update(ExerciseSession)
-        .where(ExerciseSession.patient_id == patient.id,
-               ExerciseSession.local_date == session.local_date,
-               ExerciseSession.next_morning_pain.is_(None))
+        .where(*same_day, ExerciseSession.next_morning_pain.is_(None) if previous is None
+               else ExerciseSession.next_morning_pain == previous)
         .values(next_morning_pain=pain, next_morning_at=now)
         .execution_options(synchronize_session=False))
     if written.rowcount == 0:
         # Another tap recorded the day's pain between our read and this write (PostgreSQL
-        # runs both at once: this UPDATE waits for the other, then finds no empty score).
+        # runs both at once: this UPDATE waits for the other, then finds its answer).
         recorded = db.session.scalar(select(ExerciseSession.next_morning_pain).where(
             ExerciseSession.id == session.id))
         if recorded == pain:
             return False
-        raise LogRefused("This morning's pain is already recorded.")
-    # The row is written: the loaded object says so too, without a second UPDATE of it.
+        raise LogRefused(f"This morning's pain is already recorded, as {recorded} out of 10, "
+                         "by another tap. To change it, choose \u201cChange it\u201d on "
+                         "Today.")
+    # The rows are written: the loaded object says so too, without a second UPDATE of it.
     set_committed_value(session, "next_morning_pain", pain)
     set_committed_value(session, "next_morning_at", now)
     return True

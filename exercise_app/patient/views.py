@@ -69,10 +69,7 @@ def today():
         sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
     done_today = [s for s in sessions if s.local_date == today]
-    local_now = local_time(now_utc(), current_user.time_zone)
-    from_hour = current_app.config["MORNING_CHECK_IN_FROM_HOUR"]
-    checkin = next((s for s in reversed(sessions) if s.next_morning_pain is None
-                    and morning_check_in_open(s.local_date, local_now, from_hour)), None)
+    checkin = _morning_check_in(sessions)
     decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
         else progression.patient_run_decisions(current_user.id)  # not recorded yet: read them
     progress = present.patient_notes(decisions)
@@ -82,6 +79,7 @@ def today():
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
         done_today=done_today, checkin=checkin,
         checkin_form=MorningCheckInForm() if checkin else None,
+        checkin_until=_check_in_hours()[1],
         streak=streak, week_percent=week_percent, today=today, progress=progress,
         blocked=blocked is not None, screen_due=screen_due,
         message=state.note,
@@ -154,7 +152,7 @@ def routine_page():
         return _routine_page(form, shown, 409)
     except operations.LogRefused as refusal:
         db.session.rollback()
-        form.form_errors.append(str(refusal))
+        _show_refusal(form, refusal)
         return _routine_page(form, shown, 422)
     if created:
         run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
@@ -165,6 +163,18 @@ def routine_page():
     # ``saved``: the routine kept in the browser's tab for a resend is done with (a retry's
     # answer says so too: the first answer may never have arrived).
     return redirect(url_for("patient.session_detail", session_id=session.id, saved=1), 303)
+
+
+def _show_refusal(form: RoutineLogForm, refusal: operations.LogRefused) -> None:
+    """Put a refused log's message by the answer it is about (the summary at the top links
+    to it): on the exercise's field, or on the exercise as a whole (its fieldset shows its
+    ``prescription_id`` errors); at the top only when it is about the whole log."""
+    rows = form.exercises.entries
+    if refusal.index is None or not 0 <= refusal.index < len(rows):
+        form.form_errors.append(str(refusal))
+        return
+    field = getattr(rows[refusal.index].form, refusal.field or "prescription_id")
+    field.errors = [*field.errors, str(refusal)]
 
 
 def _not_this_log(text: str = "The correction does not list the exercises of this log. "
@@ -231,7 +241,7 @@ def session_edit(session_id: int):
         operations.correct_session(session, version, routine.values(form))
     except operations.LogRefused as refusal:
         db.session.rollback()
-        form.form_errors.append(str(refusal))
+        _show_refusal(form, refusal)
         return _routine_page(form, prescriptions, 422, correcting=session)
     # The rules read the corrected answers now: a painful session corrected after a
     # progression was applied stepped nothing down, as no later run read it as the latest.
@@ -242,6 +252,23 @@ def session_edit(session_id: int):
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
 
 
+def _check_in_hours() -> tuple[int, int]:
+    """The hours the morning check-in is open, from and until, on the patient's clock."""
+    return (current_app.config["MORNING_CHECK_IN_FROM_HOUR"],
+            current_app.config["MORNING_CHECK_IN_UNTIL_HOUR"])
+
+
+def _morning_check_in(sessions):
+    """The session of yesterday whose next-morning pain Today asks for, or shows with a way
+    to change it, while the check-in is open: one still without it first, else the newest
+    (the day's sessions share one answer). None when the check-in is closed."""
+    local_now = local_time(now_utc(), current_user.time_zone)
+    hours = _check_in_hours()
+    open_now = [s for s in sessions if morning_check_in_open(s.local_date, local_now, *hours)]
+    return next((s for s in reversed(open_now) if s.next_morning_pain is None),
+                open_now[-1] if open_now else None)
+
+
 @bp.post("/sessions/<id:session_id>/morning")
 @role_required(Role.PATIENT)
 def morning_checkin(session_id: int):
@@ -249,19 +276,22 @@ def morning_checkin(session_id: int):
     form = MorningCheckInForm()
     if not form.validate():
         abort(422, "Choose a number from 0 to 10.")
+    previous = session.next_morning_pain
     try:
         recorded = operations.record_morning_pain(
-            current_user, session, form.pain.data,
-            current_app.config["MORNING_CHECK_IN_FROM_HOUR"])
+            current_user, session, form.pain.data, *_check_in_hours())
     except operations.LogRefused as refusal:
         db.session.rollback()
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
-    if recorded:
+    if recorded:  # a first answer or a changed one: the rules read it, as after a log
         run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
         triage_operations.refresh_patient(current_user, **_read_baseline(run))
     db.session.commit()
-    flash("Thanks: this morning's pain is recorded.", "success")
+    if recorded and previous is not None:
+        flash(f"Thanks: this morning's pain is changed to {form.pain.data}.", "success")
+    else:
+        flash("Thanks: this morning's pain is recorded.", "success")
     return redirect(url_for("patient.today"), 303)
 
 

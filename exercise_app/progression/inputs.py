@@ -28,8 +28,8 @@ from ..programmes.queries import PrescriptionView
 LOOKBACK_DAYS = 56
 # Sessions whose pain before sets the usual pain when the physio has not recorded it.
 BASELINE_SESSIONS = 3
-# A session's next-morning pain is recorded the day after it; one more day allows for a change
-# of time zone, after which the session can no longer get one.
+# A session's next-morning pain is recorded, and may be changed, the morning after it; one
+# more day allows for a change of time zone, after which the session can no longer get one.
 MORNING_DAYS = 2
 # The worst pain during an exercise stopped because "pain went above 5 out of 10": the lowest
 # whole score that is above 5 (clinical.md, "Stop this exercise": pain during a set > 5). The
@@ -192,9 +192,10 @@ def usual_pain(recorded: int | None, first_pain_before: Sequence[int]) -> tuple[
 def may_still_change(row: EngineRow, now: datetime, today: date) -> bool:
     """Whether the session's answers may still change after ``now`` (the patient's ``today``):
     it can be corrected for ``CORRECTION_HOURS`` after it was saved, and be given its
-    next-morning pain the day after it. Past both, a session is read-only for good."""
+    next-morning pain the day after it, or have it changed until the check-in closes
+    (``patient.operations.record_morning_pain``). Past both, a session is read-only for good."""
     return (now - row.logged_at < timedelta(hours=CORRECTION_HOURS)
-            or (row.next_morning is None and row.day >= today - timedelta(days=MORNING_DAYS)))
+            or row.day >= today - timedelta(days=MORNING_DAYS))
 
 
 def session_entries(rows: Sequence[EngineRow]) -> list[dict[str, Any]]:

@@ -929,14 +929,18 @@
     noticeEl.textContent = notice;
     noticeEl.classList.toggle("is-danger", !!opts.danger);
     show(noticeEl, !!notice);
-    show(endNowButton, !!opts.danger && !last && exercisesLeft().length > 0);
+    const canEnd = !!opts.danger && !last && exercisesLeft().length > 0;
+    show(endNowButton, canEnd);
     const ex = exercises.get(stepEls[current]);
     if (ex) {
       render(ex);
       speak(ex.name + ". " + ((ex.section.querySelector(".dose strong") || {}).textContent || ""));
     }
     if (last) renderSummary(stepEls[current]);
-    announce((notice ? notice + " " : "") + text + ": " + stepName(current) + ".");
+    // Focus goes to the next step's heading, after the button: say it is there, or a screen
+    // reader user hears only that the routine goes on.
+    const endHint = canEnd ? "You can end the session here with the button above. " : "";
+    announce((notice ? notice + " " : "") + endHint + text + ": " + stepName(current) + ".");
     notice = "";
     saveProgress();
     if (opts.focus !== false) {

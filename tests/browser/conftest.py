@@ -39,6 +39,7 @@ def live_app(browser_database):
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "locmem",
         "MORNING_CHECK_IN_FROM_HOUR": 0,  # tests run at any hour (tests/conftest.py)
+        "MORNING_CHECK_IN_UNTIL_HOUR": 24,
     })
 
 

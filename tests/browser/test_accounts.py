@@ -80,7 +80,7 @@ def test_physio_invites_a_patient_who_accepts(page, people):
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Repeat the new password").fill("short")
     page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_text("Use at least 12 characters.")).to_be_visible()
+    expect(page.get_by_text("Use at least 12 characters.", exact=True)).to_be_visible()
     expect(page.get_by_label("New password", exact=True)).to_have_attribute("aria-invalid", "true")
     screenshot(page, "accept-invitation-error")
     page.get_by_label("New password", exact=True).fill("pebble-comet-eleven")

@@ -46,11 +46,15 @@ def record(rows):
 def test_a_session_may_change_while_it_can_be_corrected_or_still_get_its_morning():
     assert may_still_change(row(1, 0, logged_hours_ago=2), NOW, TODAY)  # correctable
     assert may_still_change(row(1, 1, logged_hours_ago=23.9), NOW, TODAY)
-    assert not may_still_change(row(1, 1, logged_hours_ago=24), NOW, TODAY)
+    # Past correcting, yesterday's session may still have its morning answer changed today.
+    assert may_still_change(row(1, 1, logged_hours_ago=24), NOW, TODAY)
+    assert not may_still_change(row(1, 3, logged_hours_ago=24), NOW, TODAY)
     # No next-morning pain yet: it can come the day after (a day's margin for time zones).
     assert may_still_change(row(1, 2, logged_hours_ago=50, morning=None), NOW, TODAY)
     assert not may_still_change(row(1, 3, logged_hours_ago=80, morning=None), NOW, TODAY)
-    assert not may_still_change(row(1, 2, logged_hours_ago=50, morning=1), NOW, TODAY)
+    # Its next-morning pain given, it may still be changed that morning.
+    assert may_still_change(row(1, 2, logged_hours_ago=50, morning=1), NOW, TODAY)
+    assert not may_still_change(row(1, 3, logged_hours_ago=80, morning=1), NOW, TODAY)
 
 
 def test_read_only_sessions_are_named_by_id_and_the_rest_kept_whole():

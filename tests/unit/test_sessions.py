@@ -22,7 +22,8 @@ def test_the_check_in_opens_at_four_the_next_morning():
     assert not morning_check_in_open(DAY, at(after, 0, 21))  # a late session just ended
     assert not morning_check_in_open(DAY, at(after, 3, 59))
     assert morning_check_in_open(DAY, at(after, 4, 0))
-    assert morning_check_in_open(DAY, at(after, 23, 59))
+    assert morning_check_in_open(DAY, at(after, 13, 59))
+    assert not morning_check_in_open(DAY, at(after, 14, 0))  # test_checkin_window.py
 
 
 def test_never_on_the_day_itself_or_two_days_on():
@@ -33,7 +34,7 @@ def test_never_on_the_day_itself_or_two_days_on():
 @given(st.integers(0, 3), st.integers(0, 23), st.integers(0, 23))
 def test_open_exactly_on_the_next_day_from_the_hour(offset, hour, from_hour):
     now = at(DAY + timedelta(days=offset), hour)
-    assert morning_check_in_open(DAY, now, from_hour) == (offset == 1 and hour >= from_hour)
+    assert morning_check_in_open(DAY, now, from_hour, 24) == (offset == 1 and hour >= from_hour)
 
 
 def test_a_routine_is_one_sitting_across_midnight_but_not_overnight():

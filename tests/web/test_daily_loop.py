@@ -378,9 +378,10 @@ def test_a_morning_check_in_racing_another_tap(app, loop):
                 .execution_options(synchronize_session=False))
             if recorded is None:
                 with pytest.raises(LogRefused, match="already recorded"):
-                    record_morning_pain(patient, session, answer, from_hour=0)
+                    record_morning_pain(patient, session, answer, from_hour=0, until_hour=24)
             else:
-                assert record_morning_pain(patient, session, answer, from_hour=0) is recorded
+                assert record_morning_pain(patient, session, answer, from_hour=0,
+                                           until_hour=24) is recorded
             db.session.rollback()
 
 
@@ -393,21 +394,24 @@ def test_morning_check_in_the_day_after(app, patient_client, loop):
         refresh_patient(db.session.get(User, loop.patient.id))
         db.session.commit()
     page = patient_client.get("/today").data.decode()
-    assert "How is your pain today?" in page
+    assert "This morning: how is your pain?" in page
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
                                data={"pain": "11"}).status_code == 422
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
                                data={"pain": "4"}).status_code == 303
     with app.app_context():
         assert db.session.get(ExerciseSession, loop.session_id).next_morning_pain == 4
-    assert b"How is your pain today?" not in patient_client.get("/today").data
+    assert b"This morning: how is your pain?" not in patient_client.get("/today").data
     runs = count(app, ProgressionRun)
     # A double tap (or a retry) with the same answer is the same check-in, not a failure.
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
                                data={"pain": "4"}).status_code == 303
     assert count(app, ProgressionRun) == runs
+    # Another answer while the check-in is open changes it (test_checkin_changes.py).
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
-                               data={"pain": "2"}).status_code == 409
+                               data={"pain": "2"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(ExerciseSession, loop.session_id).next_morning_pain == 2
 
 
 def test_the_morning_check_in_waits_for_the_morning(app, patient_client, loop):
@@ -424,7 +428,7 @@ def test_the_morning_check_in_waits_for_the_morning(app, patient_client, loop):
     hour = local_time(now_utc(), loop.patient.time_zone).hour
     if hour < 23:  # an hour later is still today
         app.config["MORNING_CHECK_IN_FROM_HOUR"] = hour + 1
-        assert "How is your pain today?" not in patient_client.get("/today").data.decode()
+        assert "This morning: how is your pain?" not in patient_client.get("/today").data.decode()
         before = snapshot(app)
         refused = patient_client.post(f"/sessions/{loop.session_id}/morning",
                                       data={"pain": "3"})
@@ -432,7 +436,7 @@ def test_the_morning_check_in_waits_for_the_morning(app, patient_client, loop):
         assert f"The morning check-in opens at {hour + 1:02d}:00" in refused.data.decode()
         assert snapshot(app) == before
     app.config["MORNING_CHECK_IN_FROM_HOUR"] = hour
-    assert "How is your pain today?" in patient_client.get("/today").data.decode()
+    assert "This morning: how is your pain?" in patient_client.get("/today").data.decode()
     assert patient_client.post(f"/sessions/{loop.session_id}/morning",
                                data={"pain": "3"}).status_code == 303
 
@@ -450,13 +454,13 @@ def test_one_morning_check_in_covers_every_session_of_the_day_before(app, patien
             session.local_date = session.local_date - timedelta(days=1)
         refresh_patient(db.session.get(User, loop.patient.id))
         db.session.commit()
-    assert "How is your pain today?" in patient_client.get("/today").data.decode()
+    assert "This morning: how is your pain?" in patient_client.get("/today").data.decode()
     assert patient_client.post(f"/sessions/{second}/morning",
                                data={"pain": "3"}).status_code == 303
     with app.app_context():
         assert [db.session.get(ExerciseSession, i).next_morning_pain
                 for i in (loop.session_id, second)] == [3, 3]
-    assert "How is your pain today?" not in patient_client.get("/today").data.decode()
+    assert "This morning: how is your pain?" not in patient_client.get("/today").data.decode()
 
 
 # Today, programme, history -------------------------------------------------------------------
