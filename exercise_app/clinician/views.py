@@ -122,7 +122,8 @@ def patient(patient_id: int):
         clashes=editor.programme_clashes(version.prescriptions if version else [], precautions),
         progress=progress, replaced_by=progression_present.replaced_by(progress, versions),
         pending=progression_present.still_waiting(
-            progression_queries.pending_decisions(patient.id), versions),
+            progression_queries.pending_decisions(patient.id),
+            history.decided(versions, today)),
         progress_labels=progression_present.KIND_LABELS,
     )
 

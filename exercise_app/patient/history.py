@@ -17,7 +17,7 @@ from ..domain.pain_chart import (
     weekly_averages,
 )
 from ..domain.scheduling import Prescribed, day_plan, pause
-from ..models import LogStatus, ProgrammeVersion
+from ..models import LogStatus, ProgrammeVersion, VersionSource
 from .queries import LogRow, SessionRow
 
 STATUS_TEXT = {
@@ -280,6 +280,19 @@ def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersi
     """The version in force on ``day``: the newest one that has started."""
     started = [v for v in versions if v.start_date <= day]
     return started[-1] if started else None
+
+
+def decided(versions: Sequence[ProgrammeVersion], day: date) -> list[ProgrammeVersion]:
+    """The versions up to the one progression decisions are about and change (the last of
+    them): the newest, unless the physio saved it to start after ``day``. The versions left
+    out are the physio's plan for later, which a decision must not change; the rules' own
+    change starting tomorrow (after today's session) is kept, so that a second run or a
+    review the same day builds on it."""
+    for index in range(len(versions) - 1, -1, -1):
+        version = versions[index]
+        if not (version.source is VersionSource.PHYSIO and version.start_date > day):
+            return list(versions[:index + 1])
+    return []
 
 
 def upcoming(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersion | None:

@@ -37,7 +37,7 @@ from ..models import (
     VersionSource,
     now_utc,
 )
-from ..patient.history import effective
+from ..patient.history import decided
 from ..programmes import queries as programmes
 from ..programmes.operations import DoseChange, copy_with_changes, lock_patient, reissue
 from ..programmes.queries import PrescriptionView, ProgrammeView
@@ -120,12 +120,13 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     versions = programmes.versions(patient.id)
     now = now or now_utc()
     today = local_today(now, patient.time_zone)
-    # The rules read and change the programme the patient is doing, not one the physio has
-    # scheduled ahead (that one was changed instead, and the one in force never moved on).
-    latest = effective(versions, today)
-    if latest is None:
+    # The rules read and change the programme the patient is doing (or their own change of it
+    # from tomorrow), not one the physio has scheduled ahead: that one was changed instead,
+    # and the one in force never moved on.
+    base = decided(versions, today)
+    if not base:
         return None
-    ahead = versions[[v.id for v in versions].index(latest.id) + 1:]
+    latest, ahead = base[-1], versions[len(base):]
     rules = rules_for(patient.id)
     baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
@@ -234,11 +235,14 @@ def _review(decision: ProgressionDecision, physio: User, action: ReviewAction, n
     return review
 
 
-def _latest(patient: User) -> ProgrammeView:
+def _in_force(patient: User) -> tuple[ProgrammeView, list[ProgrammeView]]:
+    """The programme decisions are about and reviews change (``history.decided``, as
+    ``run_rules`` reads it), and the physio's versions scheduled after it."""
     versions = programmes.versions(patient.id)
-    if not versions:
-        raise DecisionRefused("This patient has no programme.")
-    return versions[-1]
+    base = decided(versions, local_today(now_utc(), patient.time_zone))
+    if not base:
+        raise DecisionRefused("This patient's programme has not started yet.")
+    return base[-1], list(versions[len(base):])
 
 
 def _check_unreviewed(decision: ProgressionDecision) -> None:
@@ -253,7 +257,7 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
     _check_unreviewed(decision)
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be approved.")
-    latest = _latest(patient)
+    latest, ahead = _in_force(patient)
     target = _target(decision, latest)
     if not as_decided_from(decision.exercise_slug, (
             decision.old_sets, decision.old_reps, decision.old_hold_seconds), target):
@@ -271,7 +275,8 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
                                   "Edit the programme instead.")
     change = DoseChange(decision.new_sets, decision.new_reps, decision.new_hold_seconds,
                         **_switch(switch, target))  # type: ignore[arg-type]
-    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES)
+    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES,
+                     ahead)
     return _review(decision, physio, ReviewAction.APPROVED, "", version.id)
 
 
@@ -283,7 +288,7 @@ def reject(patient: User, decision: ProgressionDecision, physio: User,
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be rejected; "
                               "override it instead.")
-    _target(decision, _latest(patient))  # keeping an exercise no longer prescribed means nothing
+    _target(decision, _in_force(patient)[0])  # keeping one no longer prescribed means nothing
     return _review(decision, physio, ReviewAction.REJECTED, note)
 
 
@@ -294,20 +299,27 @@ def override(patient: User, decision: ProgressionDecision, physio: User, *, sets
     _check_unreviewed(decision)
     if not note.strip():
         raise BadDose("Say why you are overriding this decision.")
-    latest = _latest(patient)
+    latest, ahead = _in_force(patient)
     target = _target(decision, latest)
     if (target.reps is None) != (reps is None) or (target.hold_seconds is None) != (
             hold_seconds is None):
         raise BadDose("Give the same parts of the dose as the exercise has now (reps, hold "
                       "time or both).")
     change = DoseChange(sets, reps, hold_seconds)
-    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.OVERRIDE)
+    version = _apply(patient, latest, {target.position: change}, physio, VersionSource.OVERRIDE,
+                     ahead)
     return _review(decision, physio, ReviewAction.OVERRIDDEN, note.strip(), version.id,
                    (sets, reps, hold_seconds))
 
 
 def _apply(patient: User, latest: ProgrammeView, changes: Mapping[int, DoseChange],
-           physio: User, source: VersionSource):
+           physio: User, source: VersionSource, ahead: Sequence[ProgrammeView] = ()):
+    """Save the changes to the programme in force as a new version, and the versions
+    scheduled after it again, so that they still take over on their own days."""
     today = local_today(now_utc(), patient.time_zone)
     start = _start_date(latest, today, programmes.exercised_on(patient.id, today))
-    return copy_with_changes(latest, changes, start_date=start, created_by=physio, source=source)
+    version = copy_with_changes(latest, changes, start_date=start, created_by=physio,
+                                source=source)
+    for scheduled in ahead:
+        reissue(scheduled)
+    return version

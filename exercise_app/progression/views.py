@@ -8,8 +8,10 @@ from wtforms import SelectChoice
 
 from ..access import get_patient_or_404, role_required
 from ..domain.progression import SETTINGS, RuleSettings, setting_values
+from ..domain.scheduling import local_today
 from ..extensions import db
-from ..models import ProgressionMode, Role, User
+from ..models import ProgressionMode, Role, User, now_utc
+from ..patient import history
 from ..programmes import queries as programmes
 from ..triage.operations import refresh_patient
 from . import operations, present, queries
@@ -37,15 +39,17 @@ def _settings_form(patient: User, rules: operations.PatientRules, submitted: boo
 def _page(patient: User, settings_form=None, status: int = 200, refusal: str | None = None):
     rules = operations.rules_for(patient.id)
     versions = programmes.versions(patient.id)
+    # Decisions are about the programme in force, not one scheduled after it.
+    decided = history.decided(versions, local_today(now_utc(), patient.time_zone))
     latest = queries.latest_run_decisions(patient.id)
     decisions = queries.recent_decisions(patient.id)
-    pending = present.still_waiting(queries.pending_decisions(patient.id), versions)
+    pending = present.still_waiting(queries.pending_decisions(patient.id), decided)
     return render_template(
         "progression/patient.html", patient=patient, rules=rules,
         settings_form=settings_form or _settings_form(patient, rules),
-        pending=pending, approvable=present.approvable(pending, versions),
+        pending=pending, approvable=present.approvable(pending, decided),
         # Decisions about an exercise the programme no longer has: nothing to act on.
-        gone=present.gone_from((*latest, *decisions), versions),
+        gone=present.gone_from((*latest, *decisions), decided),
         latest=latest, replaced_by=present.replaced_by(latest, versions),
         decisions=decisions,
         settings_history=queries.settings_history(patient.id),

@@ -268,6 +268,32 @@ def test_a_second_setback_pauses_progression(app, client, auth, assigned):
 # Physio controls -----------------------------------------------------------------------------
 
 
+def test_an_approved_decision_changes_the_programme_in_force_not_one_scheduled_ahead(
+        app, client, auth, assigned):
+    """Approving read the newest version: with one scheduled ahead (the bridge at the same
+    dose), the change went to a copy of it from its start, and the programme in force never
+    moved on. Now it changes the programme in force, and the scheduled one is kept."""
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    auth.logout()
+    today = today_of(app, world.patient.id)
+    assign(app, world.patient.id, world.physio.id, rows=(row("glute-bridge"),),
+           start=today + timedelta(days=10), note="Next stage.")
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Waiting for your approval (3)" in page
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert response.status_code == 303
+    first, scheduled, approved, kept = versions(app, world.patient.id)
+    assert approved.start_date <= today + timedelta(days=1)
+    assert [(p.sets, p.reps) for p in approved.prescriptions][:2] == [(2, 12), (2, 12)]
+    assert len(approved.prescriptions) == len(first.prescriptions)
+    assert kept.start_date == scheduled.start_date and kept.note == "Next stage."
+    assert [(p.sets, p.reps) for p in kept.prescriptions] == [(2, 10)]
+
+
 def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assigned):
     world = assigned
     three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
