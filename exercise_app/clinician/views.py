@@ -185,15 +185,17 @@ def edit_programme(patient_id: int):
         today = local_today(now_utc(), patient.time_zone)
         # Once today's session is logged, a change starts tomorrow, so today stays done (as
         # the progression rules' changes do); the physio may still choose today.
-        form.start_date.data = today + timedelta(days=1) \
-            if programme_queries.exercised_on(patient.id, today) else today
+        exercised = programme_queries.exercised_on(patient.id, today)
+        form.start_date.data = today + timedelta(days=1) if exercised else today
+        form.exercised_today.data = "1" if exercised else "0"
         editor.set_choices(form, options)
         return _editor_page(patient, form, by_slug, precautions, template_form,
                             422 if template and stage is None else 200)
     form = ProgrammeForm()
     editor.set_choices(form, options)
     today = local_today(now_utc(), patient.time_zone)
-    valid = form.validate() and editor.start_date_in_range(form, today)
+    valid = form.validate() and editor.start_date_in_range(
+        form, today, programme_queries.exercised_on(patient.id, today))
     rows = editor.prescriptions(form, by_slug) if valid else None
     if rows is None:
         return _editor_page(patient, form, by_slug, precautions, template_form, 422)

@@ -197,9 +197,15 @@ def programme_clashes(prescriptions: Sequence[Any], precautions: set[str]) -> li
 START_AHEAD_DAYS = 365  # how far ahead a programme may be set to start
 
 
-def start_date_in_range(form: ProgrammeForm, today: date) -> bool:
+def start_date_in_range(form: ProgrammeForm, today: date, exercised_today: bool = False
+                        ) -> bool:
     """A programme starts today (the patient's date) or later, within a year: a start in the
-    past would rewrite the history of days already done under the version before."""
+    past would rewrite the history of days already done under the version before.
+
+    Today is refused once, moved to tomorrow, when the patient logged today's session while
+    the editor was open (``exercised_today`` now, not when it was opened): the editor had
+    offered today, and saving it turned a day already done into "partly done". The physio
+    can choose today again; the form then knows about the session."""
     start = form.start_date.data
     if start is None:
         return False
@@ -208,6 +214,15 @@ def start_date_in_range(form: ProgrammeForm, today: date) -> bool:
         return False
     if start > today + timedelta(days=START_AHEAD_DAYS):
         form.start_date.errors = ["Choose a day within a year from today."]
+        return False
+    if start == today and exercised_today and form.exercised_today.data == "0":
+        form.start_date.data = today + timedelta(days=1)
+        form.start_date.raw_data = None  # shown from the data, not as it was sent
+        form.exercised_today.data, form.exercised_today.raw_data = "1", None
+        form.start_date.errors = [
+            "The patient logged today's session while you were editing: a programme starting "
+            "today would change a day already done. The start is now tomorrow; choose today "
+            "again to start today anyway."]
         return False
     return True
 

@@ -100,6 +100,10 @@ class ProgrammeForm(FlaskForm):
     # The number of the newest version when the editor was opened (0: none): saving over a
     # version made since would silently undo it.
     based_on = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
+    # Whether the patient had exercised today when the editor was opened ("1" or "0"): the
+    # start date it offered (today, or tomorrow once today's session is done) is stale if
+    # they logged a session since (``editor.start_date_in_range``).
+    exercised_today = HiddenField(validators=[Optional(), Regexp(r"^[01]$")])
     start_date = DateField("Start date", validators=[InputRequired()])
     note = TextAreaField(
         "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],

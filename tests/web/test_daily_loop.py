@@ -1279,3 +1279,32 @@ def test_a_routine_left_open_overnight_is_the_day_it_is_sent(app, patient_client
         session = db.session.scalars(select(ExerciseSession).order_by(
             ExerciseSession.id.desc())).first()
         assert session.local_date == date(2026, 11, 27) and session.started_at is None
+
+
+def test_a_session_logged_while_the_editor_is_open_moves_its_start_to_tomorrow(
+        app, client, auth, world, library):
+    """The editor offered today; the patient then did today's session; saved as offered, the
+    new version turned the day already done into "partly done". Now the start is moved to
+    tomorrow once, with a message; choosing today again starts today."""
+    assign(app, world.patient.id, world.physio.id)
+    with app.app_context():
+        today = local_today(now_utc(), db.session.get(User, world.patient.id).time_zone)
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    assert form["start_date"] == today.isoformat() and form["exercised_today"] == "0"
+    log(app, world.patient.id)  # while the physio edits
+    versions_before = count(app, ProgrammeVersion)
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    page = refused.data.decode()
+    assert "logged today&#39;s session while you were editing" in page
+    assert f'value="{today + timedelta(days=1)}"' in page and count(app, ProgrammeVersion) \
+        == versions_before
+    assert re.search(r'name="exercised_today" type="hidden" value="1"', page)
+    again = {**form, "exercised_today": "1"}  # the re-shown form, with today chosen again
+    assert client.post(url, data=again).status_code == 303
+    with app.app_context():
+        newest = db.session.scalars(select(ProgrammeVersion).order_by(
+            ProgrammeVersion.id.desc())).first()
+        assert newest.start_date == today
