@@ -24,5 +24,5 @@ def send_red_flag_to_admins(patient: User) -> None:
                                  "has no active physio for them and no active admin", patient.id)
     link = url_for("admin.users", _external=True)
     for admin in admins:  # one e-mail each: admins do not see each other's addresses
-        send_mail(admin.email, NO_PHYSIO_SUBJECT, "red_flag.txt", name=admin.display_name,
+        send_mail(admin.email, NO_PHYSIO_SUBJECT, "red_flag_no_physio.txt", name=admin.display_name,
                   patient=patient.display_name, link=link)

@@ -290,6 +290,8 @@ def test_a_red_flag_without_an_active_physio_is_mailed_to_the_clinic_admins(app,
         assert "Paula Patient" in mail.body
         assert "bladder" not in mail.body  # no symptom in an e-mail
         assert "/admin/users" in mail.body
+        assert "choose a\nphysio of the clinic to take them over" in mail.body  # not "look at
+        # the critical alert", which an admin cannot open
 
 
 def test_a_red_flag_still_goes_to_an_active_physio_only(app, client, auth, world, library):
