@@ -64,7 +64,16 @@ STEP_DOWN_DAYS = (
     select(ProgressionDecision.day).distinct().where(
         ProgressionDecision.patient_id == bindparam("patient_id"),
         FLARE_DECISION, ProgressionDecision.kind != "resume",  # the flare index: see models.py
-        ProgressionDecision.day >= bindparam("since"))
+        ProgressionDecision.day >= bindparam("since"),
+        # A step down, or a pause that changed a dose or exercise: while a flare-up pause
+        # waits for pain to settle, each run holds the dose as a pause, and every such day
+        # was counted as a step down.
+        or_(ProgressionDecision.kind == "step_down",
+            ProgressionDecision.new_exercise_slug.is_not(None),
+            ProgressionDecision.new_sets != ProgressionDecision.old_sets,
+            ProgressionDecision.new_reps.is_distinct_from(ProgressionDecision.old_reps),
+            ProgressionDecision.new_hold_seconds.is_distinct_from(
+                ProgressionDecision.old_hold_seconds)))
 )
 
 
@@ -125,7 +134,8 @@ def flagged_answers(patient_id: int, since: date) -> list[Flagged]:
 
 
 def step_down_days(patient_id: int, since: date) -> list[date]:
-    """Days the progression rules stepped a dose down or paused for a flare-up."""
+    """Days the progression rules lowered a dose or changed an exercise, stepping down or
+    pausing for a flare-up."""
     return sorted(day for (day,) in read_rows(STEP_DOWN_DAYS,
                                               {"patient_id": patient_id, "since": since}))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from exercise_app.domain.red_flags import Occasion, questions_for
 from exercise_app.domain.scheduling import local_today
@@ -146,3 +146,34 @@ def test_an_open_alert_follows_newer_evidence_and_a_resolved_one_stays_resolved(
     log(app, world.patient.id, pain=(2, 3, 2))  # the old evidence is still in the window
     assert [s for _r, s in _alerts(app, world.patient.id, "pain_severe")] == [
         AlertStatus.RESOLVED]
+
+
+def test_only_days_that_lowered_a_dose_count_as_step_downs(app, world, library):
+    """A flare-up pause holds the dose at each run until pain settles: each of those days
+    was counted, and the physio read "stepped the dose down 3 times" for one step down."""
+    from exercise_app.models import ProgressionDecision, ProgressionRun
+    from exercise_app.triage.queries import step_down_days
+
+    assign(app, world.patient.id, world.physio.id)
+    for _ in range(4):
+        log(app, world.patient.id)
+    with app.app_context():
+        runs = list(db.session.scalars(select(ProgressionRun.id)))
+        today = local_today(now_utc(), db.session.get(User, world.patient.id).time_zone)
+        base = {c: getattr(d, c) for d in [db.session.scalars(select(ProgressionDecision))
+                                          .first()] for c in (
+            "run_id", "patient_id", "prescription_id", "position", "exercise_slug",
+            "exercise_name", "ladder_slug", "reasons", "evidence", "alert_physio", "sentence",
+            "status")}
+        db.session.execute(delete(ProgressionDecision))
+        for run, (days_ago, kind, new_sets) in zip(runs, (
+                (3, "pause_flare", 1), (2, "pause_flare", 2), (1, "pause_flare", 2),
+                (0, "resume", 2)), strict=True):
+            db.session.add(ProgressionDecision(
+                **{**base, "run_id": run}, day=today - timedelta(days=days_ago), kind=kind,
+                old_sets=2, old_reps=10, old_hold_seconds=None, new_sets=new_sets, new_reps=10,
+                new_hold_seconds=None, new_exercise_slug=None))
+        db.session.flush()
+        assert step_down_days(world.patient.id, today - timedelta(days=7)) == [
+            today - timedelta(days=3)]
+        db.session.rollback()
