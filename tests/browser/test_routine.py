@@ -342,7 +342,9 @@ def test_a_double_click_on_submit_stores_one_session(page, routine, live_app):
     expect(page.locator(".facts")).to_contain_text("Partial")
     # Correcting a saved log keeps the plain checklist: every answer visible at once.
     page.get_by_role("link", name="Correct this log").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Correct your log")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Correct your log of ")
+    expect(page.get_by_role("link", name="Back to this session without changing it")
+           ).to_be_visible()
     expect(page.locator(".guide-bar")).to_have_count(0)
     expect(page.locator(".log-fields").first).to_be_visible()
 
