@@ -118,10 +118,9 @@ def _count_for_the_version_in_force(done: dict[date, set[str]], partial: dict[da
 
 
 def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow],
-                    today: date, paused: Sequence[tuple[date, date]] = ()
-                    ) -> tuple[int, rules.Adherence]:
+                    today: date) -> tuple[int, rules.Adherence]:
     """The streak and the last 7 days' adherence (for Today)."""
-    plan = prescribed(versions, paused)
+    plan = prescribed(versions)
     days = day_logs(logs, versions)
     return rules.streak(plan, days, today), rules.adherence(plan, days, today, 7)
 

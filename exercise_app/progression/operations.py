@@ -173,12 +173,8 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
                                decision.alert_physio, (dose.sets, dose.reps, dose.hold_seconds),
                                None, None))
     if changes:
-        start = _start_date(latest, today, programmes.exercised_on(patient.id, today))
-        version = copy_with_changes(latest, changes, start_date=start, created_by=None,
-                                    source=VersionSource.RULES)
+        version = _apply(patient, latest, changes, None, VersionSource.RULES, ahead, today)
         run.applied_version_id = version.id
-        for scheduled in ahead:  # still to take over on their own days
-            reissue(scheduled)
     db.session.add(run)
     db.session.flush()
     # One statement for all the decisions (see log_session).
@@ -313,13 +309,14 @@ def override(patient: User, decision: ProgressionDecision, physio: User, *, sets
 
 
 def _apply(patient: User, latest: ProgrammeView, changes: Mapping[int, DoseChange],
-           physio: User, source: VersionSource, ahead: Sequence[ProgrammeView] = ()):
-    """Save the changes to the programme in force as a new version, and the versions
-    scheduled after it again, so that they still take over on their own days."""
-    today = local_today(now_utc(), patient.time_zone)
+           by: User | None, source: VersionSource, ahead: Sequence[ProgrammeView] = (),
+           today: date | None = None):
+    """Save the changes to the programme decisions are about as a new version (by the physio
+    who reviewed them, or None for the rules), and the physio's versions scheduled after it
+    again, so that they still take over on their own days."""
+    today = today or local_today(now_utc(), patient.time_zone)
     start = _start_date(latest, today, programmes.exercised_on(patient.id, today))
-    version = copy_with_changes(latest, changes, start_date=start, created_by=physio,
-                                source=source)
+    version = copy_with_changes(latest, changes, start_date=start, created_by=by, source=source)
     for scheduled in ahead:
         reissue(scheduled)
     return version
