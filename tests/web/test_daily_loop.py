@@ -52,6 +52,15 @@ def routine_form(client, url="/routine?all=1") -> dict:
     return data
 
 
+def refused_log(app, client, form: dict, url: str = "/routine") -> str:
+    """Send a log form the server must refuse: a 422 with nothing saved. Returns the page."""
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 422
+    assert snapshot(app) == before
+    return response.data.decode()
+
+
 @pytest.fixture
 def patient_client(app, client, auth, loop):
     auth.login(loop.patient)

@@ -12,8 +12,8 @@ import pytest
 from exercise_app.extensions import db
 from exercise_app.models import NOTE_MAX, LogStatus, ProgrammeVersion, User
 from exercise_app.patient.operations import LoggedExercise, LogRefused, check_exercises
-from tests.conftest import PASSWORD, snapshot
-from tests.web.test_daily_loop import routine_form
+from tests.conftest import PASSWORD
+from tests.web.test_daily_loop import refused_log, routine_form
 from tests.web.test_routine_a11y import Page
 
 # The loop's programme (tests/factories.py): bridge 2 x 10, clam 2 x 12 each side, knee to
@@ -79,11 +79,7 @@ def test_a_refused_log_puts_the_message_by_the_field(app, patient_client, change
                                                      label, message):
     form = routine_form(patient_client)
     form.update(changes)
-    before = snapshot(app)
-    response = patient_client.post("/routine", data=form)
-    assert response.status_code == 422
-    assert snapshot(app) == before
-    assert_on_the_field(response.data.decode(), control, label, message)
+    assert_on_the_field(refused_log(app, patient_client, form), control, label, message)
 
 
 @pytest.mark.parametrize(("changes", "control", "label", "message"), REFUSALS, ids=REFUSAL_IDS)
@@ -92,11 +88,7 @@ def test_a_refused_correction_puts_the_message_by_the_field(app, patient_client,
     url = f"/sessions/{loop.session_id}/edit"
     form = routine_form(patient_client, url)
     form.update(changes)
-    before = snapshot(app)
-    response = patient_client.post(url, data=form)
-    assert response.status_code == 422
-    assert snapshot(app) == before
-    html = response.data.decode()
+    html = refused_log(app, patient_client, form, url)
     assert_on_the_field(html, control, label, message)
     assert title(html).startswith("Error: Correct your log of ") and title(html).endswith(
         " \u00b7 Hip &amp; Back")
@@ -107,11 +99,7 @@ def test_a_refusal_about_a_whole_row_is_on_that_row(app, patient_client):
     message is at the top of that exercise's fields, which it describes."""
     form = routine_form(patient_client)
     form["exercises-1-prescription_id"] = form["exercises-0-prescription_id"]
-    before = snapshot(app)
-    response = patient_client.post("/routine", data=form)
-    assert response.status_code == 422
-    assert snapshot(app) == before
-    page = Page(response.data.decode())
+    page = Page(refused_log(app, patient_client, form))
     error = page.by_id("exercises-1-prescription_id-error")
     assert error is not None and "appears twice" in error.text
     fieldset = page.by_id("exercises-1")

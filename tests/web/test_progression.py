@@ -268,6 +268,18 @@ def test_a_second_setback_pauses_progression(app, client, auth, assigned):
 # Physio controls -----------------------------------------------------------------------------
 
 
+def approve_the_bridge(app, client, auth, world) -> ProgressionDecision:
+    """The physio, signed in, finds the three decisions waiting and approves the bridge's."""
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Waiting for your approval (3)" in page
+    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
+    response = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
+    assert response.status_code == 303
+    return bridge
+
+
 def test_an_approved_decision_changes_the_programme_in_force_not_one_scheduled_ahead(
         app, client, auth, assigned):
     """Approving read the newest version: with one scheduled ahead (the bridge at the same
@@ -279,13 +291,7 @@ def test_an_approved_decision_changes_the_programme_in_force_not_one_scheduled_a
     today = today_of(app, world.patient.id)
     assign(app, world.patient.id, world.physio.id, rows=(row("glute-bridge"),),
            start=today + timedelta(days=10), note="Next stage.")
-    auth.login(world.physio)
-    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
-    assert "Waiting for your approval (3)" in page
-    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
-    response = client.post(
-        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
-    assert response.status_code == 303
+    approve_the_bridge(app, client, auth, world)
     first, scheduled, approved, kept = versions(app, world.patient.id)
     assert approved.start_date <= today + timedelta(days=1)
     assert [(p.sets, p.reps) for p in approved.prescriptions][:2] == [(2, 12), (2, 12)]
@@ -301,13 +307,7 @@ def test_approval_mode_waits_for_the_physio_then_applies(app, client, auth, assi
     assert "your physio will check it first" in client.get("/today").data.decode()
     auth.logout()
 
-    auth.login(world.physio)
-    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
-    assert "Waiting for your approval (3)" in page
-    bridge = next(d for d in decisions(app, world.patient.id) if d.exercise_slug == "glute-bridge")
-    response = client.post(
-        f"/clinic/patients/{world.patient.id}/decisions/{bridge.id}/approve")
-    assert response.status_code == 303
+    bridge = approve_the_bridge(app, client, auth, world)
     latest = versions(app, world.patient.id)[-1]
     assert latest.source is VersionSource.RULES and latest.created_by_id == world.physio.id
     assert latest.prescriptions[0].reps == 12 and latest.prescriptions[1].reps == 12
