@@ -219,10 +219,11 @@ def start_date_in_range(form: ProgrammeForm, today: date, exercised_today: bool 
         form.start_date.data = today + timedelta(days=1)
         form.start_date.raw_data = None  # shown from the data, not as it was sent
         form.exercised_today.data, form.exercised_today.raw_data = "1", None
-        form.start_date.errors = [
+        form.start_date.errors = ["Moved to tomorrow: today's session is done."]
+        form.form_errors.append(
             "The patient logged today's session while you were editing: a programme starting "
-            "today would change a day already done. The start is now tomorrow; choose today "
-            "again to start today anyway."]
+            "today would change a day already done, so its start is now tomorrow. Choose today "
+            "again to start today anyway.")
         return False
     return True
 
