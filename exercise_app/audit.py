@@ -42,12 +42,18 @@ WHAT = {
 }
 
 
+def not_a_change() -> None:
+    """Leave this request out of the log: a save that changed nothing (the programme editor
+    saved as it was) neither read nor changed the patient's record."""
+    g.audit_not_a_change = True
+
+
 def _record(response: Response) -> Response:
     # The user the request already loaded (every audited view checks the role first); reading
     # ``current_user`` here would load one again after the view.
     user = g.get("_login_user")
-    if (response.status_code >= 400 or request.endpoint is None or user is None
-            or not user.is_authenticated or user.role not in AUDITED_ROLES):
+    if (response.status_code >= 400 or g.get("audit_not_a_change") or request.endpoint is None
+            or user is None or not user.is_authenticated or user.role not in AUDITED_ROLES):
         return response
     args = request.view_args or {}
     blueprint = request.endpoint.split(".")[0]

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import accounts, handout
+from .. import accounts, audit, handout
 from ..access import get_patient_or_404, role_required
 from ..auth.operations import create_invitation
 from ..domain.scheduling import local_today
@@ -221,7 +221,7 @@ def edit_programme(patient_id: int):
         newest = (programme_queries.versions(patient.id) or [None])[-1]
         link = (newest.template_slug, newest.template_stage) if newest else (None, None)
     try:
-        programme_operations.save_programme(
+        saved = programme_operations.save_programme(
             patient, current_user, start_date=form.start_date.data, note=form.note.data or "",
             rows=rows, template_slug=link[0], template_stage=link[1],
             based_on=int(form.based_on.data),
@@ -230,6 +230,11 @@ def edit_programme(patient_id: int):
         db.session.rollback()
         form.form_errors.append(str(refusal))
         return _editor_page(patient, form, by_slug, precautions, template_form, 409)
+    if saved is None:  # the newest version as it was: its ready-for-next alerts stay open
+        audit.not_a_change()
+        flash("Nothing was changed, so the programme is as it was: no new version was saved.",
+              "info")
+        return redirect(url_for("clinician.patient", patient_id=patient.id), 303)
     triage_operations.resolve_ready_for_next(patient, current_user)
     progression_operations.record_run_notes(patient.id)  # the last run's words no longer apply
     triage_operations.refresh_patient(patient)

@@ -20,7 +20,7 @@ from ..models import (
     VersionSource,
 )
 from ..summaries import record_stages
-from .queries import ProgrammeView, newest_number
+from .queries import ProgrammeView, newest_number, versions
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,35 @@ def _copy(base: ProgrammeView, changes: Mapping[int, DoseChange], *, start_date:
     return version
 
 
+def repeats(
+    version: ProgrammeView,
+    *,
+    start_date: date,
+    note: str,
+    rows: Sequence[PrescriptionValues],
+    exercise_versions: Mapping[str, int],
+    template_slug: str | None,
+    template_stage: int | None,
+) -> bool:
+    """Whether saving ``rows`` after ``version``, the newest, would change nothing on any day.
+
+    The same exercises (``exercise_versions``: each slug's library version, which a save
+    prescribes) in the same order with the same dose, side, tempo, rest, load note and
+    schedule; the same note and template stage; and a start on or after ``version``'s, when
+    it is in force already: the newest version that has started is the one in force. A start
+    before it is a change (a version scheduled ahead brought forward)."""
+    return (
+        version.start_date <= start_date and version.note == note
+        and (version.template_slug, version.template_stage) == (template_slug, template_stage)
+        and [(p.exercise_version_id, p.sets, p.reps, p.hold_seconds, p.rest_seconds, p.side,
+              p.tempo, p.load_note, p.weekdays, p.sessions_per_week)
+             for p in version.prescriptions]
+        == [(exercise_versions.get(row.slug), row.sets, row.reps, row.hold_seconds,
+             row.rest_seconds, row.side, row.tempo, row.load_note, row.weekdays,
+             row.sessions_per_week) for row in rows]
+    )
+
+
 def save_programme(
     patient: User,
     physio: User,
@@ -148,12 +177,14 @@ def save_programme(
     template_slug: str | None = None,
     template_stage: int | None = None,
     based_on: int | None = None,
-) -> ProgrammeVersion:
+) -> ProgrammeVersion | None:
     """Save the patient's programme as a new version; earlier versions stay as they were.
 
     ``based_on`` is the number of the newest version when the editor was opened (0 for none):
     if another version was saved since (by the rules, say, stepping a dose down), saving would
-    silently undo it, so ``ProgrammeChanged`` is raised instead."""
+    silently undo it, so ``ProgrammeChanged`` is raised instead. If it is still the newest and
+    the editor's save ``repeats`` it, nothing is written and None is returned: an identical
+    version would add to the programme's history without changing what the patient does."""
     lock_patient(patient.id)
     if based_on is not None:
         newest = _next_number(patient.id) - 1
@@ -179,6 +210,11 @@ def save_programme(
     missing = slugs - exercises.keys()
     if missing:
         raise UnknownExercise(", ".join(sorted(missing)))
+    if based_on and repeats(
+            versions(patient.id)[-1], start_date=start_date, note=note, rows=rows,
+            exercise_versions={slug: found[1] for slug, found in exercises.items()},
+            template_slug=template_slug, template_stage=template_stage):
+        return None
     version = ProgrammeVersion(
         patient_id=patient.id, number=_next_number(patient.id), created_by_id=physio.id,
         start_date=start_date, note=note, template_slug=template_slug,

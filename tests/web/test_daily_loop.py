@@ -31,7 +31,7 @@ from exercise_app.models import (
     now_utc,
 )
 from tests.conftest import QueryCounter, snapshot
-from tests.factories import assign, bulk_history, log, row
+from tests.factories import add_alert, assign, bulk_history, log, row
 
 
 def routine_form(client, url="/routine?all=1") -> dict:
@@ -833,7 +833,9 @@ def test_saving_the_editor_unchanged_keeps_every_dose(app, client, auth, loop):
     a bridge prescribed without one, and a 30 s hold to a reps exercise."""
     auth.login(loop.physio)
     url = f"/clinic/patients/{loop.patient.id}/programme"
-    assert client.post(url, data=editor_form(client, url)).status_code == 303
+    form = editor_form(client, url)
+    form["note"] = "Same doses, a new note."  # a change, so a version with the doses read back
+    assert client.post(url, data=form).status_code == 303
 
     def doses(number):
         with app.app_context():
@@ -954,10 +956,100 @@ def test_saving_over_a_version_made_since_the_editor_opened_is_refused(app, clie
     assert snapshot(app) == before
     fresh = editor_form(client, url)  # opened again, from version 2
     assert fresh["based_on"] == "2" and fresh["exercises-0-sets"] == "1"
+    fresh["note"] = "Edited after the rules changed the dose"  # unchanged, nothing is saved
     assert client.post(url, data=fresh).status_code == 303
     twice = client.post(url, data=fresh)  # a double click: the first one saved it
     assert twice.status_code == 409 and "version 3 was saved by you (sent twice?)" in \
         twice.data.decode()
+
+
+NOTHING_CHANGED = ("Nothing was changed, so the programme is as it was: no new version was "
+                   "saved.")
+
+
+def today_of(world) -> date:
+    return local_today(now_utc(), world.patient.time_zone)
+
+
+def versions_of(app, patient_id) -> list[tuple[int, date, str]]:
+    with app.app_context():
+        return [(v.number, v.start_date, v.note) for v in db.session.scalars(
+            select(ProgrammeVersion).where(ProgrammeVersion.patient_id == patient_id)
+            .order_by(ProgrammeVersion.number))]
+
+
+def test_saving_the_editor_unchanged_saves_nothing(app, client, auth, loop):
+    """An identical version was saved: a new "since" date on the patient's programme, the
+    rules' last words on Today ended and the "next step" alerts resolved, for nothing. The
+    physio resolves those alerts on the alert itself."""
+    add_alert(app, loop.patient.id, level="low", code="ready_for_next")
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    # Today's session is logged, so the editor starts tomorrow: version 1 is in force then
+    # already (it began on 5 January), and saving it again from tomorrow changes nothing.
+    assert form["start_date"] == (today_of(loop) + timedelta(days=1)).isoformat()
+    before = snapshot(app)
+    response = client.post(url, data=form)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/clinic/patients/{loop.patient.id}"
+    assert snapshot(app) == before  # no version, audit event, summary or alert change
+    assert NOTHING_CHANGED in client.get(response.headers["Location"]).data.decode()
+    form["start_date"] = today_of(loop).isoformat()  # version 1 is in force today too
+    assert client.post(url, data=form).status_code == 303
+    assert [number for number, _, _ in versions_of(app, loop.patient.id)] == [1]
+
+
+@pytest.mark.parametrize("change", [{"note": "A new focus this week."},
+                                    {"exercises-0-sets": "3"},
+                                    {"exercises-1-side": "left"},
+                                    {"exercises-0-remove": "y"}])
+def test_any_one_change_in_the_editor_saves_a_version(app, client, auth, loop, change):
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    response = client.post(url, data={**editor_form(client, url), **change})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).data.decode()
+    assert "programme is saved." in page and NOTHING_CHANGED not in page
+    assert [number for number, _, _ in versions_of(app, loop.patient.id)] == [1, 2]
+
+
+def test_a_version_scheduled_ahead_saved_from_an_earlier_day_is_a_change(app, client, auth,
+                                                                         world, library):
+    """Only the start date differs: the programme starts sooner, so it is saved."""
+    ahead = today_of(world) + timedelta(days=7)
+    assign(app, world.patient.id, world.physio.id, start=ahead)
+    auth.login(world.physio)
+    url = f"/clinic/patients/{world.patient.id}/programme"
+    form = editor_form(client, url)
+    assert form["start_date"] == today_of(world).isoformat()
+    form["start_date"] = ahead.isoformat()  # its own start: nothing changes
+    response = client.post(url, data=form)
+    assert response.status_code == 303
+    assert NOTHING_CHANGED in client.get(response.headers["Location"]).data.decode()
+    form["start_date"] = today_of(world).isoformat()  # a week sooner
+    assert client.post(url, data=form).status_code == 303
+    assert versions_of(app, world.patient.id) == [(1, ahead, "Keep it gentle."),
+                                                   (2, today_of(world), "Keep it gentle.")]
+
+
+def test_an_unchanged_save_over_a_newer_version_is_still_refused(app, client, auth, loop):
+    """Nothing changed in the editor, but since it opened the rules saved version 2: the
+    physio is told, as for any save over it, not that nothing changed."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    with app.app_context():
+        from exercise_app.programmes.operations import DoseChange, copy_with_changes
+        from exercise_app.programmes.queries import current
+
+        copy_with_changes(current(loop.patient.id), {1: DoseChange(1, 8, None)},
+                          start_date=now_utc().date(), created_by=None,
+                          source=VersionSource.RULES)
+        db.session.commit()
+    response = client.post(url, data=form)
+    assert response.status_code == 409
+    assert "version 2 was saved by the progression rules" in response.data.decode()
 
 
 @pytest.mark.parametrize("stage", ["0", "4", "x"])
@@ -1302,6 +1394,7 @@ def test_a_session_logged_while_the_editor_is_open_moves_its_start_to_tomorrow(
     url = f"/clinic/patients/{world.patient.id}/programme"
     form = editor_form(client, url)
     assert form["start_date"] == today.isoformat() and form["exercised_today"] == "0"
+    form["exercises-0-sets"] = "3"  # a change: saved unchanged, no version would be made
     log(app, world.patient.id)  # while the physio edits
     versions_before = count(app, ProgrammeVersion)
     refused = client.post(url, data=form)
