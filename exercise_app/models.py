@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     event,
+    select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -526,6 +527,11 @@ class ProgressionRun(db.Model):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The version the run's changes were saved as, when it changed anything by itself.
     applied_version_id: Mapped[int | None] = mapped_column(ForeignKey("programme_versions.id"))
+    # The run this one was made instead of: the same session's answers changed (a morning
+    # check-in put right, a log corrected) before anything else happened, so the rules decide
+    # again from where that run started, and its decisions no longer count.
+    replaces_run_id: Mapped[int | None] = mapped_column(ForeignKey("progression_runs.id"),
+                                                        unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     decisions: Mapped[list[ProgressionDecision]] = relationship(
@@ -592,6 +598,11 @@ FLARE_DECISION = ProgressionDecision.kind.in_(bindparam(
     "flare_kinds", list(FLARE_DECISION_KINDS), expanding=True, literal_execute=True))
 Index("ix_progression_decisions_flare", ProgressionDecision.patient_id, ProgressionDecision.id,
       sqlite_where=FLARE_DECISION, postgresql_where=FLARE_DECISION)
+# A decision of a run made again (``ProgressionRun.replaces_run_id``): it no longer counts.
+# Looked up by the unique index on replaces_run_id, one probe per decision read.
+_REPLACING_RUN = ProgressionRun.__table__.alias("replacing_runs")
+REPLACED_DECISION = select(_REPLACING_RUN.c.id).where(
+    _REPLACING_RUN.c.replaces_run_id == ProgressionDecision.run_id).exists()
 # Likewise the decisions waiting for the physio's approval (none, for most patients).
 PENDING_DECISION = ProgressionDecision.status == bindparam(
     "pending_status", DecisionStatus.PENDING, literal_execute=True)

@@ -237,6 +237,7 @@ def session_edit(session_id: int):
         return _routine_page(form, prescriptions, 409, correcting=session)
     if not form.validate():
         return _routine_page(form, prescriptions, 422, correcting=session)
+    saved_at = session.updated_at or session.created_at  # the answers as they were since
     try:
         operations.correct_session(session, version, routine.values(form))
     except operations.LogRefused as refusal:
@@ -245,8 +246,15 @@ def session_edit(session_id: int):
         return _routine_page(form, prescriptions, 422, correcting=session)
     # The rules read the corrected answers now: a painful session corrected after a
     # progression was applied stepped nothing down, as no later run read it as the latest.
-    run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
-    triage_operations.refresh_patient(current_user, **_read_baseline(run))
+    # They decide again instead of the log's run, if nothing has built on it since, and the
+    # alerts only the old answers raised are closed.
+    run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION,
+                                           again=True)
+    found = triage_operations.refresh_patient(current_user, **_read_baseline(run))
+    triage_operations.withdraw_alerts(
+        current_user, saved_at, found,
+        f"Closed when the patient corrected their log of {session.local_date:%-d %b}: "
+        "nothing else raises this alert now.")
     db.session.commit()
     flash("Your log is corrected.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
@@ -276,7 +284,7 @@ def morning_checkin(session_id: int):
     form = MorningCheckInForm()
     if not form.validate():
         abort(422, "Choose a number from 0 to 10.")
-    previous = session.next_morning_pain
+    previous, previous_at = session.next_morning_pain, session.next_morning_at
     try:
         recorded = operations.record_morning_pain(
             current_user, session, form.pain.data, *_check_in_hours())
@@ -285,8 +293,17 @@ def morning_checkin(session_id: int):
         return render_template("errors/error.html", code=409, title="Check-in not saved",
                                text=str(refusal)), 409
     if recorded:  # a first answer or a changed one: the rules read it, as after a log
-        run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING)
-        triage_operations.refresh_patient(current_user, **_read_baseline(run))
+        # A changed answer: the rules decide again instead of the old answer's run, and the
+        # alerts only the old answer raised are closed.
+        changed = previous is not None
+        run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING,
+                                               again=changed)
+        found = triage_operations.refresh_patient(current_user, **_read_baseline(run))
+        if changed:
+            triage_operations.withdraw_alerts(
+                current_user, previous_at or session.created_at, found,
+                f"Closed when the patient changed this morning's pain from {previous} to "
+                f"{form.pain.data}: nothing else raises this alert now.")
     db.session.commit()
     if recorded and previous is not None:
         flash(f"Thanks: this morning's pain is changed to {form.pain.data}.", "success")

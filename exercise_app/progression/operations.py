@@ -109,12 +109,17 @@ def _switch(change_to: Rung | None, current: PrescriptionView) -> dict[str, obje
 
 
 def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
-              now: datetime | None = None) -> ProgressionRun | None:
+              now: datetime | None = None, again: bool = False) -> ProgressionRun | None:
     """Run the rules over the patient's programme after a log or a check-in and store it all.
 
     Changes apply by themselves (a new programme version), unless they raise the load of a
     locked exercise, or the physio approves progressions first; step-downs and pauses never
     wait, as they lower the load.
+
+    ``again`` when the session's answers were changed (a morning check-in put right, a log
+    corrected): if the rules' last run was this session's and this trigger's, and nothing
+    happened since (``_replacing``), the rules decide again from where that run started,
+    and this run replaces it. A tap on 8 meant as 1 then leaves no step-down behind.
     """
     lock_patient(patient.id)
     versions = programmes.versions(patient.id)
@@ -126,7 +131,12 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     base = decided(versions, today)
     if not base:
         return None
-    latest, ahead = base[-1], versions[len(base):]
+    ahead = versions[len(base):]
+    replaced = _replacing(patient.id, session, trigger, base) if again else None
+    if replaced is not None:
+        base = base[:next(index for index, version in enumerate(base)
+                          if version.id == replaced.programme_version_id) + 1]
+    latest = base[-1]
     rules = rules_for(patient.id)
     baseline, baseline_source = usual_pain_of(patient.id, rules)
     rows = queries.engine_rows(patient.id, today - timedelta(days=LOOKBACK_DAYS))
@@ -134,10 +144,12 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     precautions = programmes.precautions(patient.id)
     states = [exercise_state(p, rung_map, precautions) for p in latest.prescriptions]
     decisions = decide_all(states, session_results(rows), baseline, rules.settings,
-                           queries.past_decisions(patient.id))
+                           queries.past_decisions(patient.id,
+                                                  replaced.id if replaced else None))
     run = ProgressionRun(
         patient_id=patient.id, trigger=trigger, session_id=session.id,
         programme_version_id=latest.id, settings_id=rules.row.id if rules.row else None,
+        replaces_run_id=replaced.id if replaced is not None else None,
         inputs=inputs_record(rules.settings, baseline, baseline_source, rows,
                              sorted(rules.locked), rules.mode.value, now, today, precautions),
     )
@@ -172,7 +184,9 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         notes.append(NoteFacts(state.name, decision.kind.value, status.value, decision.sentence,
                                decision.alert_physio, (dose.sets, dose.reps, dose.hold_seconds),
                                None, None))
-    if changes:
+    if changes or (replaced is not None and replaced.applied_version_id is not None):
+        # A replaced run's change is undone by this one's, or by the version it started from
+        # (saved again, as nothing is saved over).
         version = _apply(patient, latest, changes, None, VersionSource.RULES, ahead, today)
         run.applied_version_id = version.id
     db.session.add(run)
@@ -182,6 +196,23 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
                        [{**row, "run_id": run.id} for row in decision_rows])
     summary_row(patient.id).run_notes = note_facts(notes)  # this run is now the newest
     return run
+
+
+def _replacing(patient_id: int, session: ExerciseSession, trigger: RunTrigger,
+               base: Sequence[ProgrammeView]) -> queries.LastRun | None:
+    """The run a run made again replaces: the patient's newest, when it was of the same
+    session and trigger, and neither the physio nor the rules changed anything since (the
+    programme decided is the one it read or made; no review of its decisions). None
+    otherwise: what happened since built on it, and it stands."""
+    last = queries.last_run(patient_id)
+    if last is None or last.session_id != session.id or last.trigger != trigger \
+            or last.reviewed:
+        return None
+    if base[-1].id != (last.applied_version_id or last.programme_version_id):
+        return None
+    if not any(version.id == last.programme_version_id for version in base):
+        return None
+    return last
 
 
 def record_run_notes(patient_id: int) -> None:
@@ -245,6 +276,10 @@ def _check_unreviewed(decision: ProgressionDecision) -> None:
     if db.session.scalar(select(DecisionReview.id)
                          .where(DecisionReview.decision_id == decision.id)) is not None:
         raise DecisionRefused("This decision has already been reviewed.")
+    if db.session.scalar(select(ProgressionRun.id)
+                         .where(ProgressionRun.replaces_run_id == decision.run_id)) is not None:
+        raise DecisionRefused("The rules decided again after the patient changed the answers "
+                              "this decision read: review the newer decision instead.")
 
 
 def approve(patient: User, decision: ProgressionDecision, physio: User) -> DecisionReview:

@@ -15,6 +15,7 @@ from ..extensions import db, read_rows
 from ..models import (
     FLARE_DECISION,
     PENDING_DECISION,
+    REPLACED_DECISION,
     DecisionReview,
     ExerciseLog,
     ExerciseSession,
@@ -25,6 +26,7 @@ from ..models import (
     ProgressionDecision,
     ProgressionRun,
     ProgressionSettings,
+    RunTrigger,
     User,
     VersionSource,
 )
@@ -79,7 +81,8 @@ PAST_DECISIONS = (
     select(ProgressionDecision.day, ProgressionDecision.exercise_slug,
            ProgressionDecision.ladder_slug, ProgressionDecision.kind)
     .where(ProgressionDecision.patient_id == _PATIENT, FLARE_DECISION,  # models.py says why
-           ProgressionDecision.day.is_not(None))
+           ProgressionDecision.day.is_not(None), ~REPLACED_DECISION,
+           ProgressionDecision.run_id != bindparam("replacing"))
     .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
 )
 RUNGS = (
@@ -107,6 +110,35 @@ def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
             read_rows(ENGINE_ROWS, {"patient_id": patient_id, "since": since})]
 
 
+@dataclass(frozen=True)
+class LastRun:
+    """The patient's newest progression run, as ``run_rules`` weighs making it again."""
+
+    id: int
+    session_id: int
+    trigger: RunTrigger
+    programme_version_id: int  # the version it read
+    applied_version_id: int | None  # the version it made, if it changed anything
+    reviewed: bool  # the physio has answered one of its decisions
+
+
+LAST_RUN = (
+    select(ProgressionRun.id, ProgressionRun.session_id, ProgressionRun.trigger,
+           ProgressionRun.programme_version_id, ProgressionRun.applied_version_id,
+           select(DecisionReview.id)
+           .join(ProgressionDecision, ProgressionDecision.id == DecisionReview.decision_id)
+           .where(ProgressionDecision.run_id == ProgressionRun.id).exists())
+    .where(ProgressionRun.patient_id == _PATIENT)
+    .order_by(ProgressionRun.id.desc()).limit(1)
+)
+
+
+def last_run(patient_id: int) -> LastRun | None:
+    """The patient's newest progression run (one query)."""
+    rows = read_rows(LAST_RUN, {"patient_id": patient_id})
+    return LastRun(*rows[0]) if rows else None
+
+
 def runs_by_id(ids: Iterable[int]) -> dict[int, ProgressionRun]:
     """Progression runs by id (one query)."""
     return {run.id: run for run in db.session.scalars(
@@ -126,10 +158,12 @@ def first_pain_before(patient_id: int) -> list[int]:
     return [pain for (pain,) in read_rows(FIRST_PAIN_BEFORE, {"patient_id": patient_id})]
 
 
-def past_decisions(patient_id: int) -> list[PastDecision]:
-    """The step-downs, pauses and resumes the rules made for this patient, newest few."""
+def past_decisions(patient_id: int, replacing: int | None = None) -> list[PastDecision]:
+    """The step-downs, pauses and resumes the rules made for this patient, newest few; none
+    of a run replaced (``replacing``: the one a run being made now replaces)."""
     return [PastDecision(day, slug, ladder, DecisionKind(kind)) for day, slug, ladder, kind
-            in read_rows(PAST_DECISIONS, {"patient_id": patient_id})]
+            in read_rows(PAST_DECISIONS, {"patient_id": patient_id,
+                                          "replacing": replacing or 0})]
 
 
 def rungs(slugs: Iterable[str]) -> dict[str, Rung]:
@@ -170,6 +204,7 @@ class DecisionRow:
     reviewed_by: str | None
     reviewed_at: datetime | None
     run_version_id: int  # the programme version its run read
+    replaced: bool = False  # its run was made again (the answers it read were changed)
 
 
 _D = ProgressionDecision
@@ -188,6 +223,7 @@ def _with_reviews(statement):
             ProgressionRun.trigger, DecisionReview.action, DecisionReview.sets,
             DecisionReview.reps, DecisionReview.hold_seconds, DecisionReview.note,
             User.display_name, DecisionReview.created_at, ProgressionRun.programme_version_id,
+            REPLACED_DECISION,
         )
         .join(ProgressionRun, ProgressionRun.id == ProgressionDecision.run_id)
         .outerjoin(DecisionReview, DecisionReview.decision_id == ProgressionDecision.id)
@@ -220,7 +256,8 @@ RECENT_DECISIONS = _with_reviews(
 )
 PENDING_DECISIONS = _with_reviews(
     select(*_DECISION_COLUMNS).where(ProgressionDecision.patient_id == _PATIENT,
-                                     PENDING_DECISION)  # its index: see models.py
+                                     PENDING_DECISION,  # its index: see models.py
+                                     ~REPLACED_DECISION)
     .order_by(ProgressionDecision.id.desc()).limit(PAGE_DECISIONS)
 )
 
@@ -231,7 +268,7 @@ def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
     for (id_, run_id, created_at, position, slug, name, day, kind, reasons, evidence,
          old_sets, old_reps, old_hold, new_sets, new_reps, new_hold, new_slug, alert_physio,
          sentence, status, trigger, action, sets, reps, hold, note, reviewer,
-         reviewed_at, run_version_id) in read_rows(statement, params):
+         reviewed_at, run_version_id, replaced) in read_rows(statement, params):
         result.append(DecisionRow(
             id=id_, run_id=run_id, created_at=created_at, trigger=trigger.value,
             position=position, exercise_slug=slug, exercise_name=name,
@@ -243,6 +280,7 @@ def _decision_rows(statement, **params: Any) -> list[DecisionRow]:
             review_action=action.value if action else None,
             review_dose=(sets, reps, hold) if sets is not None else None, review_note=note,
             reviewed_by=reviewer, reviewed_at=reviewed_at, run_version_id=run_version_id,
+            replaced=bool(replaced),
         ))
     return result
 

@@ -3,7 +3,7 @@ the physio's actions on alerts, and notes to the patient. Add and flush; never c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -125,8 +125,9 @@ LOOK_UP = "look up"  # refresh_patient's baseline when the caller has not just r
 
 
 def refresh_patient(patient: User, now: datetime | None = None,
-                    baseline: int | str | None = LOOK_UP) -> None:
-    """Recompute the patient's alerts and caseload summary from their recent rows.
+                    baseline: int | str | None = LOOK_UP) -> frozenset[str]:
+    """Recompute the patient's alerts and caseload summary from their recent rows, and
+    return the codes of the alerts their rows raise now (``withdraw_alerts`` reads them).
 
     Run after every write that changes what they show: a log, a correction, a check-in, a
     screen, a programme change, a progression run. Bounded reads, whatever the history.
@@ -171,6 +172,28 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.adherence_7, summary.adherence_28 = summary.days["a7"], summary.days["a28"]
     _count_open_alerts(summary, open_alerts)
     db.session.flush()
+    return frozenset(finding.code.value for finding in findings)
+
+
+def withdraw_alerts(patient: User, since: datetime, found: Collection[str],
+                    note: str) -> int:
+    """Resolve the patient's open alerts raised since ``since`` that their rows no longer
+    raise (``found``: what ``refresh_patient`` found just now), as the patient's own doing,
+    with ``note`` saying what they changed: an answer they put right (a morning check-in, a
+    corrected log) raised them, and the physio should not act on it. They stay in the
+    history, resolved. Acknowledged alerts (the physio is on it) and red flags stay as they
+    are. The number resolved."""
+    withdrawn = list(db.session.scalars(select(Alert).where(
+        Alert.patient_id == patient.id, Alert.status == AlertStatus.OPEN,
+        Alert.created_at >= since, Alert.code != AlertCode.RED_FLAG.value,
+        Alert.code.not_in(sorted(found)))))
+    for alert in withdrawn:
+        alert.status = AlertStatus.RESOLVED
+        db.session.add(AlertAction(alert_id=alert.id, status=AlertStatus.RESOLVED, note=note,
+                                   by_id=patient.id))
+    if withdrawn:
+        recount_alerts(patient.id)
+    return len(withdrawn)
 
 
 def _streak(patient_id: int, versions, plan, logs, today,

@@ -15,6 +15,7 @@ from ..domain.scheduling import local_today
 from ..extensions import db, read_rows
 from ..models import (
     FLARE_DECISION,
+    REPLACED_DECISION,
     Alert,
     AlertAction,
     AlertStatus,
@@ -64,7 +65,7 @@ STEP_DOWN_DAYS = (
     select(ProgressionDecision.day).distinct().where(
         ProgressionDecision.patient_id == bindparam("patient_id"),
         FLARE_DECISION, ProgressionDecision.kind != "resume",  # the flare index: see models.py
-        ProgressionDecision.day >= bindparam("since"),
+        ProgressionDecision.day >= bindparam("since"), ~REPLACED_DECISION,
         # A step down, or a pause that changed a dose or exercise: while a flare-up pause
         # waits for pain to settle, each run holds the dose as a pause, and every such day
         # was counted as a step down.

@@ -226,3 +226,102 @@ def test_a_run_before_a_change_is_still_shown_with_the_answer_it_read(app, clien
         read = {entry["id"]: entry["next_morning"]
                 for entry in run_sessions(db.session.get(ProgressionRun, run_id))}
     assert read[first] == 8
+
+
+def doses_in_force(app, patient_id: int, day: date) -> list[tuple]:
+    """The programme the patient follows on ``day``: each exercise and its dose, in order."""
+    from exercise_app.patient.history import effective
+    from exercise_app.programmes.queries import versions
+
+    with app.app_context():
+        version = effective(versions(patient_id), day)
+        return [(p.exercise_id, p.sets, p.reps, p.hold_seconds) for p in version.prescriptions]
+
+
+def alerts_of(app, patient_id: int) -> dict[str, tuple[str, list[str]]]:
+    """The patient's alerts by code: status, and the notes of what was done with them."""
+    with app.app_context():
+        return {alert.code: (alert.status.value, [action.note for action in alert.actions])
+                for alert in db.session.scalars(select(models.Alert).where(
+                    models.Alert.patient_id == patient_id))}
+
+
+def usual_pain(app, world, usual: int) -> None:
+    """The physio records the patient's usual pain (rules otherwise at their defaults)."""
+    from exercise_app.models import ProgressionMode
+    from exercise_app.progression.operations import save_settings
+
+    with app.app_context():
+        save_settings(db.session.get(User, world.patient.id),
+                      db.session.get(User, world.physio.id), mode=ProgressionMode.AUTO,
+                      baseline_pain=usual, values={}, locked=[])
+        db.session.commit()
+
+
+def test_a_changed_answer_undoes_the_step_down_it_caused_and_closes_its_alerts(
+        app, client, loop, morning):
+    """A tap on 8 meant as 1 (usual pain 2): the 8 stepped the programme down and told the
+    physio. Put right, the programme is as it was and the alerts it raised are closed, saying
+    why; before, the step-down and the alerts stayed."""
+    usual_pain(app, loop, 2)
+    first = morning.session_ids[0]
+    patient = loop.patient.id
+    before = doses_in_force(app, patient, morning.after)
+    earlier = alerts_of(app, patient)
+    assert check_in(client, first, 8).status_code == 303
+    stepped = doses_in_force(app, patient, morning.after)
+    assert stepped != before  # stepped down today
+    raised = {code for code in alerts_of(app, patient) if code not in earlier}
+    assert raised == {"stepped_down", "pain_above_baseline"}
+    with app.app_context():
+        eight = db.session.scalar(select(func.max(ProgressionRun.id)))
+
+    morning.at(8, 5)
+    assert check_in(client, first, 1).status_code == 303
+    assert doses_in_force(app, patient, morning.after) == before
+    with app.app_context():
+        run = db.session.scalars(select(ProgressionRun).order_by(ProgressionRun.id.desc())).first()
+        assert run.replaces_run_id == eight
+        assert all(d.kind != "step_down" for d in run.decisions)
+        from exercise_app.triage.queries import step_down_days
+        assert step_down_days(patient, morning.after - timedelta(days=7)) == []
+    after = alerts_of(app, patient)
+    for code in raised:
+        assert after[code] == ("resolved", [
+            "Closed when the patient changed this morning's pain from 8 to 1: nothing else "
+            "raises this alert now."])
+    assert {code: after[code] for code in earlier} == earlier  # not the 8's: as they were
+    page = client.get("/today").data.decode()
+    assert "down" not in checkin_section(page)
+
+
+def test_a_second_change_back_steps_down_again(app, client, loop, morning):
+    """8, then 1, then 8 after all: the step-down comes back, once."""
+    usual_pain(app, loop, 2)
+    first = morning.session_ids[0]
+    assert check_in(client, first, 8).status_code == 303
+    stepped = doses_in_force(app, loop.patient.id, morning.after)
+    morning.at(8, 5)
+    assert check_in(client, first, 1).status_code == 303
+    morning.at(8, 10)
+    assert check_in(client, first, 8).status_code == 303
+    assert doses_in_force(app, loop.patient.id, morning.after) == stepped
+
+
+def test_a_change_after_a_session_logged_since_keeps_the_step_down(app, client, loop,
+                                                                   morning):
+    """Once the patient has exercised on the stepped-down programme (a newer run read it), a
+    changed answer is read by the rules as any answer, and the step-down stands."""
+    usual_pain(app, loop, 2)
+    first = morning.session_ids[0]
+    assert check_in(client, first, 8).status_code == 303
+    stepped = doses_in_force(app, loop.patient.id, morning.after)
+    morning.at(8, 30)
+    log(app, loop.patient.id)  # today's session, on the stepped-down dose
+    morning.at(9)
+    assert check_in(client, first, 1).status_code == 303
+    with app.app_context():
+        newest = db.session.scalars(
+            select(ProgressionRun).order_by(ProgressionRun.id.desc())).first()
+        assert newest.replaces_run_id is None
+    assert doses_in_force(app, loop.patient.id, morning.after) == stepped

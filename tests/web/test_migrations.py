@@ -113,6 +113,12 @@ SAMPLE_DATA = {
         "VALUES (2, 2, 3, 1, 0, 'clam', 'Clam', 'clam', '2026-01-03', 'step_down', '[]', '{}', "
         "2, 10, 2, 10, false, 'S', 'no_change', '2026-01-03 18:00:01')",
     ],
+    # After 0010: a run made again in place of the first (the session's log corrected).
+    "0010_run_replaces": [
+        "INSERT INTO progression_runs (id, patient_id, \"trigger\", session_id, "
+        "programme_version_id, inputs, created_at, replaces_run_id) VALUES (3, 3, 'session', "
+        "1, 3, '{}', '2026-01-03 18:05:00', 1)",
+    ],
 }
 
 
@@ -198,9 +204,13 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.execute(text(
             "SELECT count(*) FROM patient_summaries WHERE run_notes IS NULL")).scalar() == 3
         # 0009: the decisions written before it are in the flare-up index where they belong.
-        assert [tuple(row) for row in read_rows(PAST_DECISIONS, {"patient_id": 3})] == [
-            (date(2026, 1, 3), "clam", "clam", "step_down")]
+        assert [tuple(row) for row in read_rows(PAST_DECISIONS, {
+            "patient_id": 3, "replacing": 0})] == [(date(2026, 1, 3), "clam", "clam", "step_down")]
         assert step_down_days(3, date(2026, 1, 1)) == [date(2026, 1, 3)]
+        # 0010: the runs from before were replaced by none; the one after it replaces run 1.
+        assert db.session.execute(text(
+            "SELECT id, replaces_run_id FROM progression_runs ORDER BY id")).all() == [
+            (1, None), (2, None), (3, 1)]
         db.session.rollback()
         db.session.remove()
         downgrade(revision="0003_programmes")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from exercise_app import models
 from exercise_app.domain.scheduling import local_today
 from exercise_app.extensions import db
 from exercise_app.models import (
@@ -244,6 +245,74 @@ def test_high_pain_in_a_logged_session_steps_down_from_tomorrow(app, client, aut
     assert "your pain reached 7, above the limit of 5, so your physio has been told" in today
     # Today's done session keeps today's programme: the day still counts as done.
     assert "Done today" in today
+
+
+def test_a_corrected_log_undoes_the_step_down_its_pain_caused(app, client, auth, assigned):
+    """Pain during 7 typed for 2: the log stepped the programme down from tomorrow and told
+    the physio. Corrected straight away, the rules decide again in place of that run: no
+    step-down, and the alerts only the 7 raised are closed, saying so. Before, the correction
+    ran the rules on top of the step-down, which stayed."""
+    world = assigned
+    auth.login(world.patient)
+    before = [(p.exercise_id, p.sets, p.reps, p.hold_seconds)
+              for p in versions(app, world.patient.id)[-1].prescriptions]
+    form = routine_form(client)
+    form.update(pain_before="2", pain_during="7", pain_after="3", effort="4")
+    response = client.post("/routine", data=form)
+    assert response.status_code == 303
+    assert {d.kind for d in decisions(app, world.patient.id)} == {"step_down"}
+    assert len(versions(app, world.patient.id)) == 2
+    with app.app_context():
+        raised = {a.code for a in db.session.scalars(select(models.Alert).where(
+            models.Alert.patient_id == world.patient.id))}
+        session_id = db.session.scalar(select(func.max(ExerciseSession.id)))
+    assert "stepped_down" in raised
+
+    url = f"/sessions/{session_id}/edit"
+    corrected = routine_form(client, url)
+    corrected.update(pain_during="2")
+    assert client.post(url, data=corrected).status_code == 303
+    newest = versions(app, world.patient.id)[-1]
+    today = today_of(app, world.patient.id)
+    assert [(p.exercise_id, p.sets, p.reps, p.hold_seconds)
+            for p in newest.prescriptions] == before
+    with app.app_context():
+        runs = db.session.scalars(select(ProgressionRun).order_by(ProgressionRun.id)).all()
+        assert runs[-1].replaces_run_id == runs[-2].id
+        assert all(d.kind != "step_down" for d in runs[-1].decisions)
+        alerts = {a.code: a for a in db.session.scalars(select(models.Alert).where(
+            models.Alert.patient_id == world.patient.id))}
+        stepped = alerts["stepped_down"]
+        assert stepped.status.value == "resolved"
+        assert [a.note for a in stepped.actions] == [
+            f"Closed when the patient corrected their log of {today:%-d %b}: nothing else "
+            "raises this alert now."]
+        assert stepped.actions[0].by_id == world.patient.id
+    assert "Switch from glute bridge" not in client.get("/today").data.decode()
+
+
+def test_a_decision_made_again_no_longer_waits_for_approval(app, client, auth, assigned):
+    """In approval mode, a morning answer of 1 lets the bridge go up, waiting for the physio;
+    the patient then puts it right to 8. The rules decide again, and the first decisions no
+    longer wait: approving one is refused, and the physio's page says they were made again."""
+    world = assigned
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    waiting = [d for d in decisions(app, world.patient.id) if d.status.value == "pending"]
+    assert waiting
+    with app.app_context():
+        yesterday = db.session.get(ProgressionRun, waiting[0].run_id).session_id
+    morning_check_in(client, yesterday, 8)
+    auth.logout()
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}/progression").data.decode()
+    assert "Waiting for your approval" not in page
+    assert "Made again: the answers it read were changed" in page
+    before = snapshot(app)
+    refused = client.post(
+        f"/clinic/patients/{world.patient.id}/decisions/{waiting[0].id}/approve")
+    assert refused.status_code == 409
+    assert b"review the newer decision instead" in refused.data
+    assert snapshot(app) == before
 
 
 def test_a_second_setback_pauses_progression(app, client, auth, assigned):
