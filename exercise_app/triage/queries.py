@@ -48,12 +48,19 @@ _RED_FLAG_RESOLVED = (
 )
 # Each red-flag alert: when it was raised, whether it is still unresolved, and when the physio
 # first resolved it. The routine is paused in between (``paused_spans``).
+# Each red-flag alert: when it was raised, whether the patient had logged a session on its
+# day before that (the screen after a painful log), its status and when it was resolved.
 RED_FLAG_PAUSES = (
-    select(Alert.created_at, Alert.status, func.min(AlertAction.created_at))
+    select(Alert.created_at,
+           select(ExerciseSession.id).where(
+               ExerciseSession.patient_id == Alert.patient_id,
+               ExerciseSession.local_date == Alert.day,
+               ExerciseSession.created_at <= Alert.created_at).exists(),
+           Alert.status, func.min(AlertAction.created_at))
     .outerjoin(AlertAction, (AlertAction.alert_id == Alert.id)
                & (AlertAction.status == AlertStatus.RESOLVED))
     .where(Alert.patient_id == bindparam("patient_id"), Alert.code == RED_FLAG)
-    .group_by(Alert.id, Alert.created_at, Alert.status)
+    .group_by(Alert.id, Alert.patient_id, Alert.day, Alert.created_at, Alert.status)
 )
 FLAGGED_ANSWERS = (
     select(Screening.flagged, Screening.local_date)
@@ -116,10 +123,13 @@ def ready_for_next(patient_id: int, versions: Sequence[ProgrammeView]) -> list[R
 def paused_spans(patient_id: int, time_zone: str, today: date) -> list[tuple[date, date]]:
     """The days (first, last) the patient's routine was paused by a red flag, in their own
     days: from the day it was raised to the day before the physio resolved it, or to today
-    while it is not (one query). Nothing was due on them: they are not missed."""
+    while it is not (one query). Nothing was due on them: they are not missed. A flag raised
+    after the day's session (the screen a painful log asks for) pauses from the next day:
+    the day was done, and stays done."""
     spans = []
-    for raised, status, resolved in read_rows(RED_FLAG_PAUSES, {"patient_id": patient_id}):
-        first = local_today(raised, time_zone)
+    for raised, exercised_first, status, resolved in read_rows(
+            RED_FLAG_PAUSES, {"patient_id": patient_id}):
+        first = local_today(raised, time_zone) + timedelta(days=1 if exercised_first else 0)
         last = (today if status != AlertStatus.RESOLVED or resolved is None
                 else local_today(resolved, time_zone) - timedelta(days=1))
         if last >= first:
