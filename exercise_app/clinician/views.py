@@ -267,7 +267,7 @@ def session(patient_id: int, session_id: int):
     return render_template(
         "patient/session.html", session=logged, names=history.exercise_names(versions),
         can_correct=False, status_labels=STATUS_LABELS, skip_labels=SKIP_LABELS,
-        stop_labels=STOP_LABELS,
+        stop_labels=STOP_LABELS, patient=patient,
     )
 
 

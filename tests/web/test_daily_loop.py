@@ -1232,6 +1232,10 @@ def test_physio_sees_the_history_and_session_notes_escaped(app, client, auth, lo
         assert block(page, start, end) == block(mine, start, end)
     detail = client.get(f"/clinic/patients/{loop.patient.id}/sessions/{loop.session_id}")
     assert b"&lt;img src=x onerror=alert(1)&gt; sore today" in detail.data
+    # Whose session it is, in the heading and the title (a physio has several tabs open).
+    name = html.escape(loop.patient.display_name)
+    assert re.search(rf"<h1>{re.escape(name)}: session of \w+day ", detail.data.decode())
+    assert f"<title>{name}: session of" in detail.data.decode()
     csv = client.get(f"/clinic/patients/{loop.patient.id}/history.csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
 
