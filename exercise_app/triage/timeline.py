@@ -15,6 +15,8 @@ from ..progression.present import KIND_LABELS
 from ..progression.queries import DecisionRow
 
 LIMIT = 40
+UNDONE = ("Undone: the patient changed the answers it read, and the rules decided again "
+          "from where they were before it.")
 SOURCE_WORDS = {"physio": "saved by the physio", "rules": "from a progression decision",
                 "override": "the physio's override"}
 
@@ -61,7 +63,9 @@ def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
     ]
     events += [
         Event(day(d.created_at), d.created_at, "decision",
-              f"{KIND_LABELS.get(d.kind, d.kind)}: {d.exercise_name}", d.sentence)
+              f"{KIND_LABELS.get(d.kind, d.kind)}: {d.exercise_name}"
+              + (" (undone)" if d.replaced else ""),
+              d.sentence + (f" {UNDONE}" if d.replaced else ""))
         for d in decisions if d.status != "no_change" or d.review_action
     ]
     events += [

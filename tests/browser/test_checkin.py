@@ -13,7 +13,7 @@ from exercise_app.extensions import db
 from exercise_app.models import ExerciseSession, User
 from exercise_app.triage.operations import refresh_patient
 from tests.browser.conftest import screenshot
-from tests.browser.test_accounts import sign_in
+from tests.browser.test_accounts import sign_in, sign_out
 from tests.browser.test_routine import (  # noqa: F401 (routine: a fixture)
     STEPS,
     choose,
@@ -113,3 +113,45 @@ def test_after_a_stop_a_screen_reader_hears_it_can_end_there(page, routine):  # 
     end.click()
     expect_step(page, STEPS, "How did it go?")
     expect(live).not_to_contain_text(END_HINT)
+
+
+def test_a_changed_answer_undoes_its_step_down_and_the_physio_reads_why(
+        page, routine, yesterday, live_app):  # noqa: F811
+    """Usual pain 2: a tap on 8 steps the programme down and raises alerts; changed to 1, the
+    programme is as it was, and the physio finds the alerts resolved with the reason, the
+    decisions marked as made again, and the session named for the patient."""
+    from exercise_app.models import ProgressionMode
+    from exercise_app.progression.operations import save_settings
+
+    with live_app.app_context():
+        patient = db.session.scalar(db.select(User).where(User.email == routine["email"]))
+        physio = db.session.scalar(db.select(User).where(User.email == "rhea.physio@example.org"))
+        save_settings(patient, physio, mode=ProgressionMode.AUTO, baseline_pain=2, values={},
+                      locked=[])
+        db.session.commit()
+        patient_id, name = patient.id, patient.display_name
+        db.session.remove()
+    sign_in(page, routine["email"])
+    card = page.locator("section.checkin")
+    card.get_by_role("group", name="Pain this morning, 0 to 10").get_by_role(
+        "button", name="8", exact=True).click()
+    expect(page.locator("section.progress-notes")).to_contain_text("down")
+    card.get_by_text("Change it", exact=True).click()
+    card.get_by_role("group", name="Change this morning\u2019s pain, 0 to 10").get_by_role(
+        "button", name="1", exact=True).click()
+    expect(page.get_by_text("this morning's pain is changed to 1")).to_be_visible()
+    expect(page.locator("section.progress-notes")).not_to_contain_text("goes down")
+    sign_out(page)
+
+    sign_in(page, "rhea.physio@example.org")
+    page.goto(f"/clinic/patients/{patient_id}")
+    reason = ("Closed when the patient changed this morning's pain from 8 to 1: nothing else "
+              "raises this alert now.")
+    expect(page.get_by_text(reason).first).to_be_visible()
+    screenshot(page, "alert-withdrawn")
+    page.goto(f"/clinic/patients/{patient_id}/progression")
+    expect(page.get_by_text("Made again: the answers it read were changed").first).to_be_visible()
+    screenshot(page, "decisions-made-again")
+    page.goto(f"/clinic/patients/{patient_id}/sessions/{yesterday}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{name}: session of")
+    screenshot(page, "physio-session")

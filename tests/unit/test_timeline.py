@@ -18,7 +18,7 @@ def test_events_fall_on_the_patients_day_after_the_session_that_caused_them():
                             reason="Pain reached 8/10.")
     decision = SimpleNamespace(created_at=logged, kind="step_down", exercise_name="Clam",
                                sentence="Your clam goes down.", status="applied",
-                               review_action=None)
+                               review_action=None, replaced=False)
     earlier = SimpleNamespace(created_at=datetime(2026, 11, 25, 9, tzinfo=UTC), level="low",
                               reason="Sessions missed.")
     events = build(sessions=[session], decisions=[decision], alerts=[alert, earlier],
@@ -26,3 +26,17 @@ def test_events_fall_on_the_patients_day_after_the_session_that_caused_them():
     assert [(e.kind, e.day) for e in events] == [
         ("alert", date(2026, 11, 27)), ("decision", date(2026, 11, 27)),
         ("session", date(2026, 11, 27)), ("alert", date(2026, 11, 25))]
+
+
+def test_a_decision_made_again_is_shown_undone():
+    """A step-down whose run was made again (the patient changed the answer it read) stays in
+    the story, marked undone: it read as a step-down in force."""
+    at = datetime(2026, 11, 27, 8, tzinfo=UTC)
+    undone = SimpleNamespace(created_at=at, kind="step_down", exercise_name="Clam",
+                             sentence="Your clam goes down.", status="applied",
+                             review_action=None, replaced=True)
+    (event,) = build(sessions=[], decisions=[undone], alerts=[], versions=[], messages=[],
+                     time_zone="Europe/London")
+    assert event.title.endswith("Clam (undone)")
+    assert event.text == ("Your clam goes down. Undone: the patient changed the answers it "
+                          "read, and the rules decided again from where they were before it.")
