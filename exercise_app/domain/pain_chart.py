@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from operator import attrgetter
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 KINDS = ("before", "after", "next_morning")
@@ -81,9 +82,9 @@ class PainPoint:
         return value
 
 
-@dataclass(frozen=True)
-class PainRow:
-    """One row of the table that accompanies the chart."""
+class PainRow(NamedTuple):
+    """One row of the table that accompanies the chart (a named tuple: a page makes one for
+    every day of 13 weeks, in a fraction of a frozen dataclass's time)."""
 
     day: date
     before: int | None
@@ -101,32 +102,40 @@ def short_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+@lru_cache(maxsize=1024)  # a date's text never changes; a history page prints the same 13 weeks
 def long_date(day: date) -> str:
     """Format a date as the table does, e.g. '3 Nov 2026'."""
-    return f"{short_date(day)} {day.year}"
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def weekly_averages(points: Sequence[PainPoint], kind: str) -> list[tuple[date, float]]:
     """Average one kind of score per Monday-start week; weeks without a score are left out."""
     _check_kind(kind)
-    weeks: dict[date, list[int]] = {}
+    weeks: dict[int, list[int]] = {}  # the Monday's ordinal: [total, count]
     for point in points:
-        value = point.value(kind)
+        value = getattr(point, kind)
         if value is not None:
-            weeks.setdefault(_monday(point.day), []).append(value)
-    return [(monday, sum(vals) / len(vals)) for monday, vals in sorted(weeks.items())]
+            day = point.day
+            monday = day.toordinal() - day.weekday()
+            week = weeks.get(monday)
+            if week is None:
+                weeks[monday] = [value, 1]
+            else:
+                week[0] += value
+                week[1] += 1
+    return [(date.fromordinal(monday), total / count)
+            for monday, (total, count) in sorted(weeks.items())]
+
+
+_DAY = attrgetter("day")
 
 
 def pain_table(points: Sequence[PainPoint]) -> list[PainRow]:
     """List the scores as table rows, newest first, leaving out days with no score at all."""
     return [
-        PainRow(day=p.day, before=p.before, after=p.after, next_morning=p.next_morning)
-        for p in sorted(points, key=lambda p: p.day, reverse=True)
-        if any(p.value(kind) is not None for kind in KINDS)
+        PainRow(p.day, p.before, p.after, p.next_morning)
+        for p in sorted(points, key=_DAY, reverse=True)
+        if p.before is not None or p.after is not None or p.next_morning is not None
     ]
 
 
@@ -152,14 +161,36 @@ class _Frame:
     top: float
 
     def x(self, day: date) -> float:
-        span = (self.last - self.first).days
-        if span == 0:
-            return (PLOT_LEFT + PLOT_RIGHT) / 2
-        return PLOT_LEFT + (day - self.first).days / span * (PLOT_RIGHT - PLOT_LEFT)
+        return _x((day - self.first).days, (self.last - self.first).days)
 
     def y(self, value: float) -> float:
-        share = (value - PAIN_MIN) / (PAIN_MAX - PAIN_MIN)
-        return PLOT_BOTTOM - share * (PLOT_BOTTOM - self.top)
+        return _y(value, self.top)
+
+
+def _x(offset: int, span: int) -> float:
+    """Where the day ``offset`` days after the first of ``span`` + 1 days sits."""
+    if span == 0:
+        return (PLOT_LEFT + PLOT_RIGHT) / 2
+    return PLOT_LEFT + offset / span * (PLOT_RIGHT - PLOT_LEFT)
+
+
+def _y(value: float, top: float) -> float:
+    """Where a score sits, the plot starting at ``top``."""
+    share = (value - PAIN_MIN) / (PAIN_MAX - PAIN_MIN)
+    return PLOT_BOTTOM - share * (PLOT_BOTTOM - top)
+
+
+# Coordinates as text, made once: formatting them point by point took most of a chart's time.
+@lru_cache(maxsize=8)  # the same for every chart of as many days
+def _x_texts(span: int) -> tuple[str, ...]:
+    """Each day's x coordinate, by its offset from the first day."""
+    return tuple(_num(_x(offset, span)) for offset in range(span + 1))
+
+
+@lru_cache(maxsize=8)  # the same for every chart of the same legend
+def _y_texts(top: float) -> dict[int, str]:
+    """Each score's y coordinate."""
+    return {value: _num(_y(value, top)) for value in range(PAIN_MIN, PAIN_MAX + 1)}
 
 
 def _date_ticks(first: date, last: date) -> list[tuple[date, str]]:
@@ -191,20 +222,6 @@ def _month_label(day: date, first_tick: bool) -> str:
     """'Nov', with the year on the first tick and on every January: 'Jan 2026'."""
     month = MONTHS[day.month - 1]
     return f"{month} {day.year}" if first_tick or day.month == 1 else month
-
-
-_V = TypeVar("_V", int, float)
-
-
-def _runs(values: Sequence[tuple[date, _V]]) -> list[list[tuple[date, _V]]]:
-    """Split a date-ordered series where consecutive values are more than a week apart."""
-    runs: list[list[tuple[date, _V]]] = []
-    for day, value in values:
-        if runs and (day - runs[-1][-1][0]).days <= MAX_JOIN_DAYS:
-            runs[-1].append((day, value))
-        else:
-            runs.append([(day, value)])
-    return runs
 
 
 def _marker_shape(kind: str, size: float) -> str:
@@ -240,36 +257,45 @@ def _markers(prefix: str, size: float) -> str:
     return "<defs>" + "".join(parts) + "</defs>"
 
 
-def _series(prefix: str, kind: str, points: Sequence[PainPoint], xs: Mapping[date, str],
-            ys: Mapping[int, str]) -> str:
-    """One kind of score as lines through its points; ``xs`` and ``ys`` hold each day's and
-    each score's coordinate as text (formatting them per point took most of the chart's time)."""
-    values = [(p.day, v) for p in points if (v := getattr(p, kind)) is not None]
+def _series(prefix: str, kind: str, points: Sequence[PainPoint], offsets: Sequence[int],
+            xs: Sequence[str], ys: Mapping[int, str]) -> str:
+    """One kind of score as lines through its points, split where consecutive scores are more
+    than a week apart. ``offsets`` holds each point's day as days after the first; ``xs`` and
+    ``ys`` each day's and each score's coordinate as text."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    previous = 0
+    for point, offset in zip(points, offsets, strict=True):
+        value = getattr(point, kind)
+        if value is None:
+            continue
+        if not run or offset - previous > MAX_JOIN_DAYS:
+            run = []
+            runs.append(run)
+        run.append(f"{xs[offset]},{ys[value]}")
+        previous = offset
     dash = DASHES[kind]
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     marker = f"url(#{prefix}-{kind})"
-    lines = [
-        f'<polyline data-series="{kind}" points="'
-        + " ".join(f"{xs[d]},{ys[v]}" for d, v in run)
-        + f'" fill="none" stroke="{COLOURS[kind]}" stroke-width="{LINE_WIDTH}"{dash_attr} '
-        f'stroke-linejoin="round" marker-start="{marker}" marker-mid="{marker}" '
-        f'marker-end="{marker}"/>'
-        for run in _runs(values)
-    ]
-    return "".join(lines)
+    start = f'<polyline data-series="{kind}" points="'
+    end = (f'" fill="none" stroke="{COLOURS[kind]}" stroke-width="{LINE_WIDTH}"{dash_attr} '
+           f'stroke-linejoin="round" marker-start="{marker}" marker-mid="{marker}" '
+           f'marker-end="{marker}"/>')
+    return "".join(start + " ".join(run) + end for run in runs)
 
 
-def _weekly_steps(frame: _Frame, points: Sequence[PainPoint]) -> str:
-    """The weekly average of "after" as a thick step line; missing weeks break it."""
+def _weekly_steps(frame: _Frame, points: Sequence[PainPoint], xs: Sequence[str]) -> str:
+    """The weekly average of "after" as a thick step line; missing weeks break it. ``xs``
+    holds each day's x coordinate as text, by its offset from the first day."""
+    last = len(xs) - 1
     steps: list[list[str]] = []
     previous: date | None = None
     for monday, mean in weekly_averages(points, "after"):
-        left = frame.x(max(monday, frame.first))
-        right = frame.x(min(monday + timedelta(days=7), frame.last))
+        offset = (monday - frame.first).days
         y = _num(frame.y(mean))
         if previous is None or (monday - previous).days > 7:
             steps.append([])
-        steps[-1] += [f"{_num(left)},{y}", f"{_num(right)},{y}"]
+        steps[-1] += [f"{xs[max(offset, 0)]},{y}", f"{xs[min(offset + 7, last)]},{y}"]
         previous = monday
     return "".join(
         f'<polyline data-series="weekly_after" points="{" ".join(step)}" fill="none" '
@@ -395,13 +421,13 @@ def render_pain_chart(
     if band is not None and band[0] > band[1]:
         raise ValueError("a band's low end must not be above its high end")
     shown = sorted(
-        (
+        [
             p
             for p in points
             if first <= p.day <= last
             and (p.before is not None or p.after is not None or p.next_morning is not None)
-        ),
-        key=lambda p: p.day,
+        ],
+        key=_DAY,
     )
     legend, legend_height = _legend(band is not None, band_label)
     frame = _Frame(first=first, last=last, top=legend_height + FONT_SIZE + 16)
@@ -440,12 +466,13 @@ def render_pain_chart(
         f'fill="{TEXT_COLOUR}">Pain (0 = none, 10 = worst)</text>'
     )
     if shown:
-        trend = _weekly_steps(frame, shown)
+        xs = _x_texts(span)
+        ys = _y_texts(frame.top)
+        offsets = [(p.day - first).days for p in shown]
+        trend = _weekly_steps(frame, shown, xs)
         dense = span > DENSE_DAYS
         parts.append("" if dense else trend)
-        xs = {p.day: _num(frame.x(p.day)) for p in shown}
-        ys = {value: _num(frame.y(value)) for value in range(PAIN_MIN, PAIN_MAX + 1)}
-        parts.extend(_series(id_prefix, kind, shown, xs, ys) for kind in KINDS)
+        parts.extend(_series(id_prefix, kind, shown, offsets, xs, ys) for kind in KINDS)
         parts.append(trend if dense else "")
         parts.append(legend)
     else:

@@ -6,6 +6,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from ..domain import adherence as rules
@@ -67,6 +69,9 @@ def prescribed(versions: Sequence[ProgrammeVersion],
                  paused)
 
 
+_STARTED = (LogStatus.PARTIAL, LogStatus.STOPPED)
+
+
 def day_logs(logs: Sequence[LogRow],
              versions: Sequence[ProgrammeVersion] = ()) -> list[rules.DayLog]:
     """What was done each day, by prescription key.
@@ -78,12 +83,14 @@ def day_logs(logs: Sequence[LogRow],
     done: dict[date, set[str]] = {}
     partial: dict[date, set[str]] = {}
     for log in logs:
-        done.setdefault(log.local_date, set())
-        partial.setdefault(log.local_date, set())
+        day = log.local_date
+        if day not in done:
+            done[day] = set()
+            partial[day] = set()
         if log.status == LogStatus.DONE:
-            done[log.local_date].add(str(log.prescription_id))
-        elif log.status in (LogStatus.PARTIAL, LogStatus.STOPPED):
-            partial[log.local_date].add(str(log.prescription_id))
+            done[day].add(str(log.prescription_id))
+        elif log.status in _STARTED:
+            partial[day].add(str(log.prescription_id))
     if versions:
         _count_for_the_version_in_force(done, partial, versions)
     return [rules.DayLog(day=day, done=frozenset(done[day]), partial=frozenset(partial[day]))
@@ -187,8 +194,11 @@ class History:
     last: date
 
 
-def _text(score: int | None) -> str:
-    return "" if score is None else str(score)
+# Looked up, not worked out, for each of the page's hundreds of cells.
+SCORE_TEXT: dict[int | None, str] = {None: "", **{n: str(n) for n in range(11)}}  # 0-10
+CELL_TEXT = {status: (status.value.replace("_", "-"), STATUS_TEXT[status.value])
+             for status in rules.DayStatus}  # a status's class name and words
+_DAY_AND_ID = attrgetter("local_date", "id")
 
 
 def _cell(entry: tuple[date, rules.DayStatus] | None,
@@ -196,9 +206,15 @@ def _cell(entry: tuple[date, rules.DayStatus] | None,
     if entry is None:
         return None
     day, status = entry
-    if status is rules.DayStatus.REST and any(first <= day <= last for first, last in paused):
+    if (paused and status is rules.DayStatus.REST
+            and any(first <= day <= last for first, last in paused)):
         return CalendarCell(day.day, "paused", "Paused")
-    return CalendarCell(day.day, status.value.replace("_", "-"), STATUS_TEXT[status.value])
+    return CalendarCell(day.day, *CELL_TEXT[status])
+
+
+@lru_cache(maxsize=1024)  # a date's words never change; strftime cost more than the rest
+def _weekday_date(day: date) -> str:
+    return day.strftime("%a %-d %b")
 
 
 def session_line(s: SessionRow) -> SessionLine:
@@ -207,7 +223,7 @@ def session_line(s: SessionRow) -> SessionLine:
         text += f", next morning {s.next_morning_pain}"
     if s.has_notes:
         text += " \u00b7 has a note"
-    return SessionLine(s.id, s.local_date.strftime("%a %-d %b"), text)
+    return SessionLine(s.id, _weekday_date(s.local_date), text)
 
 
 def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
@@ -228,8 +244,9 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         figures = (rules.streak(plan, logs, today), rules.adherence(plan, logs, today, 7).percent,
                    rules.adherence(plan, logs, today, 28).percent)
     first = today - timedelta(days=WINDOW_DAYS - 1)
+    oldest_first = sorted(sessions, key=_DAY_AND_ID)
     points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain)
-              for s in sorted(sessions, key=lambda s: (s.local_date, s.id))]
+              for s in oldest_first]
     band = (max(0, baseline - 2), min(10, baseline + 2)) if baseline is not None else None
     chart = render_pain_chart(points, first=first, last=today,
                               title="Pain before and after sessions, and the next morning",
@@ -253,7 +270,7 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         totals[0] += 1
         totals[1] += log.sets_done
         totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
-    newest_first = sorted(sessions, key=lambda s: (s.local_date, s.id), reverse=True)
+    newest_first = oldest_first[::-1]  # each (day, id) is one session's: no ties to keep
     return History(
         weeks=[[_cell(entry, paused) for entry in week]
                for week in rules.calendar_weeks(statuses)],
@@ -261,8 +278,9 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         adherence_28=figures[2],
         streak=figures[0],
         chart_svg=chart,
-        table=[PainTableRow(long_date(row.day), _text(row.before), _text(row.after),
-                            _text(row.next_morning)) for row in pain_table(points)],
+        table=[PainTableRow(long_date(day), SCORE_TEXT[before], SCORE_TEXT[after],
+                            SCORE_TEXT[next_morning])
+               for day, before, after, next_morning in pain_table(points)],
         weekly=[(long_date(monday), f"{mean:.1f}")
                 for monday, mean in weekly_averages(points, "after")],
         volume=sorted((Volume(name_of.get(k) or names.get(-k, "Exercise"), *v)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -53,6 +54,39 @@ def test_pain_table_rows_are_newest_first_with_empty_text_for_a_missing_score():
     history = build(VERSIONS, [session(1, 17, morning=5), session(2, 2)], [], {}, TODAY)
     assert history.table == [PainTableRow("18 Mar 2026", "3", "2", ""),
                              PainTableRow("3 Mar 2026", "3", "2", "5")]
+
+
+def test_sessions_given_in_any_order_are_listed_newest_first():
+    """Sorted once, oldest first for the chart, and read backwards for the lists."""
+    sessions = [session(3, 2), session(1, 5), session(4, 2, morning=1), session(2, 5)]
+    history = build(VERSIONS, sessions, [], {}, TODAY)
+    assert [s.id for s in history.sessions] == [4, 3, 2, 1]
+    assert [line.id for line in history.session_lines] == [4, 3, 2, 1]
+    assert [row.day for row in history.table] == ["18 Mar 2026"] * 2 + ["15 Mar 2026"] * 2
+
+
+PLAIN = re.compile(r"[A-Za-z0-9 .-]*")  # what markup could not hide in
+
+
+def test_the_cells_printed_unescaped_are_only_dates_numbers_and_fixed_words():
+    """_history.html prints the calendar, the pain table and the weekly averages with
+    autoescape off (hundreds of cells a page): whatever the logs say, every status and score
+    shows, and nothing in those cells could be markup."""
+    sessions = [session(n, n, morning=n % 4 or None, notes=True, outcome='<b>"x"</b>')
+                for n in range(0, 91, 2)]
+    rows = [*logs(1, 1, "done", "done"), *logs(2, 2, "done", "partial"),
+            *logs(3, 3, "skipped", "stopped"), *logs(4, 5, "done", "done")]
+    history = build(VERSIONS, sessions, rows, {11: "<script>"}, TODAY, baseline=4,
+                    paused=[(TODAY - timedelta(days=12), TODAY - timedelta(days=9))])
+    cells = [cell for week in history.weeks for cell in week if cell]
+    assert {cell.status for cell in cells} >= {"done", "partly", "missed", "today-pending",
+                                               "paused"}
+    assert all(type(cell.number) is int for cell in cells)
+    texts = [text for cell in cells for text in (cell.status, cell.text)]
+    texts += [text for row in history.table for text in row]
+    texts += [text for week in history.weekly for text in week]
+    assert len(history.table) == 46 and history.weekly
+    assert all(PLAIN.fullmatch(text) for text in texts)
 
 
 def test_session_lines_say_what_happened_newest_first_and_stop_at_the_limit():

@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exercise_app.domain.pain_chart import (
+    PLOT_LEFT,
+    PLOT_RIGHT,
     PainPoint,
     PainRow,
     pain_table,
@@ -180,6 +182,39 @@ def test_a_single_day_chart():
     root = parse(chart([PainPoint(MONDAY, after=4)], last=MONDAY))
     (x, _y), = series_vertices(root, "after")
     assert 0 < x < 440
+
+
+def test_vertices_sit_at_their_day_and_score():
+    """Each day's and each score's coordinate is worked out once for all the points (and kept
+    for charts of as many days): charts of other spans, drawn in turn, still put every score
+    at its day, one score's vertices at one height."""
+    for span in (27, 13, 27, 90, 0):
+        root = parse(chart(POINTS, first=day(1), last=day(1 + span)))
+        width = PLOT_RIGHT - PLOT_LEFT
+        expected = [PLOT_LEFT + n / span * width if span else (PLOT_LEFT + PLOT_RIGHT) / 2
+                    for n in (0, 1, 6, 19) if n <= span]  # days 1, 2, 7 and 20 have scores
+        drawn = series_vertices(root, "before") + series_vertices(root, "after")
+        assert sorted({x for x, _y in drawn}) == pytest.approx(expected, abs=0.05)
+        heights: dict[int, set[float]] = {}
+        for kind in ("before", "after", "next_morning"):
+            scores = [getattr(p, kind) for p in POINTS
+                      if day(1) <= p.day <= day(1 + span) and getattr(p, kind) is not None]
+            for score, (_x, y) in zip(scores, series_vertices(root, kind), strict=True):
+                heights.setdefault(score, set()).add(y)
+        assert all(len(ys) == 1 for ys in heights.values())
+        by_score = [min(heights[score]) for score in sorted(heights)]
+        assert by_score == sorted(by_score, reverse=True)  # the higher the score, the higher up
+
+
+def test_weekly_steps_stop_at_the_first_and_last_day():
+    """A week that began before the first day, or ends after the last, is drawn to the edge."""
+    root = parse(chart(POINTS, first=day(2), last=day(20)))
+    (step,) = [line for line in root.iter(f"{SVG}polyline")
+               if line.get("data-series") == "weekly_after"]
+    xs = [float(pair.split(",")[0]) for pair in step.get("points", "").split()]
+    assert len(xs) == 6  # three weeks, two ends each
+    assert xs[0] == PLOT_LEFT and xs[-1] == PLOT_RIGHT
+    assert xs[1] == xs[2] and xs[3] == xs[4]  # a week ends where the next begins
 
 
 def test_text_is_escaped():
