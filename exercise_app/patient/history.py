@@ -82,6 +82,7 @@ def day_logs(logs: Sequence[LogRow],
     version in force, or the day would stay undone although it was done."""
     done: dict[date, set[str]] = {}
     partial: dict[date, set[str]] = {}
+    skipped: dict[date, set[str]] = {}  # few: only days with a skipped exercise
     for log in logs:
         day = log.local_date
         if day not in done:
@@ -91,16 +92,25 @@ def day_logs(logs: Sequence[LogRow],
             done[day].add(str(log.prescription_id))
         elif log.status in _STARTED:
             partial[day].add(str(log.prescription_id))
+        else:
+            skipped.setdefault(day, set()).add(str(log.prescription_id))
     if versions:
-        _count_for_the_version_in_force(done, partial, versions)
+        _count_for_the_version_in_force(done, partial, skipped, versions)
     return [rules.DayLog(day=day, done=frozenset(done[day]), partial=frozenset(partial[day]))
             for day in sorted(done)]
 
 
 def _count_for_the_version_in_force(done: dict[date, set[str]], partial: dict[date, set[str]],
+                                    skipped: dict[date, set[str]],
                                     versions: Sequence[ProgrammeVersion]) -> None:
     """Add, to each day's keys, those of the version in force that day for the same exercise
-    as a key of another version (one set difference a day; rarely anything to add)."""
+    as a key of another version (one set difference a day; rarely anything to add).
+
+    The routine such a day's logs came from was shown before the physio changed it: the
+    version in force's exercises it did not show (one swapped for another, or added) take
+    its outcome as a whole, done if it was all done and partly done otherwise. The day is
+    judged by what the patient was shown, and a swap while the routine was open no longer
+    left it partly done."""
     periods = sorted(_periods(versions), key=lambda period: period[0])
     starts = [start for start, _end, _version in periods]
     own: dict[int, dict[str, int]] = {}  # version id: {prescription key: exercise id}
@@ -118,10 +128,16 @@ def _count_for_the_version_in_force(done: dict[date, set[str]], partial: dict[da
             continue  # the day's logs all name the version in force: the usual case
         if not exercise_of:
             exercise_of = {str(p.id): p.exercise_id for v in versions for p in v.prescriptions}
-        for found in (done_keys, partial_keys):
+        day_skipped = set(skipped.get(day, ()))
+        started = bool(done_keys - keys.keys() or partial_keys - keys.keys())
+        whole = not (partial_keys - keys.keys() or day_skipped - keys.keys())
+        for found in (done_keys, partial_keys, day_skipped):
             for key in found - keys.keys():
                 exercise = exercise_of.get(key)
                 found.update(k for k, other in keys.items() if other == exercise)
+        unshown = keys.keys() - done_keys - partial_keys - day_skipped
+        if unshown and started:
+            (done_keys if whole else partial_keys).update(unshown)
 
 
 def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow],

@@ -162,6 +162,37 @@ def test_a_log_of_the_version_replaced_that_day_counts_for_the_same_exercises():
         (TODAY - timedelta(days=1), DayStatus.DONE)]
 
 
+def test_a_routine_shown_before_an_exercise_was_swapped_is_judged_as_it_was_shown():
+    """The physio swapped one exercise (v2 starts today) while the patient's routine of v1 was
+    open: every exercise it showed was done, so the day is done. Before, v2's new exercise
+    stayed undone and the day "partly done", which cost the streak. Had the routine been
+    partly done, or an exercise skipped, the day is partly done."""
+    from exercise_app.domain.adherence import DayStatus, day_statuses
+    from exercise_app.patient.history import day_logs, prescribed
+
+    # v1: exercises 101, 102 (ids 11, 12); v2 keeps 102 (id 22) and swaps 101 for 103 (id 23).
+    versions = [_version(1, -30, 11, 12), _version(2, 0, 23, 22)]
+    plan = prescribed(versions)
+
+    def logged(*statuses: str) -> list[LogRow]:
+        return [row._replace(prescription_id=pid) for row, pid in
+                zip(logs(1, 0, *statuses), (11, 12), strict=True)]
+
+    def seen_tomorrow(rows: list[LogRow]) -> DayStatus:
+        ((_, status),) = day_statuses(plan, day_logs(rows, versions), TODAY, TODAY,
+                                      TODAY + timedelta(days=1))
+        return status
+
+    assert seen_tomorrow(logged("done", "done")) is DayStatus.DONE
+    assert seen_tomorrow(logged("done", "partial")) is DayStatus.PARTLY
+    assert seen_tomorrow(logged("skipped", "done")) is DayStatus.PARTLY
+    assert seen_tomorrow(logged("skipped", "skipped")) is DayStatus.MISSED  # as ever
+    # A log of v2's own exercises is judged by them alone, as ever.
+    own = [row._replace(prescription_id=pid)
+           for row, pid in zip(logs(1, 0, "done"), (22,), strict=True)]
+    assert seen_tomorrow(own) is DayStatus.PARTLY
+
+
 def test_volume_is_by_exercise_across_its_library_versions():
     """A programme saved again after a library update names the exercise's new version: its
     volume stays one row, under the name it was last prescribed with."""
