@@ -99,9 +99,11 @@ def patient(patient_id: int):
     versions = programme_queries.versions(patient.id, token)
     precautions = programme_queries.precautions(patient.id)
     version = history.effective(versions, today)
-    baseline = triage_operations.baseline_for(patient.id)
+    # One read of the settings row gives the usual pain and the rules its band follows.
+    rules = progression_operations.rules_for(patient.id)
+    baseline = progression_operations.usual_pain_of(patient.id, rules)[0]
     patient_record = patient_history(patient.id, patient.time_zone, versions, today, summary,
-                                     baseline)
+                                     baseline, rules.settings)
     alerts = triage_queries.patient_alerts(patient.id)
     messages = triage_queries.messages(patient.id)
     decisions = progression_queries.recent_decisions(patient.id)

@@ -348,6 +348,18 @@ def next_morning_step_down_from(baseline: int, settings: RuleSettings) -> int:
     return percent if percent <= PAIN_MAX else points
 
 
+def unremarkable_band(baseline: int, settings: RuleSettings) -> tuple[int, int]:
+    """Give the scores (low, high) around a usual pain that are not yet a meaningful change.
+
+    The top is the highest next-morning pain that does not step down
+    (``next_morning_step_down_from``, so it follows the physio's points and percent), and
+    the band reaches as far below the usual pain as above it; both ends stay on the 0-10
+    scale. With a usual pain of 10, no rise can be shown: the band is that score alone.
+    """
+    high = min(max(next_morning_step_down_from(baseline, settings) - 1, PAIN_MIN), PAIN_MAX)
+    return max(PAIN_MIN, baseline - (high - baseline)), high
+
+
 def next_dose(exercise: ExerciseState, settings: RuleSettings) -> Dose | None:
     """Give the dose one step up within the ranges (reps, then sets, then hold), or None."""
     dose, ranges = exercise.dose, exercise.ranges

@@ -18,8 +18,9 @@ from ..domain.pain_chart import (
     render_pain_chart,
     weekly_averages,
 )
+from ..domain.progression import RuleSettings, unremarkable_band
 from ..domain.scheduling import Prescribed, day_plan, pause
-from ..models import LogStatus, ProgrammeVersion, VersionSource
+from ..models import LogStatus, Prescription, ProgrammeVersion, Side, VersionSource
 from .queries import LogRow, SessionRow
 
 STATUS_TEXT = {
@@ -31,6 +32,7 @@ STATUS_TEXT = {
     "today_pending": "Due today",
     "future": "Due",
 }
+NOT_STARTED = ("not-started", "Not started")  # a rest day before the first programme began
 WINDOW_DAYS = 91  # history pages look back 13 weeks: long enough for trends, bounded in size
 CALENDAR_DAYS = 35  # five weeks of calendar
 
@@ -150,10 +152,14 @@ def streak_and_week(versions: Sequence[ProgrammeVersion], logs: Sequence[LogRow]
 
 @dataclass(frozen=True)
 class Volume:
+    """One exercise's totals over the last 28 days. ``reps`` counts both sides of an exercise
+    done one side at a time and leaves out held exercises; ``reps_text`` says it as shown."""
+
     name: str
     sessions: int
     sets: int
     reps: int
+    reps_text: str
 
 
 def calendar_start(today: date) -> date:
@@ -163,11 +169,13 @@ def calendar_start(today: date) -> date:
 
 
 class CalendarCell(NamedTuple):
-    """One day of the calendar as shown: its number, a class name for its status, and words."""
+    """One day of the calendar as shown: its number, a class name for its status, words, and
+    the full date that screen readers say in place of the number."""
 
     number: int
     status: str
     text: str
+    full_date: str
 
 
 class PainTableRow(NamedTuple):
@@ -208,6 +216,7 @@ class History:
     session_lines: list[SessionLine]
     first: date
     last: date
+    calendar_span: str = ""  # "19 October to 27 November 2026": the days the calendar shows
 
 
 # Looked up, not worked out, for each of the page's hundreds of cells.
@@ -218,14 +227,76 @@ _DAY_AND_ID = attrgetter("local_date", "id")
 
 
 def _cell(entry: tuple[date, rules.DayStatus] | None,
-          paused: Sequence[tuple[date, date]] = ()) -> CalendarCell | None:
+          paused: Sequence[tuple[date, date]] = (),
+          started: date | None = None) -> CalendarCell | None:
+    """A calendar day as shown; a rest day before ``started`` (the first programme's first
+    day; None: no programme yet) is not started rather than rest."""
     if entry is None:
         return None
     day, status = entry
-    if (paused and status is rules.DayStatus.REST
-            and any(first <= day <= last for first, last in paused)):
-        return CalendarCell(day.day, "paused", "Paused")
-    return CalendarCell(day.day, *CELL_TEXT[status])
+    if status is rules.DayStatus.REST:
+        if paused and any(first <= day <= last for first, last in paused):
+            return CalendarCell(day.day, "paused", "Paused", _full_date(day))
+        if started is None or day < started:
+            return CalendarCell(day.day, *NOT_STARTED, _full_date(day))
+    return CalendarCell(day.day, *CELL_TEXT[status], _full_date(day))
+
+
+@lru_cache(maxsize=1024)
+def _full_date(day: date) -> str:
+    return day.strftime("%A %-d %B")
+
+
+def _span(first: date, last: date) -> str:
+    """The days from ``first`` to ``last`` in words, the year said once where it can be."""
+    start = first.strftime("%-d %B") if first.year == last.year else _long_day(first)
+    return f"{start} to {_long_day(last)}"
+
+
+def _long_day(day: date) -> str:
+    return day.strftime("%-d %B %Y")
+
+
+def _minutes(seconds: int) -> str:
+    """A total hold time: seconds up to two minutes, then minutes to one decimal."""
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
+
+
+class _Totals:
+    """One exercise's volume as it is counted (``Volume`` once shown)."""
+
+    def __init__(self) -> None:
+        self.sessions = self.sets = self.reps = self.holds = self.held_seconds = 0
+        self.repeated = self.both_sides = self.held_each_side = False
+
+    def add(self, log: LogRow, prescription: Prescription | None) -> None:
+        self.sessions += 1
+        self.sets += log.sets_done
+        if prescription is not None and prescription.reps is None and prescription.hold_seconds:
+            self.holds += log.sets_done  # a held exercise: one hold a set
+            self.held_seconds += log.sets_done * prescription.hold_seconds
+            self.held_each_side |= prescription.side is Side.EACH
+            return
+        self.repeated = True
+        self.reps += (log.reps_done or 0) + (log.reps_done_other_side or 0)
+        self.both_sides |= log.reps_done_other_side is not None or (
+            prescription is not None and prescription.side is Side.EACH)
+
+    def shown(self, name: str) -> Volume:
+        """The Reps column: reps, said to be both sides' where an exercise is done one side
+        at a time; holds and their time for an exercise held rather than repeated."""
+        parts = []
+        if self.repeated:
+            parts.append(f"{self.reps} (both sides)" if self.both_sides and self.reps
+                         else str(self.reps))
+        if self.holds:
+            each = " (each side)" if self.held_each_side else ""
+            holds = "1 hold" if self.holds == 1 else f"{self.holds} holds"
+            parts.append(f"{holds}, {_minutes(self.held_seconds)}{each}")
+        return Volume(name, self.sessions, self.sets, self.reps,
+                      "; ".join(parts) or "\u2013")
 
 
 @lru_cache(maxsize=1024)  # a date's words never change; strftime cost more than the rest
@@ -246,12 +317,15 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
           log_rows: Sequence[LogRow], names: dict[int, str], today: date,
           baseline: int | None = None,
           figures: tuple[int, int | None, int | None] | None = None,
-          paused: Sequence[tuple[date, date]] = ()) -> History:
+          paused: Sequence[tuple[date, date]] = (),
+          settings: RuleSettings | None = None) -> History:
     """Everything the history views show, from the programme versions and recent sessions.
 
     ``figures`` (streak, 7-day and 28-day adherence) when the summary gave them; else they are
     counted from ``log_rows``, which must then reach back ``WINDOW_DAYS``. Otherwise the logs
-    need only reach back to ``calendar_start``. Nothing is due on the ``paused`` days.
+    need only reach back to ``calendar_start``. Nothing is due on the ``paused`` days. With
+    the usual pain (``baseline``), the chart shades the scores that are not yet a meaningful
+    change from it by the patient's rule ``settings`` (the defaults when None).
     """
     plan = prescribed(versions, paused)
     logs = day_logs(log_rows, versions)
@@ -263,32 +337,35 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
     oldest_first = sorted(sessions, key=_DAY_AND_ID)
     points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain)
               for s in oldest_first]
-    band = (max(0, baseline - 2), min(10, baseline + 2)) if baseline is not None else None
+    band = (unremarkable_band(baseline, settings or RuleSettings())
+            if baseline is not None else None)
     chart = render_pain_chart(points, first=first, last=today,
                               title="Pain before and after sessions, and the next morning",
-                              band=band,
-                              band_label=f"Usual pain {baseline} \u00b12: not a meaningful change")
+                              band=band, band_label=_band_label(baseline, band))
     window_28 = today - timedelta(days=27)
     # By exercise, not by its library version: a programme saved again after a library update
     # names the new version, and the exercise was shown twice. Named as last prescribed.
     exercise_of: dict[int, int] = {}
     name_of: dict[int, str] = {}
+    prescription_of: dict[int, Prescription] = {}
     for v in versions:
         for p in v.prescriptions:
             exercise_of[p.exercise_version_id] = p.exercise_id
             name_of[p.exercise_id] = names.get(p.exercise_version_id, "Exercise")
-    volume: dict[int, list[int]] = {}
+            prescription_of[p.id] = p
+    volume: dict[int, _Totals] = {}
     for log in log_rows:
         if log.local_date < window_28 or log.status == LogStatus.SKIPPED:
             continue
         key = exercise_of.get(log.exercise_version_id, -log.exercise_version_id)
-        totals = volume.setdefault(key, [0, 0, 0])
-        totals[0] += 1
-        totals[1] += log.sets_done
-        totals[2] += (log.reps_done or 0) + (log.reps_done_other_side or 0)
+        totals = volume.get(key)
+        if totals is None:
+            totals = volume[key] = _Totals()
+        totals.add(log, prescription_of.get(log.prescription_id))
+    started = min((v.start_date for v in versions), default=None)
     newest_first = oldest_first[::-1]  # each (day, id) is one session's: no ties to keep
     return History(
-        weeks=[[_cell(entry, paused) for entry in week]
+        weeks=[[_cell(entry, paused, started) for entry in week]
                for week in rules.calendar_weeks(statuses)],
         adherence_7=figures[1],
         adherence_28=figures[2],
@@ -299,14 +376,25 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
                for day, before, after, next_morning in pain_table(points)],
         weekly=[(long_date(monday), f"{mean:.1f}")
                 for monday, mean in weekly_averages(points, "after")],
-        volume=sorted((Volume(name_of.get(k) or names.get(-k, "Exercise"), *v)
+        volume=sorted((v.shown(name_of.get(k) or names.get(-k, "Exercise"))
                        for k, v in volume.items()),
                       key=lambda v: v.name),
         sessions=newest_first,
         session_lines=[session_line(s) for s in newest_first[:SESSION_LINES]],
         first=first,
         last=today,
+        calendar_span=_span(statuses[0][0], statuses[-1][0]) if statuses else "",
     )
+
+
+def _band_label(baseline: int | None, band: tuple[int, int] | None) -> str:
+    """The chart's words for the band of scores that are not yet a meaningful change."""
+    if baseline is None or band is None:
+        return ""
+    margin = band[1] - baseline
+    if margin == 0:
+        return f"Usual pain {baseline}"
+    return f"Usual pain {baseline}, give or take {margin}: not yet a meaningful change"
 
 
 def effective(versions: Sequence[ProgrammeVersion], day: date) -> ProgrammeVersion | None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import Response
 
+from ..domain.progression import RuleSettings
 from ..domain.scheduling import local_time
 from ..triage import queries as triage_queries
 from ..triage.signals import history_figures, streak_and_week_now
@@ -16,7 +17,7 @@ from . import history, queries
 
 
 def history_view(patient_id: int, time_zone: str, versions, today, summary: dict | None,
-                 baseline: int | None = None):
+                 baseline: int | None = None, settings: RuleSettings | None = None):
     """The history blocks for a patient, from their summary (``PatientSummary.days``, read
     with their programme versions: ``triage.queries.summary_and_versions``) and plain rows of
     the last 13 weeks (two queries).
@@ -24,8 +25,8 @@ def history_view(patient_id: int, time_zone: str, versions, today, summary: dict
     The streak and adherence come from the patient's summary, as on Today, so only the five
     weeks the calendar shows are read from the logs; without a summary that can say them, the
     13 weeks are read and they are counted. With the usual pain, the chart shades the band of
-    change that is not yet meaningful. Days a red flag paused the routine are not missed (one
-    more query).
+    change that is not yet meaningful by the patient's rule ``settings``. Days a red flag
+    paused the routine are not missed (one more query).
     """
     since = today - timedelta(days=history.WINDOW_DAYS - 1)
     paused = triage_queries.paused_spans(patient_id, time_zone, today)
@@ -34,7 +35,7 @@ def history_view(patient_id: int, time_zone: str, versions, today, summary: dict
     return history.build(
         versions, queries.session_rows(patient_id, since),
         queries.log_rows_since(patient_id, logs_since), history.exercise_names(versions), today,
-        baseline, figures=figures, paused=paused,
+        baseline, figures=figures, paused=paused, settings=settings,
     )
 
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exercise_app.models import Side
 from exercise_app.patient.history import (
     SESSION_LINES,
     CalendarCell,
@@ -20,13 +21,14 @@ from exercise_app.patient.queries import LogRow, SessionRow
 
 TODAY = date(2026, 3, 20)  # a Friday
 EVERY_DAY = 127
+DOSE = {"reps": 10, "hold_seconds": None, "side": Side.BOTH}
 VERSIONS = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
                             prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY,
                                                            exercise_id=11,
-                                                           exercise_version_id=11),
+                                                           exercise_version_id=11, **DOSE),
                                            SimpleNamespace(id=2, weekdays=EVERY_DAY,
                                                            exercise_id=12,
-                                                           exercise_version_id=12)])]
+                                                           exercise_version_id=12, **DOSE)])]
 
 
 def session(n: int, days_ago: int, morning: int | None = None, notes: bool = False,
@@ -43,11 +45,60 @@ def test_calendar_cells_carry_the_day_number_status_class_and_words():
     history = build(VERSIONS, [session(1, 1), session(2, 2, outcome="partial")],
                     [*logs(1, 1, "done", "done"), *logs(2, 2, "done", "partial")], {}, TODAY)
     cells = {cell.number: cell for week in history.weeks for cell in week if cell}
-    assert cells[20] == CalendarCell(20, "today-pending", "Due today")
-    assert cells[19] == CalendarCell(19, "done", "Done")
-    assert cells[18] == CalendarCell(18, "partly", "Partly done")
-    assert cells[17] == CalendarCell(17, "missed", "Missed")
+    assert cells[20] == CalendarCell(20, "today-pending", "Due today", "Friday 20 March")
+    assert cells[19] == CalendarCell(19, "done", "Done", "Thursday 19 March")
+    assert cells[18] == CalendarCell(18, "partly", "Partly done", "Wednesday 18 March")
+    assert cells[17] == CalendarCell(17, "missed", "Missed", "Tuesday 17 March")
     assert all(len(week) == 7 for week in history.weeks)
+
+
+def test_days_before_the_first_programme_are_not_started_and_the_span_is_said():
+    """They showed as rest days; and nothing said the month the calendar is in."""
+    started = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=2),
+                               prescriptions=VERSIONS[0].prescriptions)]
+    history = build(started, [], [], {}, TODAY)
+    cells = [cell for week in history.weeks for cell in week if cell]
+    assert cells[0] == CalendarCell(9, "not-started", "Not started", "Monday 9 February")
+    assert {cell.text for cell in cells[:-3]} == {"Not started"}
+    assert [cell.text for cell in cells[-3:]] == ["Missed", "Missed", "Due today"]
+    assert history.calendar_span == "9 February to 20 March 2026"
+    assert build([], [], [], {}, TODAY).weeks[0][0].text == "Not started"
+    across_years = build(VERSIONS, [], [], {}, date(2026, 1, 20))
+    assert across_years.calendar_span == "15 December 2025 to 20 January 2026"
+
+
+def test_the_chart_band_is_the_change_that_is_not_yet_meaningful():
+    """Usual pain 3: 5 is a meaningful rise (2 points), so the band is 2 to 4, not 1 to 5."""
+    chart = build(VERSIONS, [session(1, 1)], [], {}, TODAY, baseline=3).chart_svg
+    assert "usual pain 3, give or take 1: not yet a meaningful change, 2 to 4." in chart
+    from exercise_app.domain.progression import RuleSettings
+
+    chart = build(VERSIONS, [session(1, 1)], [], {}, TODAY, baseline=3,
+                  settings=RuleSettings(meaningful_rise_points=4)).chart_svg
+    assert "usual pain 3, give or take 3: not yet a meaningful change, 0 to 6." in chart
+
+
+def test_volume_says_reps_of_both_sides_and_the_holds_of_a_held_exercise():
+    """A clam done 2 x 12 each side, and knee to chest held 30 s each side: the clam's reps
+    are both sides' and said so; knee to chest showed 0 reps."""
+    clam = SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=11,
+                           reps=12, hold_seconds=None, side=Side.EACH)
+    hold = SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=12, exercise_version_id=12,
+                           reps=None, hold_seconds=30, side=Side.EACH)
+    plank = SimpleNamespace(id=3, weekdays=EVERY_DAY, exercise_id=13, exercise_version_id=13,
+                            reps=None, hold_seconds=10, side=Side.BOTH)
+    versions = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
+                                prescriptions=[clam, hold, plank])]
+    rows = [row for n in range(9) for row in (
+        LogRow(n, TODAY - timedelta(days=n), 1, 11, "done", 2, 24, 24),
+        LogRow(n, TODAY - timedelta(days=n), 2, 12, "done", 1, None, None),
+        LogRow(n, TODAY - timedelta(days=n), 3, 13, "partial", 0, None, None))]
+    history = build(versions, [], rows, {11: "Clam", 12: "Knee to chest", 13: "Plank"}, TODAY)
+    assert [(v.name, v.sessions, v.sets, v.reps, v.reps_text) for v in history.volume] == [
+        ("Clam", 9, 18, 432, "432 (both sides)"),
+        ("Knee to chest", 9, 9, 0, "9 holds, 4.5 min (each side)"),
+        ("Plank", 9, 0, 0, "\u2013"),
+    ]
 
 
 def test_pain_table_rows_are_newest_first_with_empty_text_for_a_missing_score():
@@ -82,7 +133,7 @@ def test_the_cells_printed_unescaped_are_only_dates_numbers_and_fixed_words():
     assert {cell.status for cell in cells} >= {"done", "partly", "missed", "today-pending",
                                                "paused"}
     assert all(type(cell.number) is int for cell in cells)
-    texts = [text for cell in cells for text in (cell.status, cell.text)]
+    texts = [text for cell in cells for text in (cell.status, cell.text, cell.full_date)]
     texts += [text for row in history.table for text in row]
     texts += [text for week in history.weekly for text in week]
     assert len(history.table) == 46 and history.weekly
@@ -197,15 +248,17 @@ def test_volume_is_by_exercise_across_its_library_versions():
     """A programme saved again after a library update names the exercise's new version: its
     volume stays one row, under the name it was last prescribed with."""
     before = SimpleNamespace(id=1, start_date=TODAY - timedelta(days=20), prescriptions=[
-        SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=110)])
+        SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=110,
+                        **DOSE)])
     after = SimpleNamespace(id=2, start_date=TODAY - timedelta(days=10), prescriptions=[
-        SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=111)])
+        SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=111,
+                        **DOSE)])
     rows = [LogRow(1, TODAY - timedelta(days=12), 1, 110, "done", 2, 20, None),
             LogRow(2, TODAY - timedelta(days=2), 2, 111, "done", 3, 30, None),
             LogRow(3, TODAY - timedelta(days=1), 2, 111, "skipped", 0, None, None)]
     history = build([before, after], [], rows, {110: "Bridge", 111: "Glute bridge"}, TODAY)
-    assert [(v.name, v.sessions, v.sets, v.reps) for v in history.volume] == [
-        ("Glute bridge", 2, 5, 50)]
+    assert [(v.name, v.sessions, v.sets, v.reps, v.reps_text) for v in history.volume] == [
+        ("Glute bridge", 2, 5, 50, "50")]
 
 
 def test_the_upcoming_version_is_the_soonest_to_come_into_force():

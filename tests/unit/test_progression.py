@@ -26,6 +26,7 @@ from exercise_app.domain.progression import (
     next_dose,
     progress_ceiling,
     step_down,
+    unremarkable_band,
 )
 
 RULES = RuleSettings()
@@ -991,3 +992,30 @@ def test_never_onto_an_exercise_the_precautions_rule_out(case):
     target = exercise.harder if decision.kind is K.MOVE_UP else exercise.easier
     assert target is not None and target.key == decision.new_exercise
     assert not target.clashes
+
+
+@pytest.mark.parametrize(("baseline", "rules", "band"), [
+    (3, RULES, (2, 4)),  # a rise of 2 points is meaningful: 5 is not in the band
+    (0, RULES, (0, 1)),
+    (6, RULES, (5, 7)),
+    (7, RULES, (5, 9)),  # 30 % of 7 is 2.1: 9 is not yet meaningful, 10 is
+    (9, RULES, (8, 10)),  # neither rule can be reached from 9: up to the top of the scale
+    (10, RULES, (10, 10)),
+    (3, RuleSettings(meaningful_rise_points=3), (1, 5)),  # the physio's own points
+    (7, RuleSettings(meaningful_rise_percent=50), (6, 8)),  # 10.5 is out of reach: 2 points
+    (4, RuleSettings(percent_rule_from=4, meaningful_rise_percent=50), (3, 5)),  # 50 % is 6
+])
+def test_the_unremarkable_band_holds_only_scores_that_are_not_a_meaningful_change(
+        baseline, rules, band):
+    assert unremarkable_band(baseline, rules) == band
+
+
+@given(st.integers(0, 10), st.integers(1, 5), st.integers(1, 60), st.integers(1, 10))
+def test_no_score_in_the_unremarkable_band_is_a_meaningful_rise(baseline, points, percent,
+                                                                from_):
+    rules = RuleSettings(meaningful_rise_points=points, meaningful_rise_percent=percent,
+                         percent_rule_from=from_)
+    low, high = unremarkable_band(baseline, rules)
+    assert 0 <= low <= baseline <= high <= 10
+    assert high - baseline == baseline - low or low == 0
+    assert not any(is_meaningful_rise(baseline, score, rules) for score in range(low, high + 1))

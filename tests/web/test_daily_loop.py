@@ -250,7 +250,8 @@ def test_a_routine_opened_before_the_physio_changed_the_programme_still_logs(
     # Today counts as done, though the logs name version 1's rows and version 2 is in force.
     today = local_today(now_utc(), loop.patient.time_zone)
     page = client.get("/history").data.decode()
-    assert f'<td class="day day-done"><span class="day-number">{today.day}</span>' in page
+    assert (f'<td class="day day-done"><span class="day-number" aria-hidden="true">'
+            f'{today.day}</span>') in page
     assert "Done today" in client.get("/today").data.decode()
 
 
@@ -531,21 +532,72 @@ def test_history_shows_the_weekly_average_and_each_exercises_volume(app, patient
     # Both sessions are today: pain after 2 and 5, one week.
     weekly = re.findall(r'<td data-label="Average after">([^<]+)</td>', page)
     assert weekly == ["3.5"]
-    shown = {name: (int(n), int(sets), int(reps)) for name, n, sets, reps in re.findall(
+    shown = {name: (int(n), int(sets), reps) for name, n, sets, reps in re.findall(
         r'<th scope="row">([^<]+)</th><td data-label="Sessions">(\d+)</td>'
-        r'<td data-label="Sets">(\d+)</td><td data-label="Reps">(\d+)</td>', page)}
+        r'<td data-label="Sets">(\d+)</td><td data-label="Reps">([^<]+)</td>', page)}
     with app.app_context():
         logs = db.session.execute(
             select(ExerciseLog.exercise_version_id, ExerciseLog.sets_done, ExerciseLog.reps_done,
                    ExerciseLog.reps_done_other_side).join(ExerciseSession)
             .where(ExerciseSession.patient_id == loop.patient.id)).all()
         names = {v.id: v.data["name"] for v in db.session.scalars(select(LibraryExerciseVersion))}
-    expected: dict[str, tuple[int, int, int]] = {}
-    for version_id, sets, reps, other in logs:
-        n, s, r = expected.get(names[version_id], (0, 0, 0))
-        expected[names[version_id]] = (n + 1, s + sets, r + (reps or 0) + (other or 0))
-    assert shown == expected and len(shown) == 3
+    expected: dict[str, tuple[int, int]] = {}
+    for version_id, sets, _reps, _other in logs:
+        n, s = expected.get(names[version_id], (0, 0))
+        expected[names[version_id]] = (n + 1, s + sets)
+    assert {name: (n, sets) for name, (n, sets, _reps) in shown.items()} == expected
+    assert len(shown) == 3
     assert shown["Clam"][1] < 2 * 2  # the partly done session counts what was done
+    # Reps say what they count: the clam's are both sides' (2 x 12 each side, then one set of
+    # 12), and knee to chest is held 30 s each side, not repeated (it showed "0").
+    reps = {name: text for name, (_n, _sets, text) in shown.items()}
+    assert reps == {"Glute bridge": "40", "Clam": "60 (both sides)",
+                    "Knee to chest": "2 holds, 60 s (each side)"}
+
+
+def test_the_calendar_says_its_dates_and_the_days_before_the_programme(app, client, auth,
+                                                                       world, library):
+    """Each day has its full date for screen readers (the number alone gave no month), the
+    caption says which days the calendar shows, and the days before the first programme
+    began are not started (they were rest days)."""
+    from exercise_app.patient.history import calendar_start
+
+    today = today_of(world)
+    assign(app, world.patient.id, world.physio.id, start=today - timedelta(days=3))
+    auth.login(world.patient)
+    page = client.get("/history").data.decode()
+    first = calendar_start(today)
+    span = (f"{first:%-d %B}" if first.year == today.year else f"{first:%-d %B %Y}")
+    assert (f"Prescribed days from {span} to {today:%-d %B %Y} and whether they were done"
+            in page)
+    cells = dict(re.findall(r'<span class="visually-hidden">([^<]+)</span>'
+                            r'<span class="day-status">([^<]+)</span>', page))
+    assert len(cells) == (today - first).days + 1
+    assert cells[f"{first:%A %-d %B}"] == "Not started"
+    assert cells[f"{today - timedelta(days=4):%A %-d %B}"] == "Not started"
+    assert cells[f"{today - timedelta(days=3):%A %-d %B}"] == "Missed"
+    assert cells[f"{today:%A %-d %B}"] == "Due today"
+    assert "Rest day" not in page
+
+
+def test_the_physios_band_is_the_change_that_is_not_yet_meaningful(app, client, auth, loop):
+    """The band was the usual pain plus or minus 2, called no meaningful change, though a rise
+    of 2 is one. It follows the physio's own setting for a meaningful rise."""
+    from exercise_app.models import ProgressionMode
+    from exercise_app.progression.operations import save_settings
+
+    def band_label(points: int) -> str:
+        with app.app_context():
+            save_settings(db.session.get(User, loop.patient.id),
+                          db.session.get(User, loop.physio.id), mode=ProgressionMode.AUTO,
+                          baseline_pain=3, values={"meaningful_rise_points": points}, locked=[])
+            db.session.commit()
+        page = html.unescape(client.get(f"/clinic/patients/{loop.patient.id}").data.decode())
+        return re.search(r"Shaded band: ([^.]+)\.", page).group(1)
+
+    auth.login(loop.physio)
+    assert band_label(2) == "usual pain 3, give or take 1: not yet a meaningful change, 2 to 4"
+    assert band_label(3) == "usual pain 3, give or take 2: not yet a meaningful change, 1 to 5"
 
 
 def test_id_urls_are_the_urls_url_for_builds(app):

@@ -280,7 +280,7 @@ def test_patient_page_has_a_timeline_and_the_meaningful_change_band(app, client,
     for _ in range(2):
         log(app, loop.patient.id, pain=(2, 3, 2))
     page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
-    assert "Usual pain 2 ±2: not a meaningful change" in page
+    assert "Usual pain 2, give or take 1: not yet a meaningful change" in page
 
 
 def test_acting_on_alerts_is_recorded_with_who_and_when(app, client, auth, loop):
