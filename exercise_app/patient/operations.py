@@ -152,12 +152,21 @@ def _log_values(version: ProgrammeVersion,
         {"prescription_id": item.prescription_id,
          "exercise_version_id": prescriptions[item.prescription_id].exercise_version_id,
          "position": prescriptions[item.prescription_id].position,
-         "status": item.status, "sets_done": item.sets_done, "reps_done": item.reps_done,
+         "status": _status(item, prescriptions[item.prescription_id].sets),
+         "sets_done": item.sets_done, "reps_done": item.reps_done,
          "reps_done_other_side": item.reps_done_other_side,
          "skip_reason": item.skip_reason if item.status == LogStatus.SKIPPED else None,
          "stop_reason": item.stop_reason if item.status == LogStatus.STOPPED else None}
         for item in exercises
     ]
+
+
+def _status(item: LoggedExercise, prescribed_sets: int) -> LogStatus:
+    """An exercise marked done with fewer sets than prescribed is partly done: so the
+    calendar and adherence say, as the session's outcome and the rules already did."""
+    if item.status == LogStatus.DONE and item.sets_done < prescribed_sets:
+        return LogStatus.PARTIAL
+    return item.status
 
 
 def _logs(version: ProgrammeVersion, exercises: Sequence[LoggedExercise]) -> list[ExerciseLog]:

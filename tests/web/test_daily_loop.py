@@ -314,6 +314,22 @@ def test_a_reason_with_another_status_is_refused_not_dropped(app, patient_client
 # Corrections and the morning check-in ---------------------------------------------------------
 
 
+def test_done_with_fewer_sets_than_prescribed_is_partly_done(app, patient_client, loop):
+    """The checklist's first exercise left at "Done" with 1 of its 2 sets: the calendar and
+    adherence counted it done in full, while the session said "partial"."""
+    form = routine_form(patient_client)
+    form.update({"exercises-0-sets_done": "1", "exercises-0-status": "done"})
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.scalar(select(ExerciseSession).order_by(
+            ExerciseSession.id.desc()))
+        first = min(session.logs, key=lambda log: log.position)
+        assert (first.status.value, first.sets_done) == ("partial", 1)
+        assert session.outcome.value == "partial"
+        assert all(log.status.value == "done" for log in session.logs if log is not first)
+
+
 def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
     url = f"/sessions/{loop.session_id}/edit"
     form = routine_form(patient_client, url)
