@@ -14,7 +14,6 @@ from ..domain import adherence as rules
 from ..domain.pain_chart import (
     PainPoint,
     long_date,
-    pain_table,
     render_pain_chart,
     weekly_averages,
 )
@@ -179,10 +178,11 @@ class CalendarCell(NamedTuple):
 
 
 class PainTableRow(NamedTuple):
-    """One day of the pain table as shown (empty text where there is no score)."""
+    """One session of the pain table as shown (empty text where there is no score)."""
 
     day: str
     before: str
+    during: str  # the worst pain during: what the rules step down on
     after: str
     next_morning: str
 
@@ -224,6 +224,7 @@ SCORE_TEXT: dict[int | None, str] = {None: "", **{n: str(n) for n in range(11)}}
 CELL_TEXT = {status: (status.value.replace("_", "-"), STATUS_TEXT[status.value])
              for status in rules.DayStatus}  # a status's class name and words
 _DAY_AND_ID = attrgetter("local_date", "id")
+_DAY_ONLY = attrgetter("local_date")
 
 
 def _cell(entry: tuple[date, rules.DayStatus] | None,
@@ -371,9 +372,11 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         adherence_28=figures[2],
         streak=figures[0],
         chart_svg=chart,
-        table=[PainTableRow(long_date(day), SCORE_TEXT[before], SCORE_TEXT[after],
-                            SCORE_TEXT[next_morning])
-               for day, before, after, next_morning in pain_table(points)],
+        # Each session's scores, newest day first: the chart's, and the worst during.
+        table=[PainTableRow(long_date(s.local_date), SCORE_TEXT[s.pain_before],
+                            SCORE_TEXT[s.pain_during], SCORE_TEXT[s.pain_after],
+                            SCORE_TEXT[s.next_morning_pain])
+               for s in sorted(oldest_first, key=_DAY_ONLY, reverse=True)],
         weekly=[(long_date(monday), f"{mean:.1f}")
                 for monday, mean in weekly_averages(points, "after")],
         volume=sorted((v.shown(name_of.get(k) or names.get(-k, "Exercise"))

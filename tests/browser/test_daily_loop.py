@@ -69,6 +69,8 @@ def test_physio_assigns_and_patient_logs_and_sees_history(page, live_app, clinic
     expect(page.locator(".chart svg")).to_be_visible()
     page.get_by_text("Show the pain scores as a table").click()
     expect(page.locator("details table tbody td").first).to_have_text("3")
+    # The worst pain during, which the rules step down on, is in the table too.
+    expect(page.locator("details table tbody td[data-label='Worst during']").first).to_be_visible()
     done = page.locator(".day-done").first  # today's session
     if page.width_name == "phone":  # the words are hidden: a mark and a key, not colour alone
         mark = done.locator(".day-number").evaluate(

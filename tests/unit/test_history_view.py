@@ -102,9 +102,11 @@ def test_volume_says_reps_of_both_sides_and_the_holds_of_a_held_exercise():
 
 
 def test_pain_table_rows_are_newest_first_with_empty_text_for_a_missing_score():
+    """Each session's scores, worst pain during included: the score the rules step down on
+    and the alerts average, which neither the chart nor its table showed."""
     history = build(VERSIONS, [session(1, 17, morning=5), session(2, 2)], [], {}, TODAY)
-    assert history.table == [PainTableRow("18 Mar 2026", "3", "2", ""),
-                             PainTableRow("3 Mar 2026", "3", "2", "5")]
+    assert history.table == [PainTableRow("18 Mar 2026", "3", "4", "2", ""),
+                             PainTableRow("3 Mar 2026", "3", "4", "2", "5")]
 
 
 def test_sessions_given_in_any_order_are_listed_newest_first():
