@@ -392,7 +392,8 @@ def _describe(points: Sequence[PainPoint], first: date, last: date, band: str) -
         for kind in KINDS
         if (value := latest.value(kind)) is not None
     ]
-    days = "1 day" if len(points) == 1 else f"{len(points)} days"
+    count = len({point.day for point in points})  # two sessions on a day are one day
+    days = "1 day" if count == 1 else f"{count} days"
     return (
         f"Pain scores from 0 (none) to 10 (worst) {span}, on {days}. "
         f"Latest, on {short_date(latest.day)}: {', '.join(latest_parts)}.{band}"

@@ -311,3 +311,11 @@ def test_any_scores_render_inside_the_view_box(offsets, values, span, band):
     _x, _y, width, height = (float(v) for v in root.get("viewBox", "").split())
     for x, y in coordinates(root):
         assert 0 <= x <= width and 0 <= y <= height, (x, y)
+
+
+def test_the_description_counts_days_not_sessions():
+    """Two sessions on one day were described as scores "on 2 days"."""
+    day = date(2026, 11, 26)
+    svg = render_pain_chart([PainPoint(day, 3, 2), PainPoint(day, 4, 3)],
+                            first=day - timedelta(days=6), last=day, title="Pain")
+    assert "on 1 day." in svg and "on 2 days" not in svg
