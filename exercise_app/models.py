@@ -375,6 +375,7 @@ class SessionOutcome(StrEnum):
     COMPLETED = "completed"
     PARTIAL = "partial"
     STOPPED = "stopped"
+    SKIPPED = "skipped"  # every exercise skipped (migration 0011)
 
 
 class ExerciseSession(db.Model):

@@ -50,13 +50,16 @@ def same_sitting(started: datetime, sent: datetime) -> bool:
 
 
 def session_outcome(results: Sequence[ExerciseResult]) -> str:
-    """'stopped' if any exercise was stopped for pain, 'completed' if all were done, else
-    'partial'."""
+    """'stopped' if any exercise was stopped for pain, 'completed' if all were done,
+    'skipped' if every one was skipped (nothing done: the calendar calls the day missed),
+    else 'partial'."""
     if any(r.status == "stopped" for r in results):
         return "stopped"
     if results and all(r.status == "done" and r.sets_done >= r.prescribed_sets
                        for r in results):
         return "completed"
+    if results and all(r.status == "skipped" for r in results):
+        return "skipped"
     return "partial"
 
 

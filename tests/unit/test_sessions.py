@@ -48,3 +48,16 @@ def test_a_routine_is_one_sitting_across_midnight_but_not_overnight():
     assert same_sitting(evening, evening + timedelta(hours=SITTING_HOURS))
     assert not same_sitting(evening, evening + timedelta(hours=SITTING_HOURS, minutes=1))
     assert not same_sitting(datetime(2026, 3, 5, 22, 50), datetime(2026, 3, 6, 8, 30))
+
+
+def test_a_session_with_every_exercise_skipped_is_skipped_not_partial():
+    """All skipped read "partial" on the session and its list, while the calendar called the
+    day missed; one skipped of several is still partial."""
+    from exercise_app.domain.sessions import ExerciseResult, session_outcome
+
+    skipped = ExerciseResult("skipped", 0, 2)
+    assert session_outcome([skipped, ExerciseResult("skipped", 0, 3)]) == "skipped"
+    assert session_outcome([skipped, ExerciseResult("done", 2, 2)]) == "partial"
+    assert session_outcome([skipped, ExerciseResult("stopped", 1, 2)]) == "stopped"
+    assert session_outcome([ExerciseResult("done", 2, 2)]) == "completed"
+    assert session_outcome([]) == "partial"

@@ -330,6 +330,23 @@ def test_done_with_fewer_sets_than_prescribed_is_partly_done(app, patient_client
         assert all(log.status.value == "done" for log in session.logs if log is not first)
 
 
+def test_a_session_with_every_exercise_skipped_reads_skipped(app, patient_client, loop):
+    """Every exercise skipped (no time): the session, its line in the history and its page
+    said "partial", while the calendar called the day missed."""
+    form = routine_form(patient_client)
+    for n in range(3):
+        form.update({f"exercises-{n}-status": "skipped", f"exercises-{n}-skip_reason": "no-time"})
+    response = patient_client.post("/routine", data=form)
+    assert response.status_code == 303
+    with app.app_context():
+        session = db.session.scalar(select(ExerciseSession).order_by(
+            ExerciseSession.id.desc()))
+        assert session.outcome.value == "skipped"
+    page = patient_client.get(response.headers["Location"]).data.decode()
+    assert "<dt>Outcome</dt><dd>Skipped</dd>" in page
+    assert "skipped, pain" in patient_client.get("/history").data.decode()
+
+
 def test_a_log_can_be_corrected_for_24_hours(app, patient_client, loop):
     url = f"/sessions/{loop.session_id}/edit"
     form = routine_form(patient_client, url)

@@ -118,6 +118,14 @@ SAMPLE_DATA = {
         "INSERT INTO progression_runs (id, patient_id, \"trigger\", session_id, "
         "programme_version_id, inputs, created_at, replaces_run_id) VALUES (3, 3, 'session', "
         "1, 3, '{}', '2026-01-03 18:05:00', 1)",
+        # A session whose one exercise was skipped: "partial" before 0011.
+        "INSERT INTO exercise_sessions (id, patient_id, programme_version_id, client_id, "
+        "payload_hash, local_date, pain_before, pain_during, pain_after, effort, outcome, "
+        "notes, created_at, updated_at) VALUES (2, 3, 3, 'c-2', 'h', '2026-01-04', 2, 2, 2, 0, "
+        "'partial', '', '2026-01-04 18:00:00', '2026-01-04 18:00:00')",
+        "INSERT INTO exercise_logs (id, session_id, prescription_id, exercise_version_id, "
+        "position, status, sets_done, skip_reason) VALUES (1, 2, 1, 1, 0, 'skipped', 0, "
+        "'no-time')",
     ],
 }
 
@@ -211,6 +219,10 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.execute(text(
             "SELECT id, replaces_run_id FROM progression_runs ORDER BY id")).all() == [
             (1, None), (2, None), (3, 1)]
+        # 0011: the all-skipped session is "skipped"; the one with no logs kept its outcome.
+        assert db.session.execute(text(
+            "SELECT id, outcome FROM exercise_sessions ORDER BY id")).all() == [
+            (1, "completed"), (2, "skipped")]
         db.session.rollback()
         db.session.remove()
         downgrade(revision="0003_programmes")
@@ -233,6 +245,16 @@ def test_version_source_is_checked_by_the_database(empty_database):
                 connection.execute(text(statement))
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text("UPDATE programme_versions SET source = 'bogus'"))
+        # 0011: the session outcome's check allows "skipped", and still nothing unknown.
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO exercise_sessions (id, patient_id, programme_version_id, "
+                "client_id, payload_hash, local_date, pain_before, pain_during, pain_after, "
+                "effort, outcome, notes, created_at, updated_at) VALUES (9, 1, 1, 'c-9', 'h', "
+                "'2026-01-04', 2, 2, 2, 0, 'skipped', '', '2026-01-04 18:00:00', "
+                "'2026-01-04 18:00:00')"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE exercise_sessions SET outcome = 'bogus'"))
         db.engine.dispose()
 
 
