@@ -62,15 +62,17 @@ ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 @dataclass(frozen=True)
 class PainPoint:
-    """Pain scores (0-10) recorded for one day: before and after exercise, and next morning."""
+    """Pain scores (0-10) recorded for one day: before and after exercise, and next morning;
+    and the worst during, which the table lists and the chart does not draw."""
 
     day: date
     before: int | None = None
     after: int | None = None
     next_morning: int | None = None
+    during: int | None = None
 
     def __post_init__(self) -> None:
-        for kind in KINDS:
+        for kind in (*KINDS, "during"):
             value = getattr(self, kind)
             if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
                 raise ValueError(f"{kind} pain must be {PAIN_MIN} to {PAIN_MAX}, not {value}")
@@ -90,6 +92,7 @@ class PainRow(NamedTuple):
     before: int | None
     after: int | None
     next_morning: int | None
+    during: int | None = None  # the worst during
 
 
 def _check_kind(kind: str) -> None:
@@ -133,9 +136,10 @@ _DAY = attrgetter("day")
 def pain_table(points: Sequence[PainPoint]) -> list[PainRow]:
     """List the scores as table rows, newest first, leaving out days with no score at all."""
     return [
-        PainRow(p.day, p.before, p.after, p.next_morning)
+        PainRow(p.day, p.before, p.after, p.next_morning, p.during)
         for p in sorted(points, key=_DAY, reverse=True)
         if p.before is not None or p.after is not None or p.next_morning is not None
+        or p.during is not None
     ]
 
 

@@ -14,6 +14,7 @@ from ..domain import adherence as rules
 from ..domain.pain_chart import (
     PainPoint,
     long_date,
+    pain_table,
     render_pain_chart,
     weekly_averages,
 )
@@ -224,7 +225,6 @@ SCORE_TEXT: dict[int | None, str] = {None: "", **{n: str(n) for n in range(11)}}
 CELL_TEXT = {status: (status.value.replace("_", "-"), STATUS_TEXT[status.value])
              for status in rules.DayStatus}  # a status's class name and words
 _DAY_AND_ID = attrgetter("local_date", "id")
-_DAY_ONLY = attrgetter("local_date")
 
 
 def _cell(entry: tuple[date, rules.DayStatus] | None,
@@ -336,8 +336,8 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
                    rules.adherence(plan, logs, today, 28).percent)
     first = today - timedelta(days=WINDOW_DAYS - 1)
     oldest_first = sorted(sessions, key=_DAY_AND_ID)
-    points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain)
-              for s in oldest_first]
+    points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain,
+                        s.pain_during) for s in oldest_first]
     band = (unremarkable_band(baseline, settings or RuleSettings())
             if baseline is not None else None)
     chart = render_pain_chart(points, first=first, last=today,
@@ -372,11 +372,9 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
         adherence_28=figures[2],
         streak=figures[0],
         chart_svg=chart,
-        # Each session's scores, newest day first: the chart's, and the worst during.
-        table=[PainTableRow(long_date(s.local_date), SCORE_TEXT[s.pain_before],
-                            SCORE_TEXT[s.pain_during], SCORE_TEXT[s.pain_after],
-                            SCORE_TEXT[s.next_morning_pain])
-               for s in sorted(oldest_first, key=_DAY_ONLY, reverse=True)],
+        table=[PainTableRow(long_date(day), SCORE_TEXT[before], SCORE_TEXT[during],
+                            SCORE_TEXT[after], SCORE_TEXT[next_morning])
+               for day, before, after, next_morning, during in pain_table(points)],
         weekly=[(long_date(monday), f"{mean:.1f}")
                 for monday, mean in weekly_averages(points, "after")],
         volume=sorted((v.shown(name_of.get(k) or names.get(-k, "Exercise"))
