@@ -155,8 +155,7 @@ def routine_page():
         _show_refusal(form, refusal)
         return _routine_page(form, shown, 422)
     if created:
-        run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION)
-        triage_operations.refresh_patient(current_user, **_read_baseline(run))
+        _rules_and_alerts(session, RunTrigger.SESSION)
     db.session.commit()
     if created:
         flash("Well done: your session is saved.", "success")
@@ -185,9 +184,19 @@ def _not_this_log(text: str = "The correction does not list the exercises of thi
                            text=text), 422
 
 
-def _read_baseline(run) -> dict:
-    """The usual pain the progression run just read, so the alert refresh need not read it."""
-    return {"baseline": run.inputs["baseline"]} if run is not None else {}
+def _rules_and_alerts(session, trigger: RunTrigger, changed_since=None, changed: str = ""):
+    """Run the rules after a log or a check-in, then refresh the alerts (with the usual pain
+    the run just read). ``changed_since`` when the session's answers were changed (given
+    then): the rules decide again in place of the old answers' run, and the alerts only
+    those answers raised are closed, the note saying what ``changed``."""
+    run = progression_operations.run_rules(current_user, session, trigger,
+                                           again=changed_since is not None)
+    found = triage_operations.refresh_patient(
+        current_user, **({"baseline": run.inputs["baseline"]} if run is not None else {}))
+    if changed_since is not None:
+        triage_operations.withdraw_alerts(
+            current_user, changed_since, found,
+            f"Closed when the patient {changed}: nothing else raises this alert now.")
 
 
 def _session_or_404(session_id: int):
@@ -248,13 +257,8 @@ def session_edit(session_id: int):
     # progression was applied stepped nothing down, as no later run read it as the latest.
     # They decide again instead of the log's run, if nothing has built on it since, and the
     # alerts only the old answers raised are closed.
-    run = progression_operations.run_rules(current_user, session, RunTrigger.SESSION,
-                                           again=True)
-    found = triage_operations.refresh_patient(current_user, **_read_baseline(run))
-    triage_operations.withdraw_alerts(
-        current_user, saved_at, found,
-        f"Closed when the patient corrected their log of {session.local_date:%-d %b}: "
-        "nothing else raises this alert now.")
+    _rules_and_alerts(session, RunTrigger.SESSION, saved_at,
+                      f"corrected their log of {session.local_date:%-d %b}")
     db.session.commit()
     flash("Your log is corrected.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
@@ -295,15 +299,10 @@ def morning_checkin(session_id: int):
     if recorded:  # a first answer or a changed one: the rules read it, as after a log
         # A changed answer: the rules decide again instead of the old answer's run, and the
         # alerts only the old answer raised are closed.
-        changed = previous is not None
-        run = progression_operations.run_rules(current_user, session, RunTrigger.MORNING,
-                                               again=changed)
-        found = triage_operations.refresh_patient(current_user, **_read_baseline(run))
-        if changed:
-            triage_operations.withdraw_alerts(
-                current_user, previous_at or session.created_at, found,
-                f"Closed when the patient changed this morning's pain from {previous} to "
-                f"{form.pain.data}: nothing else raises this alert now.")
+        _rules_and_alerts(
+            session, RunTrigger.MORNING,
+            None if previous is None else previous_at or session.created_at,
+            f"changed this morning's pain from {previous} to {form.pain.data}")
     db.session.commit()
     if recorded and previous is not None:
         flash(f"Thanks: this morning's pain is changed to {form.pain.data}.", "success")

@@ -272,7 +272,8 @@ def _in_force(patient: User) -> tuple[ProgrammeView, list[ProgrammeView]]:
     return base[-1], list(versions[len(base):])
 
 
-def _check_unreviewed(decision: ProgressionDecision) -> None:
+def _check_still_open(decision: ProgressionDecision) -> None:
+    """Refuse a review of a decision already reviewed, or of a run made again since."""
     if db.session.scalar(select(DecisionReview.id)
                          .where(DecisionReview.decision_id == decision.id)) is not None:
         raise DecisionRefused("This decision has already been reviewed.")
@@ -285,7 +286,7 @@ def _check_unreviewed(decision: ProgressionDecision) -> None:
 def approve(patient: User, decision: ProgressionDecision, physio: User) -> DecisionReview:
     """Apply a decision that waited for approval, as a new programme version."""
     lock_patient(patient.id)
-    _check_unreviewed(decision)
+    _check_still_open(decision)
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be approved.")
     latest, ahead = _in_force(patient)
@@ -315,7 +316,7 @@ def reject(patient: User, decision: ProgressionDecision, physio: User,
            note: str) -> DecisionReview:
     """Keep the dose as it is instead of a decision that waited for approval."""
     lock_patient(patient.id)
-    _check_unreviewed(decision)
+    _check_still_open(decision)
     if decision.status is not DecisionStatus.PENDING:
         raise DecisionRefused("Only a decision waiting for approval can be rejected; "
                               "override it instead.")
@@ -327,7 +328,7 @@ def override(patient: User, decision: ProgressionDecision, physio: User, *, sets
              reps: int | None, hold_seconds: int | None, note: str) -> DecisionReview:
     """Replace a decision's dose with the physio's own, with a note saying why."""
     lock_patient(patient.id)
-    _check_unreviewed(decision)
+    _check_still_open(decision)
     if not note.strip():
         raise BadDose("Say why you are overriding this decision.")
     latest, ahead = _in_force(patient)
