@@ -2,7 +2,10 @@
 
 Rules, in one place:
 
-- A day is *prescribed* when at least one exercise is due on it (see ``scheduling.day_plan``).
+- A day is *prescribed* when at least one exercise is due on it (see ``scheduling.DayPlan``:
+  an exercise done on any N days of a week is due on the days it was done, and any sessions
+  still owed fall on its week's last days). Logs must reach back to the Monday of the first
+  day asked about, or such a week is counted from that day.
 - An exercise in both ``done`` and ``partial`` counts as done. Several logs for one day merge.
 - Only exercises that were due count towards adherence; anything else is a welcome extra.
 - Today is never *missed*: until everything due is done it is ``TODAY_PENDING``.
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from exercise_app.domain.scheduling import Prescribed, day_plan
+from exercise_app.domain.scheduling import DayPlan, Prescribed
 
 PARTIAL_CREDIT = 0.5  # started but not finished counts as half: the product rule for adherence
 DAYS_IN_WEEK = 7
@@ -70,6 +73,16 @@ def _merge_logs(logs: Sequence[DayLog]) -> dict[date, tuple[frozenset[str], froz
     return {day: (done, partial - done) for day, (done, partial) in merged.items()}
 
 
+def _plan(prescriptions: Sequence[Prescribed],
+          merged: dict[date, tuple[frozenset[str], frozenset[str]]],
+          known_from: date | None = None) -> DayPlan:
+    """What is due each day, given the merged logs (see ``scheduling.DayPlan``)."""
+    if not any(p.any_day for p in prescriptions):
+        return DayPlan(prescriptions)
+    return DayPlan(prescriptions, {day: logged[0] for day, logged in merged.items()},
+                   {day: logged[1] for day, logged in merged.items()}, known_from)
+
+
 def _status(
     due: tuple[str, ...], done: frozenset[str], partial: frozenset[str], day: date, today: date
 ) -> DayStatus:
@@ -100,9 +113,10 @@ def day_statuses(
 ) -> list[tuple[date, DayStatus]]:
     """Give the status of every day from `first` to `last` inclusive, in date order."""
     merged = _merge_logs(logs)
+    plan = _plan(prescriptions, merged)
     empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     return [
-        (day, _status(day_plan(prescriptions, day), *merged.get(day, empty), day, today))
+        (day, _status(plan.due(day), *merged.get(day, empty), day, today))
         for day in _days(first, last)
     ]
 
@@ -136,9 +150,11 @@ def adherence(
 
 def _complete(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], day: date) -> bool:
     """Whether something was due on `day` and all of it was done (its status is DONE)."""
-    done, partial = _merge_logs([log for log in logs if log.day == day]).get(
-        day, (frozenset(), frozenset()))
-    return _status(day_plan(prescriptions, day), done, partial, day, day) is DayStatus.DONE
+    merged = _merge_logs([log for log in logs if day - timedelta(days=day.weekday())
+                          <= log.day <= day])  # its week's, which place any-day exercises
+    done, partial = merged.get(day, (frozenset(), frozenset()))
+    return _status(_plan(prescriptions, merged).due(day), done, partial, day,
+                   day) is DayStatus.DONE
 
 
 def adherence_over(
@@ -146,12 +162,16 @@ def adherence_over(
 ) -> Adherence:
     """Measure adherence from `first` to `last` inclusive, every day of them counted as over
     (a day with something due and nothing done or started is missed)."""
-    statuses = day_statuses(prescriptions, logs, first, last, last + timedelta(days=1))
     merged = _merge_logs(logs)
+    plan = _plan(prescriptions, merged)
+    after = last + timedelta(days=1)
+    empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    statuses = [(day, _status(plan.due(day), *merged.get(day, empty), day, after))
+                for day in _days(first, last)]
     prescribed = 0
     completed = 0.0
     for day, _status_of_day in statuses:
-        due = day_plan(prescriptions, day)
+        due = plan.due(day)
         done, partial = merged.get(day, (frozenset(), frozenset()))
         prescribed += len(due)
         completed += sum(
@@ -194,11 +214,12 @@ def streak_run(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], toda
         return 0, None, False
     stop = max(earliest, floor) if floor is not None else earliest
     merged = _merge_logs(logs)
+    plan = _plan(prescriptions, merged, floor)
     empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     count, first = 0, None
     day = today
     while day >= stop:  # walk back only as far as the streak goes
-        status = _status(day_plan(prescriptions, day), *merged.get(day, empty), day, today)
+        status = _status(plan.due(day), *merged.get(day, empty), day, today)
         if status is DayStatus.DONE:
             count, first = count + 1, day
         elif status in (DayStatus.PARTLY, DayStatus.MISSED):
@@ -207,43 +228,48 @@ def streak_run(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], toda
     return count, first, floor is not None and earliest < floor
 
 
-def prescribed_days(prescriptions: Sequence[Prescribed], first: date, last: date) -> int:
-    """How many days from `first` to `last` had something due."""
-    return sum(bool(day_plan(prescriptions, day)) for day in _days(first, last))
-
-
 def streak_carried(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
-                   floor: date, carried: tuple[date, date] | None
+                   floor: date, carried: tuple[date, date, int] | None
                    ) -> tuple[int, date | None] | None:
     """Today's streak and its first day, from the logs since `floor` and, when the streak runs
     back past `floor`, the one counted before: ``carried`` = (its first day, the day it was
-    counted on). Every prescribed day from that first day to the day before it was counted
-    on was done (days that old can no longer change), so if that day is `floor` or later the
-    two runs join, and the days before `floor` are counted from the plan alone. None when
-    they do not join (or nothing was carried): the older logs must then be read."""
+    counted on, its count then). Every prescribed day from that first day to the day before
+    it was counted on was done (days that old can no longer change), so if that day is
+    `floor` or later the two runs join, and the days before `floor` are those of the count
+    then that the logs from `floor` to that day do not hold. None when they do not join (or
+    nothing was carried): the older logs must then be read. `floor` should be a Monday, so
+    that no week's any-day exercises are placed from part of it. (The days before `floor`
+    were once counted from the plan alone: as many days a week, but not where an exercise
+    done on any days of a week fell on other days than those on fixed weekdays.)"""
     count, first, unbroken = streak_run(prescriptions, logs, today, floor)
     if not unbroken:
         return count, first
     if carried is None or not carried[0] < floor <= carried[1]:
         return None
-    return count + prescribed_days(prescriptions, carried[0], floor - timedelta(days=1)), \
-        carried[0]
+    since, _first, joined = streak_run(prescriptions, [e for e in logs if e.day <= carried[1]],
+                                       carried[1], floor)
+    before = carried[2] - since
+    if not joined or before < 0:  # the logs since it was counted tell another story
+        return None
+    return count + before, carried[0]
 
 
 def streak_after(prescriptions: Sequence[Prescribed], streak_on: int, on: date,
-                 on_complete: bool, today: date) -> int:
+                 on_complete: bool, today: date, week: Sequence[DayLog] = ()) -> int:
     """Today's streak from the one counted on day `on`, when nothing was logged after `on`.
 
     Equal to ``streak`` over the same logs (a property test holds it to that), without them:
     a prescribed day after `on` and before today has nothing logged, so it is missed and the
     streak is 0; `on` itself, now past, ends the streak unless it was complete (everything
-    due was done, or nothing was due). Today is pending, as in ``streak``.
+    due was done, or nothing was due). Today is pending, as in ``streak``. ``week``: the logs
+    of `on`'s week up to `on`, which say where its any-day exercises still fall due.
     """
     if today <= on:
         return streak_on
+    plan = _plan(prescriptions, _merge_logs(week))
     day = today - timedelta(days=1)
     while day > on:
-        if day_plan(prescriptions, day):
+        if plan.due(day):
             return 0
         day -= timedelta(days=1)
     return streak_on if on_complete else 0
@@ -316,11 +342,12 @@ def day_counts(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], firs
                last: date) -> DayCounts:
     """Count what was due and done each day from `first` to `last` (future days: nothing done)."""
     merged = _merge_logs(logs)
+    plan = _plan(prescriptions, merged)
     due_counts: list[int] = []
     halves: list[int] = []
     complete: list[bool] = []
     for day in _days(first, last):
-        due = day_plan(prescriptions, day)
+        due = plan.due(day)
         done, partial = merged.get(day, (frozenset(), frozenset()))
         due_counts.append(len(due))
         halves.append(sum(2 if key in done else 1 if key in partial else 0 for key in due))

@@ -2,11 +2,18 @@
 
 Weekdays are Python's ``date.weekday()`` numbers, 0 = Monday to 6 = Sunday. A weekly schedule
 is stored as a 7-bit mask: bit ``d`` set means due on weekday ``d``.
+
+An exercise prescribed *N days a week* (``Prescribed.per_week``) may be done on any days of
+each Monday-to-Sunday week: its mask holds the spread days (``spread_days``), which say only
+how many sessions a part of a week asks for (a programme starting on a Thursday asks for the
+spread days from Thursday on). ``DayPlan`` places each week's sessions: on the days the patient
+did the exercise, and any still owed on the week's last days, where they are missed only once
+the week is too short to catch up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +56,22 @@ def days_from_mask(mask: int) -> tuple[int, ...]:
     """List the weekdays (0 = Monday) a schedule mask is due on, in week order."""
     _check_mask(mask)
     return tuple(day for day in range(DAYS_IN_WEEK) if mask & (1 << day))
+
+
+DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
+             "Sundays")
+
+
+def schedule_text(mask: int, per_week: int | None = None) -> str:
+    """When an exercise is due, in words: 'every day', 'on Mondays and Thursdays', or, for
+    one done on any days of a week (``per_week``), 'any 3 days a week'."""
+    days = days_from_mask(mask)
+    if len(days) == DAYS_IN_WEEK:
+        return "every day"
+    if per_week is not None:
+        return "once a week, any day" if per_week == 1 else f"any {per_week} days a week"
+    names = [DAY_NAMES[day] for day in days]
+    return "on " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 def spread_days(sessions_per_week: int) -> tuple[int, ...]:
@@ -94,17 +117,27 @@ def local_time(now_utc: datetime, time_zone: str) -> datetime:
 
 @dataclass(frozen=True)
 class Prescribed:
-    """One prescribed exercise: its key, its weekday mask, its first and (optional) last day."""
+    """One prescribed exercise: its key, its weekday mask, its first and (optional) last day,
+    and, for one done on any N days of a week, N (its mask then holds the spread days)."""
 
     key: str
     mask: int
     start: date
     end: date | None = None  # last day due, inclusive; None while it is still prescribed
+    per_week: int | None = None  # None: due on the mask's weekdays
 
     def __post_init__(self) -> None:
         _check_mask(self.mask)
         if self.end is not None and self.end < self.start:
             raise ValueError("a prescription cannot end before it starts")
+        if self.per_week is not None and not 1 <= self.per_week <= DAYS_IN_WEEK:
+            raise ValueError(f"sessions per week must be 1 to 7, not {self.per_week}")
+
+    @property
+    def any_day(self) -> bool:
+        """Whether the week's sessions may fall on any of its days (``per_week``); a week's
+        every day is asked for anyway when N is 7."""
+        return self.per_week is not None and self.mask != FULL_WEEK_MASK
 
     def is_due(self, day: date) -> bool:
         """Whether this exercise is due on a day."""
@@ -130,13 +163,113 @@ def pause(prescriptions: Sequence[Prescribed],
             if last < start or (p.end is not None and first > p.end):
                 continue
             if first > start:
-                paused.append(Prescribed(p.key, p.mask, start, first - timedelta(days=1)))
+                paused.append(Prescribed(p.key, p.mask, start, first - timedelta(days=1),
+                                         p.per_week))
             start = max(start, last + timedelta(days=1))
         if p.end is None or start <= p.end:
-            paused.append(Prescribed(p.key, p.mask, start, p.end))
+            paused.append(Prescribed(p.key, p.mask, start, p.end, p.per_week))
     return paused
 
 
 def day_plan(prescriptions: Sequence[Prescribed], day: date) -> tuple[str, ...]:
-    """List the keys of the exercises due on a day, in prescription order, each key once."""
-    return tuple(dict.fromkeys(p.key for p in prescriptions if p.is_due(day)))
+    """List the keys of the exercises due on a day, in prescription order, each key once,
+    with nothing logged: an any-day exercise is due on its week's last days (``DayPlan``)."""
+    return DayPlan(prescriptions).due(day)
+
+
+def monday_of(day: date) -> date:
+    """The Monday that starts ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+class DayPlan:
+    """What is due each day, given what was done: an exercise on fixed weekdays is due on
+    them; one done on any N days of a week (``Prescribed.any_day``) is due, in each part of a
+    week it is prescribed for, on as many days as the spread days in that part, placed on
+    the days it was done (days done before days only started, earlier days first) and any
+    still owed on the part's last days. Done more often, the later days are extras.
+
+    ``done`` and ``started`` map days to the keys done and only started on them, and must
+    hold every day of each week asked about from ``known_from`` on: days before it are
+    taken as unknown, so a week is counted from ``known_from`` as if the exercise began then.
+    """
+
+    def __init__(self, prescriptions: Sequence[Prescribed],
+                 done: Mapping[date, frozenset[str]] | None = None,
+                 started: Mapping[date, frozenset[str]] | None = None,
+                 known_from: date | None = None) -> None:
+        self.prescriptions = list(prescriptions)
+        self.fixed = not any(p.any_day for p in self.prescriptions)
+        self._done = done or {}
+        self._started = started or {}
+        self._known_from = known_from
+        self._weeks: dict[date, dict[int, frozenset[date]]] = {}
+
+    def due(self, day: date) -> tuple[str, ...]:
+        """The keys due on ``day``, in prescription order, each once."""
+        if self.fixed:
+            return tuple(dict.fromkeys(p.key for p in self.prescriptions if p.is_due(day)))
+        placed = None
+        keys: dict[str, None] = {}
+        for index, p in enumerate(self.prescriptions):
+            if not p.any_day:
+                if p.is_due(day):
+                    keys[p.key] = None
+                continue
+            if placed is None:
+                placed = self.week(monday_of(day))
+            if day in placed.get(index, ()):
+                keys[p.key] = None
+        return tuple(keys)
+
+    def week(self, monday: date) -> dict[int, frozenset[date]]:
+        """The days each any-day prescription (by its index) is due in the week from
+        ``monday``."""
+        placed = self._weeks.get(monday)
+        if placed is None:
+            placed = self._weeks[monday] = {
+                index: self._place(p, monday)
+                for index, p in enumerate(self.prescriptions) if p.any_day}
+        return placed
+
+    def _days(self, p: Prescribed, monday: date) -> list[date]:
+        """The days of the week from ``monday`` that ``p`` is prescribed for (and known)."""
+        first = max(monday, p.start)
+        if self._known_from is not None:
+            first = max(first, self._known_from)
+        last = monday + timedelta(days=DAYS_IN_WEEK - 1)
+        if p.end is not None:
+            last = min(last, p.end)
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def _place(self, p: Prescribed, monday: date) -> frozenset[date]:
+        days = self._days(p, monday)
+        owed = sum(1 for day in days if p.mask & (1 << day.weekday()))
+        if not owed:
+            return frozenset()
+        done = [day for day in days if p.key in self._done.get(day, _NOTHING)]
+        started = [day for day in days if p.key in self._started.get(day, _NOTHING)
+                   and p.key not in self._done.get(day, _NOTHING)]
+        placed = set((done + started)[:owed])
+        for day in reversed(days):
+            if len(placed) >= owed:
+                break
+            placed.add(day)
+        return frozenset(placed)
+
+    def week_progress(self, day: date) -> dict[str, tuple[int, int]]:
+        """For each any-day exercise prescribed on ``day``: (days done so far in its week,
+        days its week asks for), counting from ``day``'s part of the week."""
+        progress: dict[str, tuple[int, int]] = {}
+        monday = monday_of(day)
+        for p in self.prescriptions:
+            if not p.any_day or not (p.start <= day and (p.end is None or day <= p.end)):
+                continue
+            days = self._days(p, monday)
+            owed = sum(1 for d in days if p.mask & (1 << d.weekday()))
+            done = sum(1 for d in days if p.key in self._done.get(d, _NOTHING))
+            progress[p.key] = (min(done, owed), owed)
+        return progress

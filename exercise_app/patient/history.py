@@ -19,7 +19,7 @@ from ..domain.pain_chart import (
     weekly_averages,
 )
 from ..domain.progression import RuleSettings, unremarkable_band
-from ..domain.scheduling import Prescribed, day_plan, pause
+from ..domain.scheduling import DayPlan, Prescribed, pause
 from ..models import LogStatus, Prescription, ProgrammeVersion, Side, VersionSource
 from .queries import LogRow, SessionRow
 
@@ -66,7 +66,8 @@ def prescribed(versions: Sequence[ProgrammeVersion],
                paused: Sequence[tuple[date, date]] = ()) -> list[Prescribed]:
     """Every prescription with the days it applied: a version runs until a later one starts.
     Nothing is due on the ``paused`` days (``triage.queries.paused_spans``)."""
-    return pause([Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end)
+    return pause([Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end,
+                             per_week=p.sessions_per_week)
                   for start, end, version in _periods(versions) for p in version.prescriptions],
                  paused)
 
@@ -440,10 +441,22 @@ def version_for_log(versions: Sequence[ProgrammeVersion], today: date,
     return None
 
 
-def due_on(versions: Sequence[ProgrammeVersion], day: date) -> list:
-    """The prescriptions due on ``day``, in programme order."""
-    keys = set(day_plan(prescribed(versions), day))
-    return [p for v in versions for p in v.prescriptions if str(p.id) in keys]
+def due_on(versions: Sequence[ProgrammeVersion], day: date,
+           week: Sequence[rules.DayLog] = ()) -> tuple[list, dict[int, tuple[int, int]]]:
+    """The prescriptions to do on ``day``, in programme order, and, for those done on any
+    days of a week, how many days of its week they were done and are asked for (by id).
+
+    ``week``: what was done from the Monday of ``day``'s week (``day_logs``). An exercise on
+    fixed weekdays is to do on them; one done on any N days of a week whenever its week is
+    still short, and on the days it was done."""
+    done = {log.day: log.done for log in week}
+    started = {log.day: log.partial for log in week}
+    plan = DayPlan(prescribed(versions), done, started)
+    keys = set(plan.due(day))
+    progress = plan.week_progress(day)
+    keys.update(key for key, (count, owed) in progress.items() if count < owed)
+    return ([p for v in versions for p in v.prescriptions if str(p.id) in keys],
+            {int(key): counts for key, counts in progress.items() if key in keys})
 
 
 def exercise_names(versions: Sequence[ProgrammeVersion]) -> dict[int, str]:

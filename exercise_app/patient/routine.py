@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain.dosing import describe_dose, estimated_seconds
-from ..domain.scheduling import local_time
+from ..domain.scheduling import local_time, schedule_text
 from ..domain.sessions import same_sitting
 from ..models import ExerciseSession, LogStatus, Prescription, Side, SkipReason, StopReason, now_utc
 from .forms import RoutineLogForm
@@ -37,7 +37,12 @@ class RoutineItem:
     tempo: str | None
     load_note: str
     seconds: int
-    frequency: str
+    frequency: str  # when it is due: 'every day', 'on Mondays and Thursdays', 'any 3 days a week'
+
+    @property
+    def when(self) -> str:
+        """``frequency`` as a sentence starts."""
+        return self.frequency[:1].upper() + self.frequency[1:]
 
 
 SIDE_TEXT = {Side.BOTH: "", Side.EACH: "each side in turn", Side.LEFT: "left side only",
@@ -59,7 +64,7 @@ def item(p: Prescription) -> RoutineItem:
         seconds=estimated_seconds(sets=p.sets, reps=p.reps, hold_seconds=p.hold_seconds,
                                   rest_seconds=p.rest_seconds, each_side=each,
                                   tempo=tempo),  # type: ignore[arg-type]
-        frequency=text.frequency,
+        frequency=schedule_text(p.weekdays, p.sessions_per_week),
     )
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from .. import handout
 from ..access import role_required
-from ..domain.scheduling import local_time, local_today
+from ..domain.scheduling import local_time, local_today, monday_of
 from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS, morning_check_in_open
 from ..extensions import db
 from ..models import Role, RunTrigger, now_utc
@@ -31,7 +31,7 @@ from ..safety.views import blocked_page
 from ..safety.views import status_for as safety_status
 from ..triage import operations as triage_operations
 from ..triage import queries as triage_queries
-from ..triage.signals import recent_sessions
+from ..triage.signals import recent_sessions, week_logs
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view, today_figures
@@ -67,7 +67,8 @@ def today():
     sessions = recent_sessions(state.summary, today)
     if sessions is None:  # no summary that can say: read them
         sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
-    due = [routine.item(p) for p in history.due_on(versions, today)] if version else []
+    due_now, week = _due_today(versions, today, state.summary) if version else ([], {})
+    due = [routine.item(p) for p in due_now]
     done_today = [s for s in sessions if s.local_date == today]
     checkin = _morning_check_in(sessions)
     decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
@@ -77,7 +78,7 @@ def today():
     return render_template(
         "patient/today.html", version=version, upcoming=history.upcoming(versions, today),
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
-        done_today=done_today, checkin=checkin,
+        done_today=done_today, checkin=checkin, week=week,
         checkin_form=MorningCheckInForm() if checkin else None,
         checkin_until=_check_in_hours()[1],
         streak=streak, week_percent=week_percent, today=today, progress=progress,
@@ -95,16 +96,19 @@ def programme():
     return render_template(
         "patient/programme.html", version=version, upcoming=upcoming,
         items=[routine.item(p) for p in version.prescriptions] if version else [],
-        upcoming_items=[routine.item(p) for p in upcoming.prescriptions] if upcoming else [],
-        weekdays=_weekday_text)
+        upcoming_items=[routine.item(p) for p in upcoming.prescriptions] if upcoming else [])
 
 
-def _weekday_text(mask: int) -> str:
-    from ..domain.scheduling import days_from_mask
-    from ..programmes.forms import WEEKDAY_NAMES
-
-    days = days_from_mask(mask)
-    return "Every day" if len(days) == 7 else ", ".join(WEEKDAY_NAMES[d] for d in days)
+def _due_today(versions, today, summary):
+    """What to do today, and the week so far of exercises done on any days of a week
+    (``history.due_on``): the week's logs come from the patient's summary, or, when it cannot
+    say them and such an exercise is prescribed, from one more query."""
+    week = week_logs(summary, today)
+    if week is None:
+        week = history.day_logs(queries.log_rows_since(current_user.id, monday_of(today)),
+                                versions) if any(
+            p.sessions_per_week for v in versions for p in v.prescriptions) else []
+    return history.due_on(versions, today, week)
 
 
 def _routine_page(form: RoutineLogForm, prescriptions, status: int = 200, **extra):
@@ -127,7 +131,8 @@ def routine_page():
         return redirect(url_for("safety.check"), 303)
     if request.method == "GET":
         every = request.args.get("all") == "1"
-        prescriptions = list(version.prescriptions) if every else history.due_on(versions, today)
+        prescriptions = list(version.prescriptions) if every else _due_today(
+            versions, today, state.summary)[0]
         if not prescriptions:
             return render_template("patient/rest_day.html"), 200
         return _routine_page(routine.blank_form(prescriptions), prescriptions)

@@ -25,7 +25,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..domain.scheduling import spread_days
 from ..fields import CheckboxListField, RowList, WholeNumberField
 from ..forms import strip
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
@@ -43,15 +42,12 @@ SIDE_LABELS = {
 }
 
 
-_RUNS = {5: "Mon to Fri", 6: "Mon to Sat", 7: "every day"}
-
-
 def _frequency(n: int) -> SelectChoice:
-    """N days a week, naming the days the patient will be given: the routine is due on those
-    (``scheduling.spread_days``), so the physio sees what the patient will be asked. Short
-    enough for a phone's select box (25 characters)."""
-    days = _RUNS.get(n) or " ".join(WEEKDAY_NAMES[d] for d in spread_days(n))
-    return SelectChoice(str(n), f"{n} a week: {days}")
+    """N days a week, on any days (``scheduling.DayPlan``): the patient is asked for N
+    sessions in each Monday-to-Sunday week and chooses the days. Short enough for a phone's
+    select box."""
+    return SelectChoice(str(n), "Every day" if n == 7 else
+                        "Once a week, any day" if n == 1 else f"{n} days a week, any days")
 
 
 FREQUENCIES = [_frequency(n) for n in range(1, 8)]

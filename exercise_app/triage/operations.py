@@ -13,7 +13,7 @@ from ..domain import adherence as rules
 from ..domain.alerts import Alert as AlertFinding
 from ..domain.alerts import AlertCode, compute_alerts, open_alert_digest
 from ..domain.red_flags import Occasion, ScreeningResult, screen
-from ..domain.scheduling import local_today
+from ..domain.scheduling import local_today, monday_of
 from ..extensions import db, insert_or_skip
 from ..models import (
     Alert,
@@ -134,11 +134,12 @@ def refresh_patient(patient: User, now: datetime | None = None,
     Pass ``baseline`` when a progression run in the same request has just read it.
     """
     today = local_today(now or now_utc(), patient.time_zone)
-    since = today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7)
+    # From a Monday: an exercise done on any days of a week is placed by its whole week.
+    since = monday_of(today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7))
     sessions = patient_queries.session_rows(patient.id, since)
     # The streak looks back as far as Today always has; the rules read the recent part.
     log_rows = patient_queries.log_rows_since(
-        patient.id, today - timedelta(days=history.WINDOW_DAYS - 1))
+        patient.id, _streak_floor(today))
     versions = programmes.versions(patient.id)
     all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
@@ -196,17 +197,23 @@ def withdraw_alerts(patient: User, since: datetime, found: Collection[str],
     return len(withdrawn)
 
 
+def _streak_floor(today: date) -> date:
+    """How far back a refresh reads the logs for the streak: the last ``history.WINDOW_DAYS``
+    days, from the Monday of the first (a week's any-day exercises are placed by all of it)."""
+    return monday_of(today - timedelta(days=history.WINDOW_DAYS - 1))
+
+
 def _streak(patient_id: int, versions, plan, logs, today,
             previous: Mapping[str, Any] | None) -> tuple[int, date | None]:
     """Today's streak and its first day, from the logs of the last ``history.WINDOW_DAYS``
     days and the previous summary's streak (``rules.streak_carried``). Only when those cannot
     say (a summary from before streaks had a first day) are the older logs read, once: a
     streak of more than 13 weeks stopped at 91, the first day read."""
-    since = today - timedelta(days=history.WINDOW_DAYS - 1)
+    since = _streak_floor(today)
     carried = None
     if previous and previous.get("streak_from"):
         carried = (date.fromisoformat(previous["streak_from"]),
-                   date.fromisoformat(previous["on"]))
+                   date.fromisoformat(previous["on"]), previous["streak"])
     found = rules.streak_carried(plan, logs, today, since, carried)
     if found is not None:
         return found

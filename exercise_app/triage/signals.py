@@ -13,7 +13,7 @@ from typing import Any
 from ..domain import adherence as rules
 from ..domain.alerts import PainScore, PainTiming, PatientSignals, ReadyForNext, RedFlagAnswer
 from ..domain.red_flags import Urgency, question
-from ..domain.scheduling import Prescribed
+from ..domain.scheduling import Prescribed, monday_of
 from ..models import StopReason
 from ..patient.queries import SessionRow
 
@@ -99,7 +99,9 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
     so adherence stays readable for a fortnight without a new write; the day's worst pain for
     the days counted back; today's adherence, which holds until midnight; today's streak,
     from which later days' streaks follow (``adherence.streak_after``); and the sessions of
-    yesterday and today, which Today lists (``recent_sessions``).
+    yesterday and today, which Today lists (``recent_sessions``); and what was done each day
+    of today's week, which says where an exercise done on any days of a week still falls due
+    (``week_logs``).
     """
     counts = rules.day_counts(plan, logs, today - timedelta(days=SUMMARY_DAYS),
                               today + timedelta(days=AHEAD_DAYS))
@@ -120,7 +122,22 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
         "streak_from": streak_from.isoformat() if streak_from else None,
         "recent": [[s.id, s.local_date.isoformat(), *s[2:]] for s in sessions
                    if s.local_date >= yesterday],
+        "week": [[log.day.isoformat(), sorted(log.done), sorted(log.partial)] for log in logs
+                 if monday_of(today) <= log.day <= today],
     }
+
+
+def week_logs(data: Mapping[str, Any] | None, today: date) -> list[rules.DayLog] | None:
+    """What was done each day of today's week, from a summary: nothing has been logged since
+    it was written (or it would have been written again), so a summary from an earlier week
+    says nothing was. None when it cannot say (missing, from before it kept them, or written
+    on a later day)."""
+    if not data or "week" not in data or today < date.fromisoformat(data["on"]):
+        return None
+    if monday_of(date.fromisoformat(data["on"])) != monday_of(today):
+        return []
+    return [rules.DayLog(date.fromisoformat(day), frozenset(done), frozenset(partial))
+            for day, done, partial in data["week"]]
 
 
 def recent_sessions(data: Mapping[str, Any] | None, today: date) -> list[SessionRow] | None:
@@ -156,9 +173,14 @@ def _streak_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],
     on = date.fromisoformat(data["on"])
     if today < on:
         return None
+    week = week_logs(data, on)
+    if week is None:  # a summary from before it kept its week
+        if any(p.any_day for p in plan):
+            return None
+        week = []
     index = (on - date.fromisoformat(data["first"])).days
     on_complete = data["due"][index] == "0" or data["done"][index] == "1"
-    return rules.streak_after(plan, data["streak"], on, on_complete, today)
+    return rules.streak_after(plan, data["streak"], on, on_complete, today, week)
 
 
 def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribed],

@@ -55,6 +55,8 @@ def test_physio_assigns_and_patient_logs_and_sees_history(page, live_app, clinic
 
     sign_in(page, clinic_people["patient"])
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+    # Walking, five days a week on any days, says how the week is going.
+    expect(page.locator(".due-list").get_by_text("done this week")).to_be_visible()
     screenshot(page, "patient-today")
     page.get_by_role("link", name="My programme").first.click()
     expect(page.get_by_text("Little and often this week.")).to_be_visible()

@@ -14,7 +14,13 @@ from exercise_app.domain.adherence import (
     day_statuses,
     streak,
 )
-from exercise_app.domain.scheduling import Prescribed, day_plan, mask_from_days
+from exercise_app.domain.scheduling import (
+    DayPlan,
+    Prescribed,
+    mask_from_days,
+    monday_of,
+    spread_days,
+)
 
 MONDAY = date(2025, 11, 3)
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -201,12 +207,21 @@ def test_calendar_weeks_can_start_on_sunday():
 KEYS = ["bridge", "clam", "walk"]
 START = date(2025, 1, 6)
 
+def _any_days(key: str, n: int, start: date, end: date | None = None) -> Prescribed:
+    """An exercise done on any ``n`` days of a week (its mask: the spread days)."""
+    return Prescribed(key, mask_from_days(spread_days(n)), start, end, per_week=n)
+
+
 prescriptions = st.lists(
-    st.builds(
-        Prescribed,
-        key=st.sampled_from(KEYS),
-        mask=st.integers(1, 127),
-        start=st.dates(START, START + timedelta(days=20)),
+    st.one_of(
+        st.builds(
+            Prescribed,
+            key=st.sampled_from(KEYS),
+            mask=st.integers(1, 127),
+            start=st.dates(START, START + timedelta(days=20)),
+        ),
+        st.builds(_any_days, key=st.sampled_from(KEYS), n=st.integers(1, 7),
+                  start=st.dates(START, START + timedelta(days=20))),
     ),
     max_size=3,
 )
@@ -230,8 +245,26 @@ def test_percent_is_within_0_and_100(plan, logs, today, days):
     assert 0 <= result.completed_exercises <= result.prescribed_exercises
 
 
+def _due_with(plan, logs):
+    """What is due each day, given the logs (an any-day exercise falls where it was done)."""
+    done: dict[date, frozenset[str]] = {}
+    partial: dict[date, frozenset[str]] = {}
+    for entry in logs:
+        done[entry.day] = done.get(entry.day, frozenset()) | entry.done
+        partial[entry.day] = partial.get(entry.day, frozenset()) | entry.partial
+    return DayPlan(plan, done, {d: keys - done[d] for d, keys in partial.items()}).due
+
+
 @given(prescriptions, day_logs, todays, st.integers(1, 40), day_logs)
 def test_doing_more_never_lowers_adherence(plan, logs, today, days, more):
+    """Over any window for exercises on fixed weekdays; over whole weeks, with nothing logged
+    after them, for those done on any days of a week (a session done before a window that
+    cuts a week can take the place of one done in it)."""
+    if any(p.any_day for p in plan):
+        today = today + timedelta(days=(7 - today.weekday()) % 7)  # a Monday
+        days = 7 * -(-days // 7) + 1  # whole weeks before it, and today (not yet done)
+        logs = [e for e in logs if e.day < today]
+        more = [e for e in more if e.day < today]
     before = adherence(plan, logs, today, days)
     after = adherence(plan, logs + more, today, days)
     assert after.completed_exercises >= before.completed_exercises
@@ -242,7 +275,7 @@ def test_doing_more_never_lowers_adherence(plan, logs, today, days, more):
 @given(prescriptions, day_logs, todays, st.integers(1, 40))
 def test_the_window_is_the_last_days_with_today_only_once_done(plan, logs, today, days):
     result = adherence(plan, logs, today, days)
-    due = set(day_plan(plan, today))
+    due = set(_due_with(plan, logs)(today))
     done = {key for log in logs if log.day == today for key in log.done}
     assert result.first == today - timedelta(days=days - 1)
     assert result.last == (today if due and due <= done else today - timedelta(days=1))
@@ -250,18 +283,17 @@ def test_the_window_is_the_last_days_with_today_only_once_done(plan, logs, today
 
 @given(prescriptions, day_logs, todays)
 def test_streak_is_at_most_the_prescribed_days(plan, logs, today):
-    prescribed = sum(
-        bool(day_plan(plan, START + timedelta(days=n)))
-        for n in range((today - START).days + 1)
-    )
+    due = _due_with(plan, logs)
+    prescribed = sum(bool(due(START + timedelta(days=n))) for n in range((today - START).days + 1))
     assert 0 <= streak(plan, logs, today) <= prescribed
 
 
 @given(prescriptions, day_logs, todays)
 def test_a_day_with_nothing_prescribed_is_never_missed(plan, logs, today):
     last = START + timedelta(days=45)
+    due = _due_with(plan, logs)
     for each_day, status in day_statuses(plan, logs, START, last, today):
-        if not day_plan(plan, each_day):
+        if not due(each_day):
             assert status in (DayStatus.REST, DayStatus.EXTRA)
         if status is DayStatus.MISSED:
             assert each_day < today
@@ -283,9 +315,13 @@ def test_missed_in_a_row_counts_back_from_yesterday_over_rest_days():
 @st.composite
 def plans_and_logs(draw):
     keys = ["a", "b", "c"]
-    plan = [Prescribed(key, draw(st.integers(1, 127)), day(draw(st.integers(0, 20))),
-                       draw(st.one_of(st.none(), st.just(day(draw(st.integers(21, 60)))))))
-            for key in keys[:draw(st.integers(1, 3))]]
+    plan = []
+    for key in keys[:draw(st.integers(1, 3))]:
+        start = day(draw(st.integers(0, 20)))
+        end = draw(st.one_of(st.none(), st.just(day(draw(st.integers(21, 60))))))
+        per_week = draw(st.one_of(st.none(), st.integers(1, 6)))
+        plan.append(Prescribed(key, draw(st.integers(1, 127)), start, end) if per_week is None
+                    else _any_days(key, per_week, start, end))
     logs = [DayLog(day(draw(st.integers(0, 60))), frozenset(draw(st.sets(st.sampled_from(keys)))),
                    frozenset(draw(st.sets(st.sampled_from(keys)))))
             for _ in range(draw(st.integers(0, 40)))]
@@ -320,10 +356,11 @@ def test_streak_after_a_stored_day_matches_streak(plan_logs, on_n, later):
     plan, logs = plan_logs
     on = day(on_n)
     logs = [entry for entry in logs if entry.day <= on]  # nothing is logged after `on`
-    counts = day_counts(plan, logs, on, on)
+    week = [entry for entry in logs if entry.day >= monday_of(on)]
+    counts = day_counts(plan, week, on, on)
     complete = counts.due[0] == 0 or counts.all_done[0]
     today = on + timedelta(days=later)
-    assert streak_after(plan, streak(plan, logs, on), on, complete, today) == streak(
+    assert streak_after(plan, streak(plan, logs, on), on, complete, today, week) == streak(
         plan, logs, today)
 
 
@@ -347,9 +384,11 @@ def test_a_streak_carried_from_a_summary_is_the_streak(plan_logs, on_n, later, w
     on = day(on_n)
     today = on + timedelta(days=later)
     floor = today - timedelta(days=window)
-    _count, first_on, _ = streak_run(plan, [e for e in logs if e.day <= on], on)
+    if any(p.any_day for p in plan):
+        floor = monday_of(floor)  # as the refresh reads: no week placed from part of it
+    count_on, first_on, _ = streak_run(plan, [e for e in logs if e.day <= on], on)
     found = streak_carried(plan, [e for e in logs if e.day >= floor], today, floor,
-                           (first_on, on) if first_on else None)
+                           (first_on, on, count_on) if first_on else None)
     whole = streak_run(plan, logs, today)
     if found is not None:
         assert found == whole[:2]
@@ -363,9 +402,10 @@ def test_a_streak_carries_on_past_the_logs_read():
     daily = [Prescribed("bridge", 127, MONDAY)]
     logs = [log(n, {"bridge"}) for n in range(56)]  # day 0 to today, day 55
     recent = [e for e in logs if e.day >= day(45)]
-    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(50))) == (56, day(0))
+    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(50), 51)) == (
+        56, day(0))
     # A summary from before the logs read, or none: the older logs are needed.
-    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(44))) is None
+    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(44), 45)) is None
     assert streak_carried(daily, recent, day(55), day(45), None) is None
     # A break inside the logs read settles it without them.
     broken = [e for e in recent if e.day != day(50)]

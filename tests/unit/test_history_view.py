@@ -22,11 +22,12 @@ from exercise_app.patient.queries import LogRow, SessionRow
 TODAY = date(2026, 3, 20)  # a Friday
 EVERY_DAY = 127
 DOSE = {"reps": 10, "hold_seconds": None, "side": Side.BOTH}
+WEEKLY = {"sessions_per_week": None}  # on the weekdays of the mask
 VERSIONS = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
-                            prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY,
+                            prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY, **WEEKLY,
                                                            exercise_id=11,
                                                            exercise_version_id=11, **DOSE),
-                                           SimpleNamespace(id=2, weekdays=EVERY_DAY,
+                                           SimpleNamespace(id=2, weekdays=EVERY_DAY, **WEEKLY,
                                                            exercise_id=12,
                                                            exercise_version_id=12, **DOSE)])]
 
@@ -82,11 +83,11 @@ def test_volume_says_reps_of_both_sides_and_the_holds_of_a_held_exercise():
     """A clam done 2 x 12 each side, and knee to chest held 30 s each side: the clam's reps
     are both sides' and said so; knee to chest showed 0 reps."""
     clam = SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=11,
-                           reps=12, hold_seconds=None, side=Side.EACH)
+                           **WEEKLY, reps=12, hold_seconds=None, side=Side.EACH)
     hold = SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=12, exercise_version_id=12,
-                           reps=None, hold_seconds=30, side=Side.EACH)
+                           **WEEKLY, reps=None, hold_seconds=30, side=Side.EACH)
     plank = SimpleNamespace(id=3, weekdays=EVERY_DAY, exercise_id=13, exercise_version_id=13,
-                            reps=None, hold_seconds=10, side=Side.BOTH)
+                            **WEEKLY, reps=None, hold_seconds=10, side=Side.BOTH)
     versions = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
                                 prescriptions=[clam, hold, plank])]
     rows = [row for n in range(9) for row in (
@@ -163,7 +164,7 @@ def test_the_plan_has_each_day_the_version_in_force_that_day(starts, offset):
     from exercise_app.patient.history import effective, prescribed
 
     versions = [SimpleNamespace(start_date=TODAY + timedelta(days=start),
-                                prescriptions=[SimpleNamespace(id=n, weekdays=EVERY_DAY)])
+                                prescriptions=[SimpleNamespace(id=n, weekdays=EVERY_DAY, **WEEKLY)])
                 for n, start in enumerate(starts, start=1)]
     day = TODAY + timedelta(days=offset)
     in_force = effective(versions, day)
@@ -173,7 +174,7 @@ def test_the_plan_has_each_day_the_version_in_force_that_day(starts, offset):
 
 def _version(n: int, start_offset: int, *ids: int) -> SimpleNamespace:
     return SimpleNamespace(id=n, start_date=TODAY + timedelta(days=start_offset), prescriptions=[
-        SimpleNamespace(id=i, weekdays=EVERY_DAY, exercise_id=100 + i % 10) for i in ids])
+        SimpleNamespace(id=i, weekdays=EVERY_DAY, **WEEKLY, exercise_id=100 + i % 10) for i in ids])
 
 
 def test_a_log_may_name_any_version_in_force_since_yesterday():
@@ -250,10 +251,10 @@ def test_volume_is_by_exercise_across_its_library_versions():
     """A programme saved again after a library update names the exercise's new version: its
     volume stays one row, under the name it was last prescribed with."""
     before = SimpleNamespace(id=1, start_date=TODAY - timedelta(days=20), prescriptions=[
-        SimpleNamespace(id=1, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=110,
+        SimpleNamespace(id=1, weekdays=EVERY_DAY, **WEEKLY, exercise_id=11, exercise_version_id=110,
                         **DOSE)])
     after = SimpleNamespace(id=2, start_date=TODAY - timedelta(days=10), prescriptions=[
-        SimpleNamespace(id=2, weekdays=EVERY_DAY, exercise_id=11, exercise_version_id=111,
+        SimpleNamespace(id=2, weekdays=EVERY_DAY, **WEEKLY, exercise_id=11, exercise_version_id=111,
                         **DOSE)])
     rows = [LogRow(1, TODAY - timedelta(days=12), 1, 110, "done", 2, 20, None),
             LogRow(2, TODAY - timedelta(days=2), 2, 111, "done", 3, 30, None),

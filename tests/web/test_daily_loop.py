@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from exercise_app.domain.scheduling import local_today
+from exercise_app.domain.scheduling import local_today, monday_of
 from exercise_app.extensions import db
 from exercise_app.models import (
     ExerciseLog,
@@ -773,11 +773,11 @@ def test_a_streak_longer_than_the_logs_read_for_it_keeps_counting(app, client, a
         assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
                          r'streak', client.get(url).data.decode()), url
     # The first count read the older logs (the summary had no first day for the streak);
-    # the next carries the summary's on, reading only the last 13 weeks.
+    # the next carries the summary's on, reading only the last 13 weeks (from a Monday).
     assert min(reads) == today - timedelta(days=200)
     reads.clear()
     assert client.post("/routine", data=routine_form(client)).status_code == 303
-    assert reads == [today - timedelta(days=90)]
+    assert reads == [monday_of(today - timedelta(days=90))]
     assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
                      r'streak', client.get("/today").data.decode())
 
@@ -937,9 +937,9 @@ def test_every_value_the_physio_types_is_stored(app, client, auth, world, librar
     auth.login(world.physio)
     url = f"/clinic/patients/{world.patient.id}/programme"
     page = client.get(url).data.decode()
-    # Days a week are the days the patient is given: the choice names them.
-    assert ">3 a week: Mon Wed Fri</option>" in page
-    assert ">7 a week: every day</option>" in page
+    # Days a week leave the patient to choose the days.
+    assert ">3 days a week, any days</option>" in page
+    assert ">Every day</option>" in page
     form = editor_form(client, url)
     form.update({
         "exercises-0-exercise": "glute-bridge", "exercises-0-sets": "3",
