@@ -229,29 +229,36 @@ def streak_run(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], toda
 
 
 def streak_carried(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
-                   floor: date, carried: tuple[date, date, int] | None
+                   floor: date, carried: tuple[date, int] | None
                    ) -> tuple[int, date | None] | None:
     """Today's streak and its first day, from the logs since `floor` and, when the streak runs
-    back past `floor`, the one counted before: ``carried`` = (its first day, the day it was
-    counted on, its count then). Every prescribed day from that first day to the day before
-    it was counted on was done (days that old can no longer change), so if that day is
-    `floor` or later the two runs join, and the days before `floor` are those of the count
-    then that the logs from `floor` to that day do not hold. None when they do not join (or
-    nothing was carried): the older logs must then be read. `floor` should be a Monday, so
-    that no week's any-day exercises are placed from part of it. (The days before `floor`
-    were once counted from the plan alone: as many days a week, but not where an exercise
-    done on any days of a week fell on other days than those on fixed weekdays.)"""
+    back past `floor`, what an earlier count said of the days before it: ``carried`` = (the
+    streak's first day, how many of its days fall before `floor`), from ``streak_before``.
+    Days before `floor` can no longer change, so when the walk back from today reaches
+    `floor` unbroken, the two runs join. None when they do not (or nothing was carried): the
+    older logs must then be read. `floor` should be a Monday, so that no week's any-day
+    exercises are placed from part of it.
+
+    (The days before `floor` were once counted from the plan alone, which stopped being
+    right once an any-day exercise is due where it was done; then from the count stored on
+    the day it was carried from, less the days since `floor` recounted from the logs now,
+    which took off a session logged after a refresh earlier the same day.)"""
     count, first, unbroken = streak_run(prescriptions, logs, today, floor)
     if not unbroken:
         return count, first
-    if carried is None or not carried[0] < floor <= carried[1]:
+    if carried is None or not carried[0] < floor:
         return None
-    since, _first, joined = streak_run(prescriptions, [e for e in logs if e.day <= carried[1]],
-                                       carried[1], floor)
-    before = carried[2] - since
-    if not joined or before < 0:  # the logs since it was counted tell another story
-        return None
-    return count + before, carried[0]
+    return count + carried[1], carried[0]
+
+
+def streak_before(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
+                  floor: date, streak_today: tuple[int, date | None]) -> int:
+    """How many days of today's streak (``streak_today``: its count and first day) fall
+    before `floor`, which the logs reach back to: what ``streak_carried`` is given later."""
+    count, first = streak_today
+    if first is None or first >= floor:
+        return 0
+    return count - streak_run(prescriptions, logs, today, floor)[0]
 
 
 def streak_after(prescriptions: Sequence[Prescribed], streak_on: int, on: date,

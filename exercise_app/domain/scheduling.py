@@ -125,6 +125,8 @@ class Prescribed:
     start: date
     end: date | None = None  # last day due, inclusive; None while it is still prescribed
     per_week: int | None = None  # None: due on the mask's weekdays
+    track: str | None = None  # an any-day exercise's thread through programme versions,
+    # whose parts share each week (``DayPlan``); None: the key
 
     def __post_init__(self) -> None:
         _check_mask(self.mask)
@@ -138,6 +140,10 @@ class Prescribed:
         """Whether the week's sessions may fall on any of its days (``per_week``); a week's
         every day is asked for anyway when N is 7."""
         return self.per_week is not None and self.mask != FULL_WEEK_MASK
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` is one this prescription is in force on, due or not."""
+        return self.start <= day and (self.end is None or day <= self.end)
 
     def is_due(self, day: date) -> bool:
         """Whether this exercise is due on a day."""
@@ -164,10 +170,10 @@ def pause(prescriptions: Sequence[Prescribed],
                 continue
             if first > start:
                 paused.append(Prescribed(p.key, p.mask, start, first - timedelta(days=1),
-                                         p.per_week))
+                                         p.per_week, p.track))
             start = max(start, last + timedelta(days=1))
         if p.end is None or start <= p.end:
-            paused.append(Prescribed(p.key, p.mask, start, p.end, p.per_week))
+            paused.append(Prescribed(p.key, p.mask, start, p.end, p.per_week, p.track))
     return paused
 
 
@@ -187,10 +193,13 @@ _NOTHING: frozenset[str] = frozenset()
 
 class DayPlan:
     """What is due each day, given what was done: an exercise on fixed weekdays is due on
-    them; one done on any N days of a week (``Prescribed.any_day``) is due, in each part of a
-    week it is prescribed for, on as many days as the spread days in that part, placed on
-    the days it was done (days done before days only started, earlier days first) and any
-    still owed on the part's last days. Done more often, the later days are extras.
+    them; one done on any N days of a week (``Prescribed.any_day``) is due, in each week, on
+    as many days as the spread days of the week's days it is prescribed for, placed on the
+    days it was done (days done before days only started, earlier days first) and any still
+    owed on those days' last. Done more often, the later days are extras. The prescriptions
+    of one ``track`` (the same exercise in successive programme versions, or one cut by a
+    pause) share their week: a new version on Wednesday takes the week's sessions on from
+    Monday's and Tuesday's.
 
     ``done`` and ``started`` map days to the keys done and only started on them, and must
     hold every day of each week asked about from ``known_from`` on: days before it are
@@ -207,6 +216,10 @@ class DayPlan:
         self._started = started or {}
         self._known_from = known_from
         self._weeks: dict[date, dict[int, frozenset[date]]] = {}
+        self._tracks: dict[str, list[int]] = {}
+        for index, p in enumerate(self.prescriptions):
+            if p.any_day:
+                self._tracks.setdefault(p.track or p.key, []).append(index)
 
     def due(self, day: date) -> tuple[str, ...]:
         """The keys due on ``day``, in prescription order, each once."""
@@ -230,9 +243,12 @@ class DayPlan:
         ``monday``."""
         placed = self._weeks.get(monday)
         if placed is None:
-            placed = self._weeks[monday] = {
-                index: self._place(p, monday)
-                for index, p in enumerate(self.prescriptions) if p.any_day}
+            placed = {}
+            for indexes in self._tracks.values():
+                days_of, chosen = self._place(indexes, monday)
+                for index in indexes:
+                    placed[index] = frozenset(chosen.intersection(days_of[index]))
+            self._weeks[monday] = placed
         return placed
 
     def _days(self, p: Prescribed, monday: date) -> list[date]:
@@ -245,31 +261,38 @@ class DayPlan:
             last = min(last, p.end)
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
-    def _place(self, p: Prescribed, monday: date) -> frozenset[date]:
-        days = self._days(p, monday)
-        owed = sum(1 for day in days if p.mask & (1 << day.weekday()))
-        if not owed:
-            return frozenset()
-        done = [day for day in days if p.key in self._done.get(day, _NOTHING)]
-        started = [day for day in days if p.key in self._started.get(day, _NOTHING)
-                   and p.key not in self._done.get(day, _NOTHING)]
-        placed = set((done + started)[:owed])
+    def _track_week(self, indexes: Sequence[int], monday: date
+                    ) -> tuple[dict[int, list[date]], list[date], list[date], list[date], int]:
+        """A track's week: each prescription's days, all their days in order, the days done
+        and the days only started (by any of its keys), and how many days it asks for."""
+        days_of = {index: self._days(self.prescriptions[index], monday) for index in indexes}
+        owed = sum(1 for index in indexes for day in days_of[index]
+                   if self.prescriptions[index].mask & (1 << day.weekday()))
+        days = sorted({day for found in days_of.values() for day in found})
+        keys = {self.prescriptions[index].key for index in indexes}
+        done = [day for day in days if keys & self._done.get(day, _NOTHING)]
+        started = [day for day in days if not keys & self._done.get(day, _NOTHING)
+                   and keys & self._started.get(day, _NOTHING)]
+        return days_of, days, done, started, owed
+
+    def _place(self, indexes: Sequence[int], monday: date
+               ) -> tuple[dict[int, list[date]], set[date]]:
+        days_of, days, done, started, owed = self._track_week(indexes, monday)
+        chosen = set((done + started)[:owed])
         for day in reversed(days):
-            if len(placed) >= owed:
+            if len(chosen) >= owed:
                 break
-            placed.add(day)
-        return frozenset(placed)
+            chosen.add(day)
+        return days_of, chosen
 
     def week_progress(self, day: date) -> dict[str, tuple[int, int]]:
         """For each any-day exercise prescribed on ``day``: (days done so far in its week,
-        days its week asks for), counting from ``day``'s part of the week."""
+        days its week asks for), by the key prescribed that day."""
         progress: dict[str, tuple[int, int]] = {}
-        monday = monday_of(day)
-        for p in self.prescriptions:
-            if not p.any_day or not (p.start <= day and (p.end is None or day <= p.end)):
+        for indexes in self._tracks.values():
+            today = [index for index in indexes if self.prescriptions[index].covers(day)]
+            if not today:
                 continue
-            days = self._days(p, monday)
-            owed = sum(1 for d in days if p.mask & (1 << d.weekday()))
-            done = sum(1 for d in days if p.key in self._done.get(d, _NOTHING))
-            progress[p.key] = (min(done, owed), owed)
+            _days_of, _days, done, _started, owed = self._track_week(indexes, monday_of(day))
+            progress[self.prescriptions[today[0]].key] = (min(len(done), owed), owed)
         return progress

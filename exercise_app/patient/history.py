@@ -67,9 +67,26 @@ def prescribed(versions: Sequence[ProgrammeVersion],
     """Every prescription with the days it applied: a version runs until a later one starts.
     Nothing is due on the ``paused`` days (``triage.queries.paused_spans``)."""
     return pause([Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end,
-                             per_week=p.sessions_per_week)
-                  for start, end, version in _periods(versions) for p in version.prescriptions],
+                             per_week=p.sessions_per_week, track=track)
+                  for start, end, version in _periods(versions)
+                  for p, track in zip(version.prescriptions, _tracks(version), strict=True)],
                  paused)
+
+
+def _tracks(version: ProgrammeVersion) -> list[str | None]:
+    """Each any-day prescription's track (``scheduling.DayPlan``): its exercise's ladder, so
+    that a new version's dose, or the next exercise up or down the ladder, takes the week's
+    sessions on (numbered where two rows share a ladder); None for the others."""
+    seen: dict[str, int] = {}
+    tracks: list[str | None] = []
+    for p in version.prescriptions:
+        if not p.sessions_per_week:
+            tracks.append(None)
+            continue
+        ladder = p.exercise_version.data["ladder"]["id"]
+        seen[ladder] = seen.get(ladder, 0) + 1
+        tracks.append(f"{ladder}#{seen[ladder]}")
+    return tracks
 
 
 _STARTED = (LogStatus.PARTIAL, LogStatus.STOPPED)

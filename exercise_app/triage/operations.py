@@ -137,9 +137,9 @@ def refresh_patient(patient: User, now: datetime | None = None,
     # From a Monday: an exercise done on any days of a week is placed by its whole week.
     since = monday_of(today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7))
     sessions = patient_queries.session_rows(patient.id, since)
-    # The streak looks back as far as Today always has; the rules read the recent part.
-    log_rows = patient_queries.log_rows_since(
-        patient.id, _streak_floor(today))
+    # The streak carries on the summary's count from before the days it read (``_streak``).
+    base = _streak_base(summary_row(patient.id).days, since)
+    log_rows = patient_queries.log_rows_since(patient.id, min(since, base[0]) if base else since)
     versions = programmes.versions(patient.id)
     all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
@@ -165,8 +165,10 @@ def refresh_patient(patient: User, now: datetime | None = None,
     summary.last_session_date = max((s.local_date for s in sessions), default=None) \
         or summary.last_session_date
     summary.baseline_pain = baseline
-    streak, streak_from = _streak(patient.id, versions, plan, all_logs, today, summary.days)
+    streak, streak_from, before = _streak(patient.id, versions, plan, all_logs, today, since,
+                                          base)
     days = summary_days(plan, day_logs, sessions, today, streak=streak, streak_from=streak_from)
+    days["streak_base"] = [since.isoformat(), before]
     days["line"] = pain_figures(days, today)
     summary.days = days
     summary.summary_on = today
@@ -197,30 +199,40 @@ def withdraw_alerts(patient: User, since: datetime, found: Collection[str],
     return len(withdrawn)
 
 
-def _streak_floor(today: date) -> date:
-    """How far back a refresh reads the logs for the streak: the last ``history.WINDOW_DAYS``
-    days, from the Monday of the first (a week's any-day exercises are placed by all of it)."""
-    return monday_of(today - timedelta(days=history.WINDOW_DAYS - 1))
+BASE_SLACK_DAYS = 14  # how far before ``since`` a refresh reads to join the last one's base
 
 
-def _streak(patient_id: int, versions, plan, logs, today,
-            previous: Mapping[str, Any] | None) -> tuple[int, date | None]:
-    """Today's streak and its first day, from the logs of the last ``history.WINDOW_DAYS``
-    days and the previous summary's streak (``rules.streak_carried``). Only when those cannot
-    say (a summary from before streaks had a first day) are the older logs read, once: a
-    streak of more than 13 weeks stopped at 91, the first day read."""
-    since = _streak_floor(today)
-    carried = None
-    if previous and previous.get("streak_from"):
-        carried = (date.fromisoformat(previous["streak_from"]),
-                   date.fromisoformat(previous["on"]), previous["streak"])
-    found = rules.streak_carried(plan, logs, today, since, carried)
-    if found is not None:
-        return found
-    earliest = min(p.start for p in plan)  # the walk reached `since` with the plan older
-    older = history.day_logs(patient_queries.log_rows_since(patient_id, earliest), versions)
-    count, first, _ = rules.streak_run(plan, older, today)
-    return count, first
+def _streak_base(previous: Mapping[str, Any] | None, since: date
+                 ) -> tuple[date, date, int] | None:
+    """What the last refresh kept of its streak for this one (``rules.streak_carried``): the
+    day its logs began, the streak's first day and how many of its days came before. None
+    when there is none to join: no streak that began before it, a summary from before
+    these were kept, or one so old that joining it would read more than a fortnight more."""
+    if not previous or not previous.get("streak_base") or not previous.get("streak_from"):
+        return None
+    day, before = previous["streak_base"]
+    floor = date.fromisoformat(day)
+    if not since - timedelta(days=BASE_SLACK_DAYS) <= floor <= since:
+        return None
+    return floor, date.fromisoformat(previous["streak_from"]), before
+
+
+def _streak(patient_id: int, versions, plan, logs, today, since: date,
+            base: tuple[date, date, int] | None) -> tuple[int, date | None, int]:
+    """Today's streak, its first day and how many of its days fall before ``since``, from
+    the logs since ``since`` (a Monday five to six weeks back: those the refresh reads
+    anyway) or since the last refresh's ``base`` (its own ``since``, read with them), and
+    what that refresh kept of the days before (``rules.streak_carried``). Only when those
+    cannot say are the older logs read, once. (A streak of more than 13 weeks once stopped
+    at 91, the first day read; then 13 weeks of logs were read for every refresh.)"""
+    floor = base[0] if base else since
+    found = rules.streak_carried(plan, logs, today, floor, base[1:] if base else None)
+    if found is None:
+        earliest = min(p.start for p in plan)  # the walk reached `floor` with the plan older
+        logs = history.day_logs(patient_queries.log_rows_since(patient_id, earliest), versions)
+        count, first, _ = rules.streak_run(plan, logs, today)
+        found = count, first
+    return *found, rules.streak_before(plan, logs, today, since, found)
 
 
 def recount_alerts(patient_id: int) -> None:

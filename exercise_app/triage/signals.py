@@ -192,7 +192,11 @@ def streak_and_week_now(data: Mapping[str, Any] | None, plan: Sequence[Prescribe
     if streak is None:
         return None
     week, _month = adherence_now(data, today)
-    if week is None:  # past the days counted ahead: no logs since, so the plan says it all
+    if week is None and not _counts_reach(data, today, 7):
+        # Past the days counted ahead: the window's weeks all begin after the summary's, and
+        # nothing was logged since, so the plan says it all. (None from counts that reach is
+        # nothing due, which the plan alone could say otherwise: without the logs, an
+        # exercise done on any day of a week falls on its last days, and is missed.)
         week = rules.adherence(plan, [], today, 7).percent
     return streak, week
 

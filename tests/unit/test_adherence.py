@@ -374,21 +374,24 @@ def plans_and_kept_logs(draw):
 
 
 @given(st.one_of(plans_and_logs(), plans_and_kept_logs()), st.integers(0, 60),
-       st.integers(0, 20), st.integers(1, 15))
-def test_a_streak_carried_from_a_summary_is_the_streak(plan_logs, on_n, later, window):
-    """The streak from the logs since `floor` and the one a summary counted on an earlier
-    day (from the logs it had) is the streak counted from every log, whenever it can say."""
-    from exercise_app.domain.adherence import streak_carried, streak_run
+       st.integers(0, 20), st.integers(7, 20), st.booleans())
+def test_a_streak_carried_from_a_summary_is_the_streak(plan_logs, on_n, later, window,
+                                                       logged_after):
+    """The streak from the logs since `floor` and what a count on an earlier day kept of the
+    days before it (from the logs it had then) is the streak counted from every log, whenever
+    it can say: also when the day's own session was logged after that count (a refresh for
+    a morning check-in, then the session: the session was taken off once)."""
+    from exercise_app.domain.adherence import streak_before, streak_carried, streak_run
 
     plan, logs = plan_logs
     on = day(on_n)
     today = on + timedelta(days=later)
-    floor = today - timedelta(days=window)
-    if any(p.any_day for p in plan):
-        floor = monday_of(floor)  # as the refresh reads: no week placed from part of it
-    count_on, first_on, _ = streak_run(plan, [e for e in logs if e.day <= on], on)
+    floor = monday_of(on - timedelta(days=window))  # as the refresh on `on` read from
+    then = [e for e in logs if e.day < on or (e.day == on and not logged_after)]
+    count_on, first_on, _ = streak_run(plan, then, on)
+    kept = streak_before(plan, then, on, floor, (count_on, first_on))
     found = streak_carried(plan, [e for e in logs if e.day >= floor], today, floor,
-                           (first_on, on, count_on) if first_on else None)
+                           (first_on, kept) if first_on else None)
     whole = streak_run(plan, logs, today)
     if found is not None:
         assert found == whole[:2]
@@ -402,10 +405,9 @@ def test_a_streak_carries_on_past_the_logs_read():
     daily = [Prescribed("bridge", 127, MONDAY)]
     logs = [log(n, {"bridge"}) for n in range(56)]  # day 0 to today, day 55
     recent = [e for e in logs if e.day >= day(45)]
-    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(50), 51)) == (
-        56, day(0))
-    # A summary from before the logs read, or none: the older logs are needed.
-    assert streak_carried(daily, recent, day(55), day(45), (day(0), day(44), 45)) is None
+    assert streak_carried(daily, recent, day(55), day(45), (day(0), 45)) == (56, day(0))
+    # A streak that began after the logs read, or none: the older logs are needed.
+    assert streak_carried(daily, recent, day(55), day(45), (day(46), 0)) is None
     assert streak_carried(daily, recent, day(55), day(45), None) is None
     # A break inside the logs read settles it without them.
     broken = [e for e in recent if e.day != day(50)]

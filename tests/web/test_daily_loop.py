@@ -30,6 +30,7 @@ from exercise_app.models import (
     VersionSource,
     now_utc,
 )
+from exercise_app.triage.operations import refresh_patient
 from tests.conftest import QueryCounter, snapshot
 from tests.factories import add_alert, assign, bulk_history, log, row
 
@@ -773,11 +774,12 @@ def test_a_streak_longer_than_the_logs_read_for_it_keeps_counting(app, client, a
         assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
                          r'streak', client.get(url).data.decode()), url
     # The first count read the older logs (the summary had no first day for the streak);
-    # the next carries the summary's on, reading only the last 13 weeks (from a Monday).
+    # the next carries the summary's on, reading only the logs the alerts read (from the
+    # Monday five to six weeks back).
     assert min(reads) == today - timedelta(days=200)
     reads.clear()
     assert client.post("/routine", data=routine_form(client)).status_code == 303
-    assert reads == [monday_of(today - timedelta(days=90))]
+    assert reads == [monday_of(today - timedelta(days=36))]
     assert re.search(r'<span class="stat-number">151</span> <span class="stat-label">day '
                      r'streak', client.get("/today").data.decode())
 
@@ -1499,3 +1501,24 @@ def test_a_session_logged_while_the_editor_is_open_moves_its_start_to_tomorrow(
         newest = db.session.scalars(select(ProgrammeVersion).order_by(
             ProgrammeVersion.id.desc())).first()
         assert newest.start_date == today
+
+
+def test_todays_session_adds_to_a_long_streak_after_a_same_day_refresh(app, client, auth,
+                                                                      world, library):
+    """A 130-day streak, a refresh earlier today (a morning check-in, a screen, the physio's
+    change), then today's session: the streak stayed at 130, the session taken off what the
+    first refresh kept of the days before the logs read (found by a review)."""
+    today = local_today(now_utc(), world.patient.time_zone)
+    assign(app, world.patient.id, world.physio.id, rows=[row("glute-bridge")],
+           start=today - timedelta(days=130))
+    bulk_history(app, world.patient.id, 130, today)
+    with app.app_context():
+        refresh_patient(db.session.get(User, world.patient.id))
+        db.session.commit()
+        assert db.session.get(PatientSummary, world.patient.id).days["streak"] == 130
+    log(app, world.patient.id, started_at=now_utc())
+    with app.app_context():
+        assert db.session.get(PatientSummary, world.patient.id).days["streak"] == 131
+    auth.login(world.patient)
+    assert re.search(r'<span class="stat-number">131</span> <span class="stat-label">day '
+                     r'streak', client.get("/today").data.decode())

@@ -90,3 +90,29 @@ def test_today_offers_an_any_day_exercise_while_its_week_is_short(app, client, a
         assert "Nothing is due today" in routine or "Glute bridge" not in routine
     else:
         assert "0 of 1 done this week" in page and "Glute bridge" in routine
+
+
+def test_a_new_version_mid_week_does_not_ask_for_a_fourth_session(app, client, auth, world,
+                                                                  library):
+    """Three days a week: done Monday and Tuesday, a new dose from Wednesday (as the rules'
+    step up makes, with new prescriptions), done Thursday. The calendar showed Tuesday as
+    an extra and Sunday missed (found by a review)."""
+    with app.app_context():
+        zone = db.session.get(User, world.patient.id).time_zone
+    monday = monday_of(local_today(now_utc(), zone)) - timedelta(days=7)
+    bridge = any_days(3)
+    assign(app, world.patient.id, world.physio.id, rows=[bridge],
+           start=monday - timedelta(days=7))
+    for offset in (0, 1):
+        log(app, world.patient.id, started_at=_noon(monday + timedelta(days=offset), zone),
+            rules=False)
+    assign(app, world.patient.id, world.physio.id, rows=[replace(bridge, reps=12)],
+           start=monday + timedelta(days=2), screened=False)
+    log(app, world.patient.id, started_at=_noon(monday + timedelta(days=3), zone), rules=False)
+    with app.app_context():
+        refresh_patient(db.session.get(User, world.patient.id))
+        db.session.commit()
+    auth.login(world.patient)
+    cells = _cells(client.get("/history").data.decode())
+    shown = [cells[(monday + timedelta(days=n)).strftime("%A %-d %B")] for n in range(7)]
+    assert shown == ["done", "done", "rest", "done", "rest", "rest", "rest"]
