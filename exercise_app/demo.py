@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .domain.scheduling import mask_from_days, spread_days
 from .extensions import db
 from .models import CareRelationship, Clinic, Role, User
 from .security import hash_password
@@ -73,6 +74,7 @@ DEMO_ROWS = (
     ("clam", 2, 12, None, 30, "each"),
     ("knee-to-chest", 1, None, 30, 0, "each"),
 )
+DEMO_PER_WEEK = 4  # on any days: the patients choose theirs
 # (days ago, pain before / worst during / after, effort, next-morning pain, clam partly done)
 ALEX_DAYS = [(n, (2, 2, 1), 3, 1, False) for n in (20, 18, 16, 14, 13, 11, 9, 7, 6, 4, 2)]
 SAM_DAYS = [(13, (3, 3, 3), 4, 3, True), (11, (3, 3, 2), 4, 3, True), (9, (3, 4, 3), 5, 3, True),
@@ -111,7 +113,8 @@ def seed_demo_history(today: date) -> int:
         if patient is None or physio is None or db.session.scalar(
                 select(ProgrammeVersion.id).where(ProgrammeVersion.patient_id == patient.id)):
             continue
-        rows = [PrescriptionValues(slug, sets, reps, hold, rest, Side(side), None, "", 127, None)
+        rows = [PrescriptionValues(slug, sets, reps, hold, rest, Side(side), None, "",
+                                   mask_from_days(spread_days(DEMO_PER_WEEK)), DEMO_PER_WEEK)
                 for slug, sets, reps, hold, rest, side in DEMO_ROWS]
         save_programme(patient, physio, start_date=today - timedelta(days=days[0][0] + 1),
                        note="Little and often: stop any exercise that gives sharp pain.",
