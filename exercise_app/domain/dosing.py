@@ -18,6 +18,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+HOLD = "hold"  # what one timed set is called, unless the exercise names it ("walk")
+
+
+def timed(seconds: int, bout: str = HOLD) -> str:
+    """A timed set's length: in seconds for a hold; in whole minutes, where it is some, for
+    anything else (a walk)."""
+    if bout != HOLD and seconds >= 60 and seconds % 60 == 0:
+        return _plural(seconds // 60, "minute")
+    return _plural(seconds, "second")
+
+
 def describe_dose(
     *,
     sets: int,
@@ -26,8 +37,10 @@ def describe_dose(
     rest_seconds: int,
     sessions_per_week: int,
     each_side: bool,
+    bout: str = HOLD,
 ) -> DoseText:
-    """Describe a dose in plain words, e.g. '2 sets of 10, holding each for 3 seconds'."""
+    """Describe a dose in plain words, e.g. '2 sets of 10, holding each for 3 seconds', or,
+    for a timed exercise whose sets are called ``bout``, '3 walks of 2 minutes'."""
     side = " on each side" if each_side else ""
     if reps is not None and hold_seconds is not None:
         work = (
@@ -37,7 +50,7 @@ def describe_dose(
     elif reps is not None:
         work = f"{_plural(sets, 'set')} of {reps}{side}"
     elif hold_seconds is not None:
-        work = f"{_plural(sets, 'hold')} of {_plural(hold_seconds, 'second')}{side}"
+        work = f"{_plural(sets, bout)} of {timed(hold_seconds, bout)}{side}"
     else:
         raise ValueError("a dose needs reps or a hold time")
     rest = "no rest needed" if rest_seconds == 0 else f"rest {rest_seconds} s between sets"

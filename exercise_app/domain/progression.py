@@ -37,6 +37,8 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
+from .dosing import HOLD, timed
+
 PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md, "Scales")
 EFFORT_MIN, EFFORT_MAX = 0, 10  # the project's own 0-10 effort scale (clinical.md, "Scales")
 
@@ -222,6 +224,7 @@ class ExerciseState:
     easier: NextExercise | None = None
     harder: NextExercise | None = None
     plural: bool = False  # the name is plural ("Heel slides"): sentences say "they go up"
+    bout: str = HOLD  # what one timed set is called ("walk"): "3 walks of 2 minutes"
 
     def words(self, singular: str, plural: str) -> str:
         """The words that agree with the exercise's name: ``words("it goes", "they go")``."""
@@ -580,10 +583,11 @@ def _count(count: int | None, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _dose_words(dose: Dose) -> str:
-    """'2 sets of 10', '2 sets of 10 with 3-second holds', '1 hold of 30 seconds'."""
+def _dose_words(dose: Dose, bout: str = HOLD) -> str:
+    """'2 sets of 10', '2 sets of 10 with 3-second holds', '1 hold of 30 seconds', or for a
+    timed exercise whose sets are called ``bout``, '3 walks of 2 minutes'."""
     if dose.reps is None:
-        return f"{_count(dose.sets, 'hold')} of {_count(dose.hold_seconds, 'second')}"
+        return f"{_count(dose.sets, bout)} of {timed(dose.hold_seconds or 0, bout)}"
     if dose.hold_seconds is None:
         return f"{_count(dose.sets, 'set')} of {dose.reps}"
     return f"{_count(dose.sets, 'set')} of {dose.reps} with {dose.hold_seconds}-second holds"
@@ -619,8 +623,9 @@ def _change_words(exercise: ExerciseState, dose: Dose, new_exercise: str | None)
                 f"({_dose_words(dose)})")
     if dose == exercise.dose:
         return (f"keep your {name} at {exercise.words('its', 'their')} lightest, "
-                f"{_dose_words(dose)},")
-    return f"your {name} {exercise.words('goes', 'go')} down to {_dose_words(dose)}"
+                f"{_dose_words(dose, exercise.bout)},")
+    return (f"your {name} {exercise.words('goes', 'go')} down to "
+            f"{_dose_words(dose, exercise.bout)}")
 
 
 def _progress_words(window: Sequence[SessionResult]) -> str:
@@ -692,7 +697,8 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
         return _decision(ctx, exercise, DecisionKind.RESUME, ["pain_settled"], evidence,
                          sentence)
     more = settings.resume_settled_sessions - settled
-    sentence = (f"Keep your {name} at {_dose_words(exercise.dose)} while your pain settles: "
+    sentence = (f"Keep your {name} at {_dose_words(exercise.dose, exercise.bout)} while your "
+                "pain settles: "
                 f"{exercise.words('it', 'they')} can start building up again after "
                 f"{_more_sessions(more)} with settled "
                 "pain.")
@@ -759,7 +765,7 @@ def _steady(ctx: _Context) -> Decision:
     """Decide between not enough data, hold and progress, with no warning sign."""
     exercise, settings, window = ctx.exercise, ctx.settings, ctx.window
     name = _lower_first(exercise.name)
-    dose_words = _dose_words(exercise.dose)
+    dose_words = _dose_words(exercise.dose, exercise.bout)
     needed = settings.sessions_to_progress
     if len(window) < needed:
         more = needed - len(window)

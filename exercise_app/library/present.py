@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.dosing import DoseText, describe_dose, estimated_seconds
+from ..domain.dosing import HOLD, DoseText, describe_dose, estimated_seconds
 from .labels import (
     EQUIPMENT_LABELS,
     FAMILY_LABELS,
@@ -64,12 +64,15 @@ def card(row: Any) -> ExerciseCard:
     )
 
 
-def dose_text(dose: dict[str, Any], each_side: bool, **overrides: int) -> DoseText:
+def dose_text(dose: dict[str, Any], each_side: bool, bout: str | None = None,
+              **overrides: int) -> DoseText:
+    """A library dose in words, with a template's ``overrides``; ``bout``: the exercise's
+    word for a timed set, where it has one."""
     values = {**dose, **{k: v for k, v in overrides.items() if v is not None}}
     return describe_dose(
         sets=values["sets"], reps=values.get("reps"), hold_seconds=values.get("hold_seconds"),
         rest_seconds=values["rest_seconds"], sessions_per_week=values["sessions_per_week"],
-        each_side=each_side,
+        each_side=each_side, bout=bout or HOLD,
     )
 
 
@@ -87,7 +90,7 @@ def detail(row: Any) -> ExerciseDetail:
         card=card(row),
         targets=tuple(label(TARGET_LABELS, t) for t in data["targets"]),
         sides="One side at a time, then the other" if each_side else "Both sides together",
-        dose=dose_text(dose, each_side),
+        dose=dose_text(dose, each_side, data.get("bout")),
         tempo=(
             f"{tempo[0]} s up, {tempo[1]} s pause, {tempo[2]} s down" if tempo else None
         ),

@@ -401,6 +401,8 @@ class Exercise(Model):
     version: Annotated[StrictInt, Field(ge=1)]
     name: Annotated[StrictStr, Field(min_length=1, max_length=80)]
     plural: StrictBool = False  # the name is a plural noun ("Heel slides"): "they go up"
+    # What one timed set is called when it is not a hold ("walk"): "3 walks of 2 minutes".
+    bout: Annotated[StrictStr, Field(pattern=r"^[a-z]{3,12}$")] | None = None
     summary: ShortText
     family: Family
     targets: Annotated[tuple[Target, ...], Field(min_length=1)]
@@ -437,11 +439,13 @@ class Exercise(Model):
 
     @model_serializer(mode="wrap")
     def _leave_out_singular(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        """Write ``plural`` only when true: a singular name is the default, and leaving it
-        out keeps the content (and content hash) of every exercise that does not set it."""
+        """Write ``plural`` only when true and ``bout`` only when set: leaving the defaults
+        out keeps the content (and content hash) of every exercise that does not set them."""
         data: dict[str, object] = handler(self)
         if not self.plural:
             data.pop("plural", None)
+        if self.bout is None:
+            data.pop("bout", None)
         return data
 
 

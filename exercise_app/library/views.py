@@ -111,7 +111,8 @@ def programme(slug: str):
             overrides = {k: item.get(k) for k in
                          ("sets", "reps", "hold_seconds", "rest_seconds", "sessions_per_week")}
             items.append((present.card(ex), present.dose_text(
-                ex.data["dose"], ex.data["sides"] == "each", **overrides)))
+                ex.data["dose"], ex.data["sides"] == "each", ex.data.get("bout"),
+                **overrides)))
         stages.append((stage, items))
     return render_template("library/programme.html", programme=row, stages=stages,
                            family_labels=FAMILY_LABELS)

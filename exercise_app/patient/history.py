@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from ..domain import adherence as rules
+from ..domain.dosing import HOLD
 from ..domain.pain_chart import (
     PainPoint,
     long_date,
@@ -289,6 +290,7 @@ class _Totals:
     def __init__(self) -> None:
         self.sessions = self.sets = self.reps = self.holds = self.held_seconds = 0
         self.repeated = self.both_sides = self.held_each_side = False
+        self.bout = HOLD  # what one timed set is called ("walk")
 
     def add(self, log: LogRow, prescription: Prescription | None) -> None:
         self.sessions += 1
@@ -297,6 +299,7 @@ class _Totals:
             self.holds += log.sets_done  # a held exercise: one hold a set
             self.held_seconds += log.sets_done * prescription.hold_seconds
             self.held_each_side |= prescription.side is Side.EACH
+            self.bout = prescription.exercise_version.data.get("bout") or HOLD
             return
         self.repeated = True
         self.reps += (log.reps_done or 0) + (log.reps_done_other_side or 0)
@@ -312,7 +315,7 @@ class _Totals:
                          else str(self.reps))
         if self.holds:
             each = " (each side)" if self.held_each_side else ""
-            holds = "1 hold" if self.holds == 1 else f"{self.holds} holds"
+            holds = f"1 {self.bout}" if self.holds == 1 else f"{self.holds} {self.bout}s"
             parts.append(f"{holds}, {_minutes(self.held_seconds)}{each}")
         return Volume(name, self.sessions, self.sets, self.reps,
                       "; ".join(parts) or "\u2013")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain.dosing import describe_dose, estimated_seconds
+from ..domain.dosing import HOLD, describe_dose, estimated_seconds
 from ..domain.scheduling import local_time, schedule_text
 from ..domain.sessions import same_sitting
 from ..models import ExerciseSession, LogStatus, Prescription, Side, SkipReason, StopReason, now_utc
@@ -38,6 +38,7 @@ class RoutineItem:
     load_note: str
     seconds: int
     frequency: str  # when it is due: 'every day', 'on Mondays and Thursdays', 'any 3 days a week'
+    bout: str = HOLD  # what one timed set is called: 'hold', or the exercise's word ('walk')
 
     @property
     def when(self) -> str:
@@ -54,7 +55,7 @@ def item(p: Prescription) -> RoutineItem:
     each = p.side == Side.EACH
     text = describe_dose(sets=p.sets, reps=p.reps, hold_seconds=p.hold_seconds,
                          rest_seconds=p.rest_seconds, sessions_per_week=p.sessions_per_week or 7,
-                         each_side=each)
+                         each_side=each, bout=data.get("bout") or HOLD)
     tempo = tuple(int(x) for x in p.tempo.split("-")) if p.tempo else None
     return RoutineItem(
         prescription_id=p.id, slug=data["id"], name=data["name"], summary=data["summary"],
@@ -65,6 +66,7 @@ def item(p: Prescription) -> RoutineItem:
                                   rest_seconds=p.rest_seconds, each_side=each,
                                   tempo=tempo),  # type: ignore[arg-type]
         frequency=schedule_text(p.weekdays, p.sessions_per_week),
+        bout=data.get("bout") or HOLD,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from statistics import median_low
 from typing import Any, NamedTuple
 
+from ..domain.dosing import HOLD
 from ..domain.progression import (
     Dose,
     DoseRanges,
@@ -123,7 +124,7 @@ def exercise_state(p: PrescriptionView, rungs: Mapping[str, Rung],
         dose=Dose(p.sets, p.reps, p.hold_seconds),
         ranges=ranges_of(data["dose"], p.sets),
         easier=neighbour("easier"), harder=neighbour("harder"),
-        plural=data.get("plural", False),
+        plural=data.get("plural", False), bout=data.get("bout") or HOLD,
     )
 
 

@@ -65,6 +65,10 @@
     return n + " " + word + (n === 1 ? "" : "s");
   }
 
+  function capital(word) {
+    return word.charAt(0).toUpperCase() + word.slice(1);
+  }
+
   function selectedText(select) {
     if (!select || select.selectedIndex < 0) return "";
     return select.options[select.selectedIndex].text;
@@ -315,6 +319,7 @@
       sets: Math.max(1, int(d.sets)),
       reps: int(d.reps),
       hold: int(d.hold),
+      setWord: d.bout || "hold", // what a timed set is called: "hold", or the exercise's ("walk")
       rest: int(d.rest),
       side: d.side || "both",
       cues: Array.from(section.querySelectorAll("[data-cue]")).map((li) => li.textContent.trim()).filter(Boolean),
@@ -395,9 +400,9 @@
       // The number is the timer's content, not hidden behind a label that would be read
       // instead of it: a visually hidden prefix says what it counts.
       ui.clock = h("p", { class: "clock", role: "timer" },
-        [h("span", { class: "visually-hidden", text: "Hold time left: " }), ui.clockValue,
+        [h("span", { class: "visually-hidden", text: (repsMode ? "Hold" : capital(ex.setWord)) + " time left: " }), ui.clockValue,
           h("span", { class: "clock-unit", text: " seconds" })]);
-      ui.start = button(repsMode ? "Start a " + ex.hold + "-second hold" : "Start the hold", "primary trainer-main", () => startHold(ex));
+      ui.start = button(repsMode ? "Start a " + ex.hold + "-second hold" : "Start the " + ex.setWord, "primary trainer-main", () => startHold(ex));
     }
     ui.pause = button("Pause", "trainer-pause", () => pauseTimer(ex));
     ui.resume = button("Resume", "primary trainer-resume", () => resumeTimer(ex));
@@ -601,8 +606,9 @@
     cancelTimer(ex);
     ex.secondsLeft = ex.hold;
     const cue = nextCue(ex);
-    speak("Hold. " + cue);
-    announce("Hold for " + plural(ex.hold, "second") + ". " + cue);
+    const word = ex.reps > 0 ? "Hold" : capital(ex.setWord); // a hold inside a rep is a hold
+    speak(word + ". " + cue);
+    announce(word + " for " + plural(ex.hold, "second") + ". " + cue);
     ex.timer = new Countdown(ex.hold, (s) => {
       ex.secondsLeft = s;
       if (ex.ui.clockValue) ex.ui.clockValue.textContent = String(s);

@@ -705,3 +705,32 @@ def test_signing_out_forgets_a_routine_kept_in_the_tab(page, routine):
     page.goto("/routine")
     expect(page.locator(".guide-count")).to_have_text(f"Step 1 of {STEPS}")
     expect(page.locator('input[name="pain_before"][value="6"]')).not_to_be_checked()
+
+
+def test_a_walk_is_timed_as_a_walk_not_a_hold(page, live_app, synced_library):
+    """Walking is timed like a hold, and was called one: 'Walking: 3 holds of 60 seconds',
+    'Start the hold'. It is a walk (the library's ``bout``)."""
+    with live_app.app_context():
+        clinic = Clinic(name="Walking Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Wren Physio")
+        patient = add_user(clinic, Role.PATIENT, "Wade Patient", physio=physio)
+        save_programme(patient, physio, start_date=(now_utc() - timedelta(days=7)).date(),
+                       note="", rows=[_row("walking-programme", sets=3, hold=120, rest=60)])
+        pass_safety_check(patient)
+        db.session.commit()
+        email = patient.email
+    page.clock.install()
+    sign_in(page, email)
+    expect(page.locator(".due-list")).to_contain_text("Walking: 3 walks of 2 minutes")
+    page.get_by_role("link", name="Start today's routine").click()
+    choose(page, "pain_before", 2)
+    page.get_by_role("button", name="Next").click()
+    box = trainer(page)
+    expect(page.locator(".routine-step:not([hidden]) .dose")).to_contain_text(
+        "3 walks of 2 minutes")
+    box.get_by_role("button", name="Start the walk").click()
+    expect(box.locator(".trainer-work").get_by_role("timer")).to_have_text(
+        "Walk time left: 120 seconds")
+    screenshot(page, "routine-walk")

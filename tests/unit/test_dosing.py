@@ -23,6 +23,18 @@ def test_stretch_each_side_every_day():
     assert text.frequency == "every day"
 
 
+def test_a_timed_set_with_its_own_word_is_said_in_minutes_where_it_can_be():
+    text = describe_dose(sets=3, reps=None, hold_seconds=120, rest_seconds=60,
+                         sessions_per_week=5, each_side=False, bout="walk")
+    assert text.work == "3 walks of 2 minutes"
+    one = describe_dose(sets=1, reps=None, hold_seconds=90, rest_seconds=0,
+                        sessions_per_week=5, each_side=False, bout="walk")
+    assert one.work == "1 walk of 90 seconds"
+    held = describe_dose(sets=1, reps=None, hold_seconds=60, rest_seconds=0,
+                         sessions_per_week=7, each_side=False)
+    assert held.work == "1 hold of 60 seconds"  # holds stay in seconds, as they are timed
+
+
 def test_a_dose_needs_reps_or_a_hold():
     with pytest.raises(ValueError, match="reps or a hold"):
         describe_dose(sets=1, reps=None, hold_seconds=None, rest_seconds=0,

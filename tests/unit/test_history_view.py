@@ -22,7 +22,8 @@ from exercise_app.patient.queries import LogRow, SessionRow
 TODAY = date(2026, 3, 20)  # a Friday
 EVERY_DAY = 127
 DOSE = {"reps": 10, "hold_seconds": None, "side": Side.BOTH}
-WEEKLY = {"sessions_per_week": None}  # on the weekdays of the mask
+WEEKLY = {"sessions_per_week": None,  # on the weekdays of the mask
+          "exercise_version": SimpleNamespace(data={})}  # its content: no word for a set
 VERSIONS = [SimpleNamespace(id=1, start_date=TODAY - timedelta(days=60),
                             prescriptions=[SimpleNamespace(id=1, weekdays=EVERY_DAY, **WEEKLY,
                                                            exercise_id=11,

@@ -107,6 +107,20 @@ def test_plural_is_written_only_when_true(library: Path) -> None:
     find(problems(library), SLIDES, "plural", "boolean")
 
 
+def test_a_word_for_a_timed_set_is_written_only_when_set(library: Path) -> None:
+    """``bout`` names a timed set that is not a hold ("walk"); left out, the content and
+    its hash are as before; it is one lower-case word."""
+    before = load_library(library)
+    assert "bout" not in before.exercises["glute-sets"].model_dump(mode="json")
+    edit(library, SETS, lambda d: d.update(bout="squeeze"))
+    after = load_library(library)
+    assert after.exercises["glute-sets"].model_dump(mode="json")["bout"] == "squeeze"
+    assert after.exercise_hashes["glute-sets"] != before.exercise_hashes["glute-sets"]
+    assert after.exercise_hashes["glute-bridge"] == before.exercise_hashes["glute-bridge"]
+    edit(library, SETS, lambda d: d.update(bout="Walks!"))
+    find(problems(library), SETS, "bout", "is not a valid")
+
+
 def test_every_precaution_has_a_label() -> None:
     assert set(PRECAUTION_LABELS) == set(Precaution)
     assert Precaution.POSTERIOR_THR_EARLY.label == (

@@ -373,6 +373,13 @@ def test_lowest_dose_with_no_easier_rung_stays_and_alerts():
     assert "at its lightest, 1 hold of 30 seconds, for now:" in decision.sentence
 
 
+def test_a_walk_is_said_as_walks_in_minutes():
+    walk = dataclasses.replace(STRETCH, name="Walking", dose=Dose(3, None, 120), bout="walk",
+                               ranges=DoseRanges(sets=(3, 5), hold_seconds=(120, 120)))
+    decision = decide(walk, [session(0, worst=7, exercise=walk)], 2, RULES)
+    assert "at its lightest, 3 walks of 2 minutes, for now:" in decision.sentence
+
+
 def test_one_second_and_one_hold_are_said_in_the_singular():
     short = dataclasses.replace(STRETCH, dose=Dose(1, None, 1),
                                 ranges=DoseRanges(sets=(1, 3), hold_seconds=(1, 60)))
