@@ -4,11 +4,11 @@ Weekdays are Python's ``date.weekday()`` numbers, 0 = Monday to 6 = Sunday. A we
 is stored as a 7-bit mask: bit ``d`` set means due on weekday ``d``.
 
 An exercise prescribed *N days a week* (``Prescribed.per_week``) may be done on any days of
-each Monday-to-Sunday week: its mask holds the spread days (``spread_days``), which say only
-how many sessions a part of a week asks for (a programme starting on a Thursday asks for the
-spread days from Thursday on). ``DayPlan`` places each week's sessions: on the days the patient
-did the exercise, and any still owed on the week's last days, where they are missed only once
-the week is too short to catch up.
+each Monday-to-Sunday week (its mask holds the spread days, ``spread_days``, as stored, but
+no longer says when it is due). A part of a week asks for its share of N (``owed_in``: a
+programme starting on a Thursday at 3 a week asks for 2 that week). ``DayPlan`` places each
+week's sessions: on the days the patient did the exercise, and any still owed on the week's
+last days, where they are missed only once the week is too short to catch up.
 """
 
 from __future__ import annotations
@@ -191,10 +191,18 @@ def monday_of(day: date) -> date:
 _NOTHING: frozenset[str] = frozenset()
 
 
+def owed_in(session_days: int) -> int:
+    """How many sessions part of a week asks for, from its days times each day's sessions a
+    week (``sum(per_week * days)``): its share of the week, rounded half up. A whole week
+    asks for N; a programme starting on Thursday at 3 a week, for 2 (12 / 7 = 1.7); one
+    starting on Tuesday at once a week, for 1 (6 / 7)."""
+    return (2 * session_days + DAYS_IN_WEEK) // (2 * DAYS_IN_WEEK)
+
+
 class DayPlan:
     """What is due each day, given what was done: an exercise on fixed weekdays is due on
     them; one done on any N days of a week (``Prescribed.any_day``) is due, in each week, on
-    as many days as the spread days of the week's days it is prescribed for, placed on the
+    its share of N for the days of the week it is prescribed for (``owed_in``), placed on the
     days it was done (days done before days only started, earlier days first) and any still
     owed on those days' last. Done more often, the later days are extras. The prescriptions
     of one ``track`` (the same exercise in successive programme versions, or one cut by a
@@ -266,8 +274,8 @@ class DayPlan:
         """A track's week: each prescription's days, all their days in order, the days done
         and the days only started (by any of its keys), and how many days it asks for."""
         days_of = {index: self._days(self.prescriptions[index], monday) for index in indexes}
-        owed = sum(1 for index in indexes for day in days_of[index]
-                   if self.prescriptions[index].mask & (1 << day.weekday()))
+        owed = owed_in(sum((self.prescriptions[index].per_week or DAYS_IN_WEEK)
+                           * len(days_of[index]) for index in indexes))
         days = sorted({day for found in days_of.values() for day in found})
         keys = {self.prescriptions[index].key for index in indexes}
         done = [day for day in days if keys & self._done.get(day, _NOTHING)]

@@ -101,16 +101,28 @@ def test_a_fourth_session_is_an_extra_and_started_days_count_after_done_ones():
     assert placed(plan, logs, 0, 6) == [0, 1, 6]
 
 
-def test_a_part_week_asks_for_the_spread_days_in_it():
-    """A programme starting on Thursday asks, that week, for the spread days from Thursday
-    on: Friday's, one session, on any of Thursday to Sunday."""
+def test_a_part_week_asks_for_its_share_of_the_week():
+    """A programme starting on Thursday at 3 a week asks, that week, for 2 sessions (3 x 4 /
+    7 = 1.7) on any of Thursday to Sunday. (It asked for the spread days from Thursday on:
+    Friday's one; and once a week from Tuesday, or 3 a week from Saturday, asked for none.)"""
     plan = [any_days(3, start=day(3))]
-    assert placed(plan, [], 0, 6) == [6]
-    assert placed(plan, done(3), 0, 6) == [3]
-    assert DayPlan(plan).week_progress(day(3)) == {"bridge": (0, 1)}
+    assert placed(plan, [], 0, 6) == [5, 6]
+    assert placed(plan, done(3), 0, 6) == [3, 6]
+    assert DayPlan(plan).week_progress(day(3)) == {"bridge": (0, 2)}
     assert DayPlan(plan, {day(3): frozenset({"bridge"})}).week_progress(day(4)) == {
-        "bridge": (1, 1)}
+        "bridge": (1, 2)}
     assert DayPlan(plan).week_progress(day(2)) == {}  # not prescribed yet
+    assert placed([any_days(1, start=day(1))], [], 0, 6) == [6]
+    assert placed([any_days(3, start=day(5))], [], 0, 6) == [6]
+    assert placed([any_days(3, start=day(6))], [], 0, 6) == []  # 3 / 7: rounds to none
+
+
+@pytest.mark.parametrize(("session_days", "owed"), [
+    (0, 0), (3, 0), (4, 1), (6, 1), (7, 1), (12, 2), (21, 3), (35, 5), (49, 7)])
+def test_owed_in_is_the_weeks_share_rounded_half_up(session_days, owed):
+    from exercise_app.domain.scheduling import owed_in
+
+    assert owed_in(session_days) == owed
 
 
 def test_seven_days_a_week_is_every_day():
@@ -151,7 +163,7 @@ weeks_logs = st.lists(st.builds(
 
 
 @given(st.integers(1, 6), st.integers(0, 20), weeks_logs)
-def test_each_week_asks_for_its_spread_days_and_counts_done_days_first(n, start_n, logs):
+def test_each_week_asks_for_its_share_and_counts_done_days_first(n, start_n, logs):
     plan = [any_days(n, start=day(start_n))]
     merged: dict[date, set[str]] = {}
     started: dict[date, set[str]] = {}
@@ -163,7 +175,7 @@ def test_each_week_asks_for_its_spread_days_and_counts_done_days_first(n, start_
     for week in range(4):
         days = [day(7 * week + i) for i in range(7) if day(7 * week + i) >= day(start_n)]
         due = [d for d in days if days_plan.due(d)]
-        asked = sum(d.weekday() in spread_days(n) for d in days)
+        asked = round(n * len(days) / 7)  # n x days / 7 is never a half: no tie to break
         assert len(due) == asked
         done_days = [d for d in days if "bridge" in merged.get(d, ())]
         # as many done days as it asks for are due; never a day both not done and not last
@@ -207,14 +219,15 @@ def test_a_new_version_mid_week_takes_the_weeks_sessions_on():
 
 
 def test_a_pause_mid_week_shares_the_week_between_its_parts():
-    """Paused Wednesday to Friday: Monday, Tuesday and the weekend are left, which ask for
-    the spread days among them (Monday); done on Saturday, the week is done."""
+    """Paused Wednesday to Friday: Monday, Tuesday and the weekend are left, four days,
+    which ask for 2 of the 3 sessions; done on Saturday, one is still owed on Sunday."""
     from exercise_app.domain.scheduling import pause
 
     plan = pause([any_days(3)], [(day(2), day(4))])
     assert len(plan) == 2
-    assert placed(plan, done(5), 0, 6) == [5]
-    assert placed(plan, [], 0, 6) == [6]
+    assert placed(plan, done(0, 5), 0, 6) == [0, 5]
+    assert placed(plan, done(5), 0, 6) == [5, 6]
+    assert placed(plan, [], 0, 6) == [5, 6]
 
 
 def test_todays_week_figure_is_none_when_nothing_was_due_not_a_recount_without_logs():
