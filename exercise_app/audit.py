@@ -40,6 +40,8 @@ WHAT = {
     "admin.deactivate": "Deactivated an account",
     "admin.reactivate": "Reactivated an account",
 }
+EMAIL_TAKEN = "refused.email_taken"  # a refused invite (``refused``)
+WHAT[EMAIL_TAKEN] = "Tried to invite an e-mail address that already has an account"
 
 
 def not_a_change() -> None:
@@ -48,12 +50,23 @@ def not_a_change() -> None:
     g.audit_not_a_change = True
 
 
+def refused(what: str) -> None:
+    """Record this refused request after all, as ``what``: a refusal that tells the user
+    something about an account they may not see (an invite refused because the e-mail
+    address has an account, perhaps in another clinic) cannot be made silent, as the invite
+    must say why it failed; it is kept in the clinic's log, where its admin can see it tried
+    over and over."""
+    g.audit_refused = what
+
+
 def _record(response: Response) -> Response:
     # The user the request already loaded (every audited view checks the role first); reading
     # ``current_user`` here would load one again after the view.
     user = g.get("_login_user")
-    if (response.status_code >= 400 or g.get("audit_not_a_change") or request.endpoint is None
-            or user is None or not user.is_authenticated or user.role not in AUDITED_ROLES):
+    refusal = g.get("audit_refused")
+    if ((response.status_code >= 400 and refusal is None) or g.get("audit_not_a_change")
+            or request.endpoint is None or user is None or not user.is_authenticated
+            or user.role not in AUDITED_ROLES):
         return response
     args = request.view_args or {}
     blueprint = request.endpoint.split(".")[0]
@@ -71,7 +84,7 @@ def _record(response: Response) -> Response:
     db.session.execute(insert(AuditEvent).values(
         clinic_id=clinic_id, actor_id=actor_id, patient_id=args.get("patient_id"),
         action=AuditAction.CHANGE if changing else AuditAction.READ,
-        what=request.endpoint, object_id=object_id, status=response.status_code,
+        what=refusal or request.endpoint, object_id=object_id, status=response.status_code,
         created_at=now_utc(),
     ))
     db.session.commit()

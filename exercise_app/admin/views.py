@@ -64,6 +64,7 @@ def new_physio():
             )
         except accounts.EmailTaken:
             form.email.errors.append("An account with this e-mail address already exists.")
+            audit.refused(audit.EMAIL_TAKEN)
             return invalid("admin/new_physio.html", form=form)
         db.session.commit()
         link = send_invitation(physio, current_user, token)

@@ -83,6 +83,7 @@ def invite():
             )
         except accounts.EmailTaken:
             form.email.errors.append("An account with this e-mail address already exists.")
+            audit.refused(audit.EMAIL_TAKEN)
             return invalid("clinician/invite.html", form=form)
         db.session.commit()
         link = send_invitation(patient, current_user, token)

@@ -89,3 +89,26 @@ def test_an_audit_page_past_any_offset_is_not_an_error(app, client, auth, loop, 
     """A page number beyond what the database's offset holds was a 500."""
     auth.login(loop.admin)
     assert client.get(f"/admin/audit?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize(("who", "url"), [("physio", "/clinic/patients/invite"),
+                                          ("admin", "/admin/physios/new")])
+def test_an_invite_refused_for_an_address_in_use_is_kept_for_the_admin(app, client, auth, loop,
+                                                                       who, url):
+    """The refusal must say the address has an account, even one in another clinic, so it
+    cannot be silent; it is kept in the inviter's clinic log, where its admin sees an address
+    being tried (nothing refused was recorded before)."""
+    inviter = getattr(loop, who)
+    auth.login(inviter)
+    response = client.post(url, data={"display_name": "Somebody",
+                                      "email": loop.foreign_patient.email})
+    assert response.status_code == 422
+    assert events(app)[-1] == (inviter.id, None, AuditAction.CHANGE,
+                               "refused.email_taken", None, 422)
+    auth.logout()
+    auth.login(loop.admin)
+    assert "Tried to invite an e-mail address that already has an account" in client.get(
+        "/admin/audit").data.decode()
+    auth.logout()
+    auth.login(loop.foreign_admin)  # the other clinic is not told who was looked for
+    assert "Tried to invite" not in client.get("/admin/audit").data.decode()
