@@ -246,6 +246,10 @@ def streak_carried(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], 
     count, first, unbroken = streak_run(prescriptions, logs, today, floor)
     if not unbroken:
         return count, first
+    if carried is not None and carried[0] == floor:
+        # It began on `floor`: what broke it came before, on a day that can no longer
+        # change. (This fell through to reading every older log, each refresh for a week.)
+        return count, first
     if carried is None or not carried[0] < floor:
         return None
     return count + carried[1], carried[0]

@@ -637,12 +637,14 @@ def _progress_words(window: Sequence[SessionResult]) -> str:
             ", and the exercise felt easy enough")
 
 
-def _up_words(old: Dose, new: Dose) -> str:
+def _up_words(old: Dose, new: Dose, bout: str = HOLD) -> str:
+    """What goes up: '12 reps', '3 sets', '40-second holds'; an exercise whose timed sets
+    have their own word says it: '4 walks', '72-second walks'."""
     if new.reps != old.reps:
         return _count(new.reps, "rep")
     if new.sets != old.sets:
-        return _count(new.sets, "set")
-    return f"{new.hold_seconds}-second holds"
+        return _count(new.sets, "set" if new.reps is not None or bout == HOLD else bout)
+    return f"{new.hold_seconds}-second {bout}s"
 
 
 def _hold_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:
@@ -816,7 +818,7 @@ def _steady(ctx: _Context) -> Decision:
     new = next_dose(exercise, settings)
     if new is not None:
         sentence = (f"Your {name} {exercise.words('goes', 'go')} up to "
-                    f"{_up_words(exercise.dose, new)}: {why}.")
+                    f"{_up_words(exercise.dose, new, exercise.bout)}: {why}.")
         return _decision(ctx, exercise, DecisionKind.PROGRESS_DOSE, settled, evidence, sentence,
                          dose=new)
     harder = exercise.harder

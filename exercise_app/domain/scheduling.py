@@ -202,7 +202,8 @@ def owed_in(session_days: int) -> int:
 class DayPlan:
     """What is due each day, given what was done: an exercise on fixed weekdays is due on
     them; one done on any N days of a week (``Prescribed.any_day``) is due, in each week, on
-    its share of N for the days of the week it is prescribed for (``owed_in``), placed on the
+    its share of N for the days of the week it is prescribed for (``owed_in``; or as many as
+    were done, up to N, where that is more: a part week done in full), placed on the
     days it was done (days done before days only started, earlier days first) and any still
     owed on those days' last. Done more often, the later days are extras. The prescriptions
     of one ``track`` (the same exercise in successive programme versions, or one cut by a
@@ -274,13 +275,17 @@ class DayPlan:
         """A track's week: each prescription's days, all their days in order, the days done
         and the days only started (by any of its keys), and how many days it asks for."""
         days_of = {index: self._days(self.prescriptions[index], monday) for index in indexes}
-        owed = owed_in(sum((self.prescriptions[index].per_week or DAYS_IN_WEEK)
-                           * len(days_of[index]) for index in indexes))
         days = sorted({day for found in days_of.values() for day in found})
         keys = {self.prescriptions[index].key for index in indexes}
         done = [day for day in days if keys & self._done.get(day, _NOTHING)]
         started = [day for day in days if not keys & self._done.get(day, _NOTHING)
                    and keys & self._started.get(day, _NOTHING)]
+        # Its share of the week, but never fewer than the sessions done, up to N: a pause
+        # from Saturday must not turn Wednesday's session into an extra.
+        owed = max(owed_in(sum((self.prescriptions[index].per_week or DAYS_IN_WEEK)
+                               * len(days_of[index]) for index in indexes)),
+                   min(len(done), max(self.prescriptions[index].per_week or DAYS_IN_WEEK
+                                      for index in indexes)))
         return days_of, days, done, started, owed
 
     def _place(self, indexes: Sequence[int], monday: date

@@ -67,27 +67,49 @@ def prescribed(versions: Sequence[ProgrammeVersion],
                paused: Sequence[tuple[date, date]] = ()) -> list[Prescribed]:
     """Every prescription with the days it applied: a version runs until a later one starts.
     Nothing is due on the ``paused`` days (``triage.queries.paused_spans``)."""
+    periods = _periods(versions)
+    tracks = _tracks(periods)
     return pause([Prescribed(key=str(p.id), mask=p.weekdays, start=start, end=end,
-                             per_week=p.sessions_per_week, track=track)
-                  for start, end, version in _periods(versions)
-                  for p, track in zip(version.prescriptions, _tracks(version), strict=True)],
+                             per_week=p.sessions_per_week, track=tracks.get(p.id))
+                  for start, end, version in periods for p in version.prescriptions],
                  paused)
 
 
-def _tracks(version: ProgrammeVersion) -> list[str | None]:
-    """Each any-day prescription's track (``scheduling.DayPlan``): its exercise's ladder, so
-    that a new version's dose, or the next exercise up or down the ladder, takes the week's
-    sessions on (numbered where two rows share a ladder); None for the others."""
-    seen: dict[str, int] = {}
-    tracks: list[str | None] = []
-    for p in version.prescriptions:
-        if not p.sessions_per_week:
-            tracks.append(None)
-            continue
-        ladder = p.exercise_version.data["ladder"]["id"]
-        seen[ladder] = seen.get(ladder, 0) + 1
-        tracks.append(f"{ladder}#{seen[ladder]}")
+def _tracks(periods: Sequence[tuple[date, date | None, ProgrammeVersion]]) -> dict[int, str]:
+    """Each any-day prescription's track (``scheduling.DayPlan``), by id: the exercise's
+    thread through the versions in force one after another. A prescription takes on the
+    track of the last version's prescription of the same exercise (a new dose), or else of
+    the one exercise of its ladder that the last version had and this one has not (the
+    rules' move up or down the ladder); anything else starts a track of its own. (Tracks
+    were once the ladder and the row's place among its rows, which a row removed or added
+    above renumbered.)"""
+    tracks: dict[int, str] = {}
+    previous: list[Prescription] = []
+    for _start, _end, version in sorted(periods, key=lambda period: period[0]):
+        current = [p for p in version.prescriptions if p.sessions_per_week]
+        before = {p.exercise_id: p for p in previous}
+        now = {p.exercise_id for p in current}
+        gone: dict[str, list[Prescription]] = {}
+        for p in previous:
+            if p.exercise_id not in now:
+                gone.setdefault(_ladder(p), []).append(p)
+        new: dict[str, list[Prescription]] = {}
+        for p in current:
+            if p.exercise_id not in before:
+                new.setdefault(_ladder(p), []).append(p)
+        for p in current:
+            if p.exercise_id in before:
+                tracks[p.id] = tracks[before[p.exercise_id].id]
+            elif len(gone.get(_ladder(p), ())) == 1 and len(new[_ladder(p)]) == 1:
+                tracks[p.id] = tracks[gone[_ladder(p)][0].id]
+            else:
+                tracks[p.id] = str(p.id)
+        previous = current
     return tracks
+
+
+def _ladder(p: Prescription) -> str:
+    return p.exercise_version.data["ladder"]["id"]
 
 
 _STARTED = (LogStatus.PARTIAL, LogStatus.STOPPED)

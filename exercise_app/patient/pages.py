@@ -12,7 +12,7 @@ from flask import Response
 from ..domain.progression import RuleSettings
 from ..domain.scheduling import local_time
 from ..triage import queries as triage_queries
-from ..triage.signals import history_figures, streak_and_week_now
+from ..triage.signals import history_figures, paused_days, streak_and_week_now
 from . import history, queries
 
 
@@ -42,7 +42,10 @@ def history_view(patient_id: int, time_zone: str, versions, today, summary: dict
 def today_figures(patient_id: int, versions, summary, today) -> tuple[int, int | None]:
     """Today's streak and 7-day adherence: from the patient's summary, or, when there is none
     yet (or one from before streaks were kept), counted from the logs (one more query)."""
-    figures = streak_and_week_now(summary, history.prescribed(versions), today)
+    # The red flags' pauses as the summary kept them: the days they paused are not missed.
+    paused = paused_days(summary, today)
+    figures = streak_and_week_now(summary, history.prescribed(versions, paused or ()), today) \
+        if paused is not None else None
     if figures is None:
         since = today - timedelta(days=history.WINDOW_DAYS - 1)
         streak, week = history.streak_and_week(

@@ -59,10 +59,11 @@ class PatientNote:
     changed: bool
 
 
-def dose_text(dose: tuple[int, int | None, int | None]) -> str:
-    """'2 x 10', '2 x 10, 3 s hold', '3 x 30 s hold'."""
+def dose_text(dose: tuple[int, int | None, int | None], timed: str = " hold") -> str:
+    """'2 x 10', '2 x 10, 3 s hold', '3 x 30 s hold' (``timed``: what follows a timed set's
+    seconds; the patient's sentence leaves it out, as a walk is timed too)."""
     sets, reps, hold = dose
-    text = f"{sets} x {reps}" if reps is not None else f"{sets} x {hold} s hold"
+    text = f"{sets} x {reps}" if reps is not None else f"{sets} x {hold} s{timed}"
     if reps is not None and hold is not None:
         text += f", {hold} s hold"
     return text
@@ -108,7 +109,8 @@ def patient_text(row: DecisionRow | NoteFacts) -> str:
     if row.review_action == "rejected":
         return f"Your physio has kept the dose of your {name} as it is."  # heel slides: no "its"
     if row.review_action == "overridden":
-        return f"Your physio has set your {name} to {dose_text(row.review_dose or row.new_dose)}."
+        dose = dose_text(row.review_dose or row.new_dose, timed="")
+        return f"Your physio has set your {name} to {dose}."
     if row.status == "pending" and row.review_action is None:
         return (f"Your {name} may be ready for a change: your physio will check it first, so "
                 "keep to your current dose for now.")

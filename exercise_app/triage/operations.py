@@ -143,8 +143,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
     versions = programmes.versions(patient.id)
     all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
-    plan = history.prescribed(versions, queries.paused_spans(patient.id, patient.time_zone,
-                                                             today))
+    paused = queries.paused_spans(patient.id, patient.time_zone, today)
+    plan = history.prescribed(versions, paused)
     if baseline == LOOK_UP:  # a progression run in this request already read it
         baseline = baseline_for(patient.id)
     assert not isinstance(baseline, str)
@@ -169,6 +169,7 @@ def refresh_patient(patient: User, now: datetime | None = None,
                                           base)
     days = summary_days(plan, day_logs, sessions, today, streak=streak, streak_from=streak_from)
     days["streak_base"] = [since.isoformat(), before]
+    days["paused"] = [[first.isoformat(), last.isoformat()] for first, last in paused]
     days["line"] = pain_figures(days, today)
     summary.days = days
     summary.summary_on = today
@@ -284,7 +285,14 @@ def act_on_alert(alert: Alert, physio: User, status: AlertStatus, note: str) -> 
     alert.status = status
     action = AlertAction(alert_id=alert.id, status=status, note=note.strip(), by_id=physio.id)
     db.session.add(action)
-    recount_alerts(alert.patient_id)
+    db.session.flush()
+    if status is AlertStatus.RESOLVED and alert.code == AlertCode.RED_FLAG.value:
+        # The pause ends: the summary's paused days, streak and adherence move on with it.
+        patient = db.session.get(User, alert.patient_id)
+        assert patient is not None
+        refresh_patient(patient)
+    else:
+        recount_alerts(alert.patient_id)
     db.session.flush()
     return action
 

@@ -16,6 +16,7 @@ from exercise_app.patient.history import (
     PainTableRow,
     SessionLine,
     build,
+    prescribed,
 )
 from exercise_app.patient.queries import LogRow, SessionRow
 
@@ -281,3 +282,49 @@ def test_the_upcoming_version_is_the_soonest_to_come_into_force():
     # A version scheduled ahead, then one starting sooner: the first never comes into force.
     assert upcoming([now, second, first], TODAY) is first
     assert upcoming([now, version(2, 0)], TODAY) is None  # started today: in force, not coming
+
+
+def _any_day_version(number: int, start: date, rows) -> SimpleNamespace:
+    """A version of any-day exercises: rows of (prescription id, exercise id, ladder, N)."""
+    from exercise_app.domain.scheduling import mask_from_days, spread_days
+
+    return SimpleNamespace(id=number, number=number, start_date=start, prescriptions=[
+        SimpleNamespace(id=pid, weekdays=mask_from_days(spread_days(n)), sessions_per_week=n,
+                        exercise_id=exercise,
+                        exercise_version=SimpleNamespace(data={"ladder": {"id": ladder}}))
+        for pid, exercise, ladder, n in rows])
+
+
+def _week_progress(versions, done: dict[int, set[str]], day_n: int) -> dict:
+    from exercise_app.domain.scheduling import DayPlan
+
+    monday = date(2026, 3, 2)
+    plan = prescribed(versions)
+    logged = {monday + timedelta(days=n): frozenset(keys) for n, keys in done.items()}
+    return DayPlan(plan, logged).week_progress(monday + timedelta(days=day_n))
+
+
+def test_a_row_removed_or_added_keeps_each_exercises_week():
+    """Two rows on one ladder (single-leg bridge, hip thrust), 3 a week; the hip thrust done
+    Monday and Tuesday. Removing the bridge on Wednesday left the hip thrust 0 of 3; adding a
+    glute bridge above a hip thrust gave the bridge the hip thrust's sessions. Tracks were the
+    ladder and the row's place on it (found by a review); now the exercise's thread."""
+    monday = date(2026, 3, 2)
+    both = _any_day_version(1, monday - timedelta(days=14),
+                            [(11, 200, "glute-max", 3), (12, 100, "glute-max", 3)])
+    thrust_only = _any_day_version(2, monday + timedelta(days=2), [(22, 100, "glute-max", 3)])
+    assert _week_progress([both, thrust_only], {0: {"12"}, 1: {"12"}}, 2) == {"22": (2, 3)}
+    thrust = _any_day_version(1, monday - timedelta(days=14), [(11, 100, "glute-max", 3)])
+    added = _any_day_version(2, monday + timedelta(days=2),
+                             [(21, 300, "glute-max", 3), (22, 100, "glute-max", 3)])
+    assert _week_progress([thrust, added], {0: {"11"}, 1: {"11"}, 3: {"21", "22"}}, 3) == {
+        "21": (1, 2), "22": (3, 3)}
+
+
+def test_a_move_up_the_ladder_mid_week_keeps_the_week():
+    """The rules' move to the next exercise up the ladder (a new exercise, the old one gone)
+    takes the week on, as a new dose does."""
+    monday = date(2026, 3, 2)
+    bridge = _any_day_version(1, monday - timedelta(days=14), [(11, 100, "glute-max", 3)])
+    thrust = _any_day_version(2, monday + timedelta(days=2), [(21, 200, "glute-max", 3)])
+    assert _week_progress([bridge, thrust], {0: {"11"}, 1: {"11"}}, 2) == {"21": (2, 3)}

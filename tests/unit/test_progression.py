@@ -1026,3 +1026,13 @@ def test_no_score_in_the_unremarkable_band_is_a_meaningful_rise(baseline, points
     assert 0 <= low <= baseline <= high <= 10
     assert high - baseline == baseline - low or low == 0
     assert not any(is_meaningful_rise(baseline, score, rules) for score in range(low, high + 1))
+
+
+def test_a_walk_going_up_says_walks():
+    """'Your walking goes up to 72-second holds' (found by a review): walks."""
+    walk = dataclasses.replace(STRETCH, name="Walking", dose=Dose(5, None, 60), bout="walk",
+                               ranges=DoseRanges(sets=(2, 5), hold_seconds=(60, 120)))
+    sessions = [session(n, worst=1, exercise=walk) for n in (0, 2, 4)]
+    decision = decide(walk, sessions, 2, RULES)
+    assert decision.kind is K.PROGRESS_DOSE
+    assert "-second walks" in decision.sentence and "hold" not in decision.sentence

@@ -84,3 +84,12 @@ def test_approval_needs_the_exercise_and_dose_it_was_decided_from():
     assert approvable([ROW], [version]) == {1}
     assert approvable([replace(ROW, old_dose=(3, 10, None))], [version]) == set()
     assert approvable([ROW], []) == set()
+
+
+def test_an_override_of_a_timed_exercise_does_not_call_it_a_hold():
+    """'Your physio has set your walking to 3 x 120 s hold' (found by a review)."""
+    from exercise_app.progression.present import NoteFacts, patient_text
+
+    note = NoteFacts("Walking", "progress_dose", "applied", "", False, (3, None, 120),
+                     "overridden", (3, None, 120))
+    assert patient_text(note) == "Your physio has set your walking to 3 x 120 s."

@@ -175,9 +175,10 @@ def test_each_week_asks_for_its_share_and_counts_done_days_first(n, start_n, log
     for week in range(4):
         days = [day(7 * week + i) for i in range(7) if day(7 * week + i) >= day(start_n)]
         due = [d for d in days if days_plan.due(d)]
-        asked = round(n * len(days) / 7)  # n x days / 7 is never a half: no tie to break
-        assert len(due) == asked
         done_days = [d for d in days if "bridge" in merged.get(d, ())]
+        share = round(n * len(days) / 7)  # n x days / 7 is never a half: no tie to break
+        asked = max(share, min(len(done_days), n))  # a part week done in full counts in full
+        assert len(due) == asked
         # as many done days as it asks for are due; never a day both not done and not last
         assert len(set(due) & set(done_days)) == min(asked, len(done_days))
         assert all(monday_of(d) == day(7 * week) for d in due)
@@ -247,3 +248,15 @@ def test_todays_week_figure_is_none_when_nothing_was_due_not_a_recount_without_l
     later = today + timedelta(days=30)
     assert signals.streak_and_week_now(data, plan, later) == (
         0, adherence(plan, logs, later, 7).percent)
+
+
+def test_a_pause_later_in_the_week_keeps_the_sessions_done_before_it():
+    """Done Monday, Tuesday and Wednesday at 3 a week, then a red flag from Saturday: the
+    week's share fell to 2 and Wednesday became an extra (found by a review)."""
+    from exercise_app.domain.scheduling import pause
+
+    plan = pause([any_days(3)], [(day(5), day(6))])
+    logs = done(0, 1, 2)
+    statuses = dict(day_statuses(plan, logs, day(0), day(6), day(7)))
+    assert [statuses[day(n)] for n in range(3)] == [DayStatus.DONE] * 3
+    assert streak(plan, logs, day(7)) == 3

@@ -3,10 +3,12 @@ streak or the alerts about missed sessions."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from exercise_app.domain import adherence as rules
 from exercise_app.domain.scheduling import local_today
 from exercise_app.extensions import db
 from exercise_app.models import (
@@ -18,10 +20,16 @@ from exercise_app.models import (
     User,
     now_utc,
 )
+from exercise_app.patient import history
+from exercise_app.patient import queries as patient_queries
 from exercise_app.patient.history import calendar_start
+from exercise_app.programmes import queries as programme_queries
 from exercise_app.triage.operations import refresh_patient
 from exercise_app.triage.queries import paused_spans
-from tests.factories import assign, log
+from tests.factories import assign, bulk_history, log, row
+
+STREAK = re.compile(r'<span class="stat-number">(\d+)</span> <span class="stat-label">day '
+                    r'streak')
 
 
 def test_days_paused_by_a_red_flag_are_not_missed(app, client, auth, world, library):
@@ -107,3 +115,46 @@ def test_a_flag_raised_before_the_days_session_pauses_that_day(app, world, libra
     log(app, world.patient.id, rules=False)
     with app.app_context():
         assert paused_spans(world.patient.id, patient.time_zone, today) == [(today, today)]
+
+
+def test_today_keeps_the_streak_over_days_a_red_flag_paused(app, client, auth, world,
+                                                             library):
+    """Done every day up to a red flag raised 3 days ago, resolved today: Today read the
+    streak from the summary with a plan that left the pause out, so said 0 where the history
+    page said 37 (found by a review). The summary keeps the paused days; a resolution
+    writes it again."""
+    with app.app_context():
+        zone = db.session.get(User, world.patient.id).time_zone
+    today = local_today(now_utc(), zone)
+    assign(app, world.patient.id, world.physio.id, rows=[row("glute-bridge")],
+           start=today - timedelta(days=40))
+    # Done every day up to 4 days ago.
+    bulk_history(app, world.patient.id, 37, today - timedelta(days=3))
+    raised = now_utc() - timedelta(days=3)
+    with app.app_context():
+        alert = Alert(patient_id=world.patient.id, level="critical", code="red_flag",
+                      reason="Answered yes to a red-flag question.", evidence={},
+                      day=local_today(raised, zone), status=AlertStatus.OPEN,
+                      created_at=raised)
+        db.session.add(alert)
+        db.session.flush()
+        alert_id = alert.id
+        # record_screening refreshes as the yes is saved
+        refresh_patient(db.session.get(User, world.patient.id), now=raised)
+        db.session.commit()
+    # Today the physio resolves it, which now writes the summary again.
+    auth.login(world.physio)
+    assert client.post(f"/clinic/patients/{world.patient.id}/alerts/{alert_id}",
+                       data={"status": "resolved", "note": "Seen in clinic."}).status_code == 303
+    auth.logout()
+    with app.app_context():
+        versions = programme_queries.versions(world.patient.id)
+        plan = history.prescribed(versions, paused_spans(world.patient.id, zone, today))
+        logs = history.day_logs(patient_queries.log_rows_since(
+            world.patient.id, today - timedelta(days=60)), versions)
+        expected = rules.streak(plan, logs, today)
+    auth.login(world.patient)
+    shown_history = STREAK.search(client.get("/history").data.decode()).group(1)
+    shown_today = STREAK.search(client.get("/today").data.decode()).group(1)
+    assert int(shown_history) == expected
+    assert int(shown_today) == expected
