@@ -644,7 +644,10 @@ def _up_words(old: Dose, new: Dose, bout: str = HOLD) -> str:
         return _count(new.reps, "rep")
     if new.sets != old.sets:
         return _count(new.sets, "set" if new.reps is not None or bout == HOLD else bout)
-    return f"{new.hold_seconds}-second {bout}s"
+    seconds = new.hold_seconds or 0
+    if bout != HOLD and seconds >= 60 and seconds % 60 == 0:  # as dosing.timed says it
+        return f"{seconds // 60}-minute {bout}s"
+    return f"{seconds}-second {bout}s"
 
 
 def _hold_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:

@@ -35,6 +35,7 @@ from ..summaries import summary_row
 from . import queries
 from .caseload import pain_figures
 from .signals import (
+    AHEAD_DAYS,
     SIGNAL_DAYS,
     SUMMARY_DAYS,
     signals,
@@ -143,8 +144,11 @@ def refresh_patient(patient: User, now: datetime | None = None,
     versions = programmes.versions(patient.id)
     all_logs = history.day_logs(log_rows, versions)
     day_logs = [entry for entry in all_logs if entry.day >= since]
-    paused = queries.paused_spans(patient.id, patient.time_zone, today)
-    plan = history.prescribed(versions, paused)
+    # An open flag pauses every day until it is resolved (which writes the summary again),
+    # those the summary counts ahead included.
+    pauses = queries.pauses(patient.id, patient.time_zone)
+    plan = history.prescribed(versions, queries.spans_until(
+        pauses, today + timedelta(days=AHEAD_DAYS)))
     if baseline == LOOK_UP:  # a progression run in this request already read it
         baseline = baseline_for(patient.id)
     assert not isinstance(baseline, str)
@@ -169,7 +173,8 @@ def refresh_patient(patient: User, now: datetime | None = None,
                                           base)
     days = summary_days(plan, day_logs, sessions, today, streak=streak, streak_from=streak_from)
     days["streak_base"] = [since.isoformat(), before]
-    days["paused"] = [[first.isoformat(), last.isoformat()] for first, last in paused]
+    days["paused"] = [[first.isoformat(), last.isoformat() if last else None]
+                      for first, last in pauses]
     days["line"] = pain_figures(days, today)
     summary.days = days
     summary.summary_on = today

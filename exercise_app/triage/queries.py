@@ -126,15 +126,26 @@ def paused_spans(patient_id: int, time_zone: str, today: date) -> list[tuple[dat
     while it is not (one query). Nothing was due on them: they are not missed. A flag raised
     after the day's session (the screen a painful log asks for) pauses from the next day:
     the day was done, and stays done."""
-    spans = []
+    return spans_until(pauses(patient_id, time_zone), today)
+
+
+def pauses(patient_id: int, time_zone: str) -> list[tuple[date, date | None]]:
+    """The red flags' pauses as (first day, last day), the last None while the flag is not
+    resolved (``paused_spans``; one query)."""
+    found: list[tuple[date, date | None]] = []
     for raised, exercised_first, status, resolved in read_rows(
             RED_FLAG_PAUSES, {"patient_id": patient_id}):
         first = local_today(raised, time_zone) + timedelta(days=1 if exercised_first else 0)
-        last = (today if status != AlertStatus.RESOLVED or resolved is None
-                else local_today(resolved, time_zone) - timedelta(days=1))
-        if last >= first:
-            spans.append((first, last))
-    return spans
+        found.append((first, None if status != AlertStatus.RESOLVED or resolved is None
+                      else local_today(resolved, time_zone) - timedelta(days=1)))
+    return found
+
+
+def spans_until(found: Sequence[tuple[date, date | None]], until: date
+                ) -> list[tuple[date, date]]:
+    """The pauses as spans of days, an open one running to ``until``; empty ones left out."""
+    spans = [(first, last if last is not None else until) for first, last in found]
+    return [(first, last) for first, last in spans if last >= first]
 
 
 def flagged_answers(patient_id: int, since: date) -> list[Flagged]:

@@ -128,14 +128,14 @@ def summary_days(plan: Sequence[Prescribed], logs: Sequence[rules.DayLog],
 
 
 def paused_days(data: Mapping[str, Any] | None, today: date) -> list[tuple[date, date]] | None:
-    """The days a red flag paused the routine (``queries.paused_spans``), from a summary: a
-    span that reached the day it was written was still open then, and runs on to today (its
-    resolution writes the summary again). None when the summary cannot say."""
+    """The days a red flag paused the routine (``queries.paused_spans``), from a summary: one
+    still open when it was written runs on to today (its resolution writes the summary
+    again). None when the summary cannot say."""
     if not data or "paused" not in data or today < date.fromisoformat(data["on"]):
         return None
-    on = data["on"]
-    return [(date.fromisoformat(first), today if last == on else date.fromisoformat(last))
-            for first, last in data["paused"]]
+    spans = [(date.fromisoformat(first), date.fromisoformat(last) if last else today)
+             for first, last in data["paused"]]
+    return [(first, last) for first, last in spans if last >= first]
 
 
 def week_logs(data: Mapping[str, Any] | None, today: date) -> list[rules.DayLog] | None:
