@@ -46,6 +46,8 @@ class DayStatus(StrEnum):
     REST = "rest"  # nothing due and nothing done or started (past, today or future)
     EXTRA = "extra"  # nothing due, but the patient logged a session anyway
     TODAY_PENDING = "today_pending"  # today, something due, not all of it done yet
+    OPEN = "open"  # today, nothing due, but an any-day exercise's week is still short: Today
+    # offers it (neither counted nor missed, as a rest day)
     FUTURE = "future"  # after today, something due
 
 
@@ -115,10 +117,15 @@ def day_statuses(
     merged = _merge_logs(logs)
     plan = _plan(prescriptions, merged)
     empty: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    return [
+    statuses = [
         (day, _status(plan.due(day), *merged.get(day, empty), day, today))
         for day in _days(first, last)
     ]
+    if not plan.fixed and first <= today <= last:
+        index = (today - first).days
+        if statuses[index][1] is DayStatus.REST and plan.offered(today):
+            statuses[index] = (today, DayStatus.OPEN)
+    return statuses
 
 
 def _percent(completed: float, prescribed: int) -> int | None:

@@ -298,6 +298,11 @@ class DayPlan:
             chosen.add(day)
         return days_of, chosen
 
+    def offered(self, day: date) -> bool:
+        """Whether an any-day exercise in force on ``day`` is still short of its week's
+        sessions (so Today offers it, though none falls due that day)."""
+        return any(count < owed for count, owed in self.week_progress(day).values())
+
     def week_progress(self, day: date) -> dict[str, tuple[int, int]]:
         """For each any-day exercise prescribed on ``day``: (days done so far in its week,
         days its week asks for), by the key prescribed that day."""

@@ -31,6 +31,7 @@ STATUS_TEXT = {
     "rest": "Rest day",
     "extra": "Extra session",
     "today_pending": "Due today",
+    "open": "Open today",  # an any-day exercise's week is short: Today offers it
     "future": "Due",
 }
 NOT_STARTED = ("not-started", "Not started")  # a rest day before the first programme began

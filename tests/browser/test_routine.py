@@ -734,3 +734,28 @@ def test_a_walk_is_timed_as_a_walk_not_a_hold(page, live_app, synced_library):
     expect(box.locator(".trainer-work").get_by_role("timer")).to_have_text(
         "Walk time left: 120 seconds")
     screenshot(page, "routine-walk")
+
+
+def test_the_calendar_marks_today_open_for_an_any_day_exercise(page, live_app, synced_library):
+    """Once a week on any day, nothing done: today is open, not a rest day."""
+    with live_app.app_context():
+        clinic = Clinic(name="Open Day Clinic")
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, "Odile Physio")
+        patient = add_user(clinic, Role.PATIENT, "Otto Patient", physio=physio)
+        today = now_utc().date()
+        save_programme(patient, physio, start_date=today - timedelta(days=today.weekday()),
+                       note="", rows=[PrescriptionValues(
+                           slug="glute-bridge", sets=2, reps=10, hold_seconds=None,
+                           rest_seconds=30, side=Side.BOTH, tempo=None, load_note="",
+                           weekdays=1, sessions_per_week=1)])
+        pass_safety_check(patient)
+        db.session.commit()
+        email = patient.email
+    sign_in(page, email)
+    expect(page.locator(".due-list")).to_contain_text("0 of 1 done this week")
+    page.get_by_role("link", name="History").first.click()
+    today_cell = page.locator(".day-open, .day-today-pending")
+    expect(today_cell).to_have_count(1)
+    screenshot(page, "history-open-day")

@@ -260,3 +260,15 @@ def test_a_pause_later_in_the_week_keeps_the_sessions_done_before_it():
     statuses = dict(day_statuses(plan, logs, day(0), day(6), day(7)))
     assert [statuses[day(n)] for n in range(3)] == [DayStatus.DONE] * 3
     assert streak(plan, logs, day(7)) == 3
+
+
+def test_today_is_open_while_an_any_day_week_is_short():
+    """Monday, nothing done of 3 a week: nothing falls due today, but Today offers it, and
+    the calendar said 'Rest day'. It says the day is open; once the week is done, rest."""
+    plan = [any_days(3)]
+    assert dict(day_statuses(plan, [], day(0), day(6), day(0)))[day(0)] is DayStatus.OPEN
+    week_done = done(0, 1, 2)
+    assert dict(day_statuses(plan, week_done, day(0), day(6), day(3)))[day(3)] is (
+        DayStatus.REST)
+    # Only today: a past day not done, the week since made up, is a rest day.
+    assert dict(day_statuses(plan, done(2), day(0), day(6), day(2)))[day(0)] is DayStatus.REST

@@ -116,3 +116,18 @@ def test_a_new_version_mid_week_does_not_ask_for_a_fourth_session(app, client, a
     cells = _cells(client.get("/history").data.decode())
     shown = [cells[(monday + timedelta(days=n)).strftime("%A %-d %B")] for n in range(7)]
     assert shown == ["done", "done", "rest", "done", "rest", "rest", "rest"]
+
+
+def test_the_calendar_says_today_is_open_while_the_week_is_short(app, client, auth, world,
+                                                                library):
+    """Once a week on any day, nothing done yet: Today offers it, and the calendar said
+    'Rest day' for today. It says 'Open today' (on Sunday, the last day, it is due)."""
+    with app.app_context():
+        zone = db.session.get(User, world.patient.id).time_zone
+    today = local_today(now_utc(), zone)
+    assign(app, world.patient.id, world.physio.id, rows=[any_days(1)], start=monday_of(today))
+    auth.login(world.patient)
+    page = client.get("/history").data.decode()
+    shown = _cells(page)[today.strftime("%A %-d %B")]
+    assert shown == ("today-pending" if today.weekday() == 6 else "open")
+    assert today.weekday() == 6 or "Open today" in page
