@@ -21,12 +21,16 @@ def _plural(count: int, word: str) -> str:
 HOLD = "hold"  # what one timed set is called, unless the exercise names it ("walk")
 
 
+def whole_minutes(seconds: int, bout: str = HOLD) -> int | None:
+    """A timed set's length in minutes, where it is said so: whole minutes of anything but a
+    hold (a walk); None when it is said in seconds."""
+    return seconds // 60 if bout != HOLD and seconds >= 60 and seconds % 60 == 0 else None
+
+
 def timed(seconds: int, bout: str = HOLD) -> str:
-    """A timed set's length: in seconds for a hold; in whole minutes, where it is some, for
-    anything else (a walk)."""
-    if bout != HOLD and seconds >= 60 and seconds % 60 == 0:
-        return _plural(seconds // 60, "minute")
-    return _plural(seconds, "second")
+    """A timed set's length: '30 seconds', or '2 minutes' (``whole_minutes``)."""
+    minutes = whole_minutes(seconds, bout)
+    return _plural(seconds, "second") if minutes is None else _plural(minutes, "minute")
 
 
 def describe_dose(

@@ -37,7 +37,7 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
-from .dosing import HOLD, timed
+from .dosing import HOLD, timed, whole_minutes
 
 PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md, "Scales")
 EFFORT_MIN, EFFORT_MAX = 0, 10  # the project's own 0-10 effort scale (clinical.md, "Scales")
@@ -645,9 +645,8 @@ def _up_words(old: Dose, new: Dose, bout: str = HOLD) -> str:
     if new.sets != old.sets:
         return _count(new.sets, "set" if new.reps is not None or bout == HOLD else bout)
     seconds = new.hold_seconds or 0
-    if bout != HOLD and seconds >= 60 and seconds % 60 == 0:  # as dosing.timed says it
-        return f"{seconds // 60}-minute {bout}s"
-    return f"{seconds}-second {bout}s"
+    minutes = whole_minutes(seconds, bout)
+    return f"{seconds}-second {bout}s" if minutes is None else f"{minutes}-minute {bout}s"
 
 
 def _hold_words(reasons: Sequence[str], evidence: Mapping[str, int | float]) -> str:

@@ -177,12 +177,6 @@ def pause(prescriptions: Sequence[Prescribed],
     return paused
 
 
-def day_plan(prescriptions: Sequence[Prescribed], day: date) -> tuple[str, ...]:
-    """List the keys of the exercises due on a day, in prescription order, each key once,
-    with nothing logged: an any-day exercise is due on its week's last days (``DayPlan``)."""
-    return DayPlan(prescriptions).due(day)
-
-
 def monday_of(day: date) -> date:
     """The Monday that starts ``day``'s week."""
     return day - timedelta(days=day.weekday())

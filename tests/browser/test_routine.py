@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -31,27 +32,34 @@ def _row(slug: str, *, sets: int, reps: int | None = None, hold: int | None = No
     )
 
 
+def patient_with(live_app, clinic_name: str, rows, start=None, note: str = "",
+                 names: tuple[str, str] | None = None) -> str:
+    """A new clinic with a physio and a patient (screened; ``names``: theirs, which make
+    their e-mail addresses) given ``rows`` from ``start`` (a week ago by default): the
+    patient's e-mail address."""
+    physio_name, patient_name = names or (f"{clinic_name} Physio", f"{clinic_name} Patient")
+    with live_app.app_context():
+        clinic = Clinic(name=clinic_name)
+        db.session.add(clinic)
+        db.session.flush()
+        physio = add_user(clinic, Role.PHYSIO, physio_name)
+        patient = add_user(clinic, Role.PATIENT, patient_name, physio=physio)
+        save_programme(patient, physio, note=note, rows=list(rows),
+                       start_date=start or (now_utc() - timedelta(days=7)).date())
+        pass_safety_check(patient)
+        db.session.commit()
+        return patient.email
+
+
 @pytest.fixture
 def routine(live_app, synced_library):
     """A patient whose programme is: a reps exercise, a hold on each side, reps on each side."""
-    with live_app.app_context():
-        clinic = Clinic(name="Routine Clinic")
-        db.session.add(clinic)
-        db.session.flush()
-        physio = add_user(clinic, Role.PHYSIO, "Rhea Physio")
-        patient = add_user(clinic, Role.PATIENT, "Rory Patient", physio=physio)
-        save_programme(
-            patient, physio, start_date=(now_utc() - timedelta(days=7)).date(),
-            note="Little and often.",
-            rows=[
-                _row("glute-bridge", sets=2, reps=3, rest=20),
-                _row("figure-4-stretch", sets=1, hold=20, rest=15, side=Side.EACH),
-                _row("clam", sets=1, reps=5, side=Side.EACH),
-            ],
-        )
-        pass_safety_check(patient)
-        db.session.commit()
-        email = patient.email
+    email = patient_with(live_app, "Routine Clinic", note="Little and often.",
+                         names=("Rhea Physio", "Rory Patient"), rows=[
+        _row("glute-bridge", sets=2, reps=3, rest=20),
+        _row("figure-4-stretch", sets=1, hold=20, rest=15, side=Side.EACH),
+        _row("clam", sets=1, reps=5, side=Side.EACH),
+    ])
     names = {slug: synced_library.exercises[slug].name
              for slug in ("glute-bridge", "figure-4-stretch", "clam")}
     return {"email": email, "names": names}
@@ -710,17 +718,8 @@ def test_signing_out_forgets_a_routine_kept_in_the_tab(page, routine):
 def test_a_walk_is_timed_as_a_walk_not_a_hold(page, live_app, synced_library):
     """Walking is timed like a hold, and was called one: 'Walking: 3 holds of 60 seconds',
     'Start the hold'. It is a walk (the library's ``bout``)."""
-    with live_app.app_context():
-        clinic = Clinic(name="Walking Clinic")
-        db.session.add(clinic)
-        db.session.flush()
-        physio = add_user(clinic, Role.PHYSIO, "Wren Physio")
-        patient = add_user(clinic, Role.PATIENT, "Wade Patient", physio=physio)
-        save_programme(patient, physio, start_date=(now_utc() - timedelta(days=7)).date(),
-                       note="", rows=[_row("walking-programme", sets=3, hold=120, rest=60)])
-        pass_safety_check(patient)
-        db.session.commit()
-        email = patient.email
+    email = patient_with(live_app, "Walking Clinic",
+                         rows=[_row("walking-programme", sets=3, hold=120, rest=60)])
     page.clock.install()
     sign_in(page, email)
     expect(page.locator(".due-list")).to_contain_text("Walking: 3 walks of 2 minutes")
@@ -738,21 +737,11 @@ def test_a_walk_is_timed_as_a_walk_not_a_hold(page, live_app, synced_library):
 
 def test_the_calendar_marks_today_open_for_an_any_day_exercise(page, live_app, synced_library):
     """Once a week on any day, nothing done: today is open, not a rest day."""
-    with live_app.app_context():
-        clinic = Clinic(name="Open Day Clinic")
-        db.session.add(clinic)
-        db.session.flush()
-        physio = add_user(clinic, Role.PHYSIO, "Odile Physio")
-        patient = add_user(clinic, Role.PATIENT, "Otto Patient", physio=physio)
-        today = now_utc().date()
-        save_programme(patient, physio, start_date=today - timedelta(days=today.weekday()),
-                       note="", rows=[PrescriptionValues(
-                           slug="glute-bridge", sets=2, reps=10, hold_seconds=None,
-                           rest_seconds=30, side=Side.BOTH, tempo=None, load_note="",
-                           weekdays=1, sessions_per_week=1)])
-        pass_safety_check(patient)
-        db.session.commit()
-        email = patient.email
+    today = now_utc().date()
+    once_a_week = replace(_row("glute-bridge", sets=2, reps=10, rest=30), weekdays=1,
+                          sessions_per_week=1)
+    email = patient_with(live_app, "Open Day Clinic", rows=[once_a_week],
+                         start=today - timedelta(days=today.weekday()))
     sign_in(page, email)
     expect(page.locator(".due-list")).to_contain_text("0 of 1 done this week")
     page.get_by_role("link", name="History").first.click()

@@ -162,7 +162,7 @@ def test_the_plan_has_each_day_the_version_in_force_that_day(starts, offset):
     ``effective`` (the version a day's routine shows) agree on every day, whatever order the
     versions were scheduled in: a version scheduled ahead, then one starting sooner, left the
     first one due alongside the newest."""
-    from exercise_app.domain.scheduling import day_plan
+    from exercise_app.domain.scheduling import DayPlan
     from exercise_app.patient.history import effective, prescribed
 
     versions = [SimpleNamespace(start_date=TODAY + timedelta(days=start),
@@ -170,7 +170,7 @@ def test_the_plan_has_each_day_the_version_in_force_that_day(starts, offset):
                 for n, start in enumerate(starts, start=1)]
     day = TODAY + timedelta(days=offset)
     in_force = effective(versions, day)
-    assert day_plan(prescribed(versions), day) == (
+    assert DayPlan(prescribed(versions)).due(day) == (
         (str(in_force.prescriptions[0].id),) if in_force else ())
 
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from exercise_app.domain.scheduling import (
     FULL_WEEK_MASK,
+    DayPlan,
     Prescribed,
-    day_plan,
     days_from_mask,
     due_days,
     is_due,
@@ -126,16 +126,16 @@ def test_day_plan_lists_due_keys_in_order():
         Prescribed("walk", 127, MONDAY),
         Prescribed("bridge", mask_from_days([MON]), MONDAY),  # duplicate key, listed once
     ]
-    assert day_plan(plan, MONDAY) == ("bridge", "walk")
-    assert day_plan(plan, MONDAY + timedelta(days=1)) == ("walk",)
-    assert day_plan(plan, MONDAY + timedelta(days=7)) == ("bridge", "clam", "walk")
-    assert day_plan(plan, MONDAY - timedelta(days=1)) == ()
+    assert DayPlan(plan).due(MONDAY) == ("bridge", "walk")
+    assert DayPlan(plan).due(MONDAY + timedelta(days=1)) == ("walk",)
+    assert DayPlan(plan).due(MONDAY + timedelta(days=7)) == ("bridge", "clam", "walk")
+    assert DayPlan(plan).due(MONDAY - timedelta(days=1)) == ()
 
 
 def test_an_ended_prescription_is_no_longer_due():
     item = Prescribed("bridge", 127, MONDAY, end=MONDAY + timedelta(days=2))
-    assert day_plan([item], MONDAY + timedelta(days=2)) == ("bridge",)
-    assert day_plan([item], MONDAY + timedelta(days=3)) == ()
+    assert DayPlan([item]).due(MONDAY + timedelta(days=2)) == ("bridge",)
+    assert DayPlan([item]).due(MONDAY + timedelta(days=3)) == ()
     with pytest.raises(ValueError):
         Prescribed("bridge", 127, MONDAY, end=MONDAY - timedelta(days=1))
 
@@ -170,7 +170,7 @@ def test_a_paused_day_has_nothing_due_and_every_other_day_its_own_plan(plan, spa
     for n in range(-2, 80):
         day = _DAY0 + timedelta(days=n)
         inside = any(first <= day <= last for first, last in spans)
-        assert day_plan(paused, day) == (() if inside else day_plan(plan, day))
+        assert DayPlan(paused).due(day) == (() if inside else DayPlan(plan).due(day))
 
 
 def test_a_pause_cuts_a_prescription_into_the_days_around_it():
