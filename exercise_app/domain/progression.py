@@ -547,14 +547,19 @@ def _current_window(exercise: ExerciseState, line: Sequence[SessionResult],
     return tuple(reversed(window))
 
 
-def _flare_state(history: Sequence[PastDecision], day: date,
-                 settings: RuleSettings) -> tuple[date | None, date | None, int]:
-    """Give (flare start or None, last resume or None, step-down days in the flare window).
+def _flare_state(history: Sequence[PastDecision], day: date, settings: RuleSettings,
+                 as_of: date | None = None) -> tuple[date | None, date | None, int]:
+    """Give (flare start or None, last resume or None, step-down days in the flare window)
+    for an exercise last done on ``day``, in a run reading sessions up to ``as_of`` (``day``
+    when None).
 
     A flare-up is the patient's, not one exercise's: a pause on any exercise starts it, and
-    the step-down count reads every exercise's history (each day once).
+    the step-down count reads every exercise's history (each day once). The pauses and
+    resumes are read up to the run's day: a flare-up that another exercise's session started
+    after this one was last done pauses this one too.
     """
-    past = sorted((h for h in history if h.day <= day), key=lambda h: h.day)
+    past = sorted((h for h in history if h.day <= max(day, as_of or day)),
+                  key=lambda h: h.day)
     resumed = max((h.day for h in past if h.kind is DecisionKind.RESUME), default=None)
     since = [h for h in past if resumed is None or h.day > resumed]
     flare_start = min((h.day for h in since if h.kind is DecisionKind.PAUSE_FLARE), default=None)
@@ -700,26 +705,33 @@ def _in_flare(ctx: _Context, flare_start: date, reasons: list[str],
                     f"for your last {_sessions(settled)}.")
         return _decision(ctx, exercise, DecisionKind.RESUME, ["pain_settled"], evidence,
                          sentence)
+    dose_words = _dose_words(exercise.dose, exercise.bout)
+    if ctx.baseline is None:
+        # No session counts as settled without the usual pain to measure it against.
+        sentence = (f"Keep your {name} at {dose_words} while your pain settles: your physio "
+                    "needs to record your usual pain level before "
+                    f"{exercise.words('it', 'they')} can start building up again.")
+        return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", "no_baseline"],
+                         evidence, sentence)
     more = settings.resume_settled_sessions - settled
-    sentence = (f"Keep your {name} at {_dose_words(exercise.dose, exercise.bout)} while your "
-                "pain settles: "
+    sentence = (f"Keep your {name} at {dose_words} while your pain settles: "
                 f"{exercise.words('it', 'they')} can start building up again after "
-                f"{_more_sessions(more)} with settled "
-                "pain.")
-    reason = "no_baseline" if ctx.baseline is None else "still_settling"
-    return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", reason], evidence,
-                     sentence)
+                f"{_more_sessions(more)} with settled pain.")
+    return _decision(ctx, exercise, DecisionKind.PAUSE_FLARE, ["flare_up", "still_settling"],
+                     evidence, sentence)
 
 
 def decide(exercise: ExerciseState, sessions: Sequence[SessionResult], baseline: int | None,
            settings: RuleSettings, history: Sequence[PastDecision] = (), *,
-           alongside: Collection[str] = ()) -> Decision:
+           alongside: Collection[str] = (), as_of: date | None = None) -> Decision:
     """Decide what to do next with one exercise from its recent sessions.
 
     `sessions` may include other exercises; only this exercise's line is read (``_line``).
     `history` is the patient's past decisions on every exercise (for flare-ups).
     `baseline` is the patient's usual pain (0-10), or None if not recorded yet.
     `alongside` names the other exercises prescribed now (``decide_all`` passes them).
+    `as_of` is the day of the latest session of any exercise the run read (``decide_all``
+    passes it): a flare-up is read as of that day.
     """
     name = _lower_first(exercise.name)
     line = _line(exercise, sessions, alongside)
@@ -736,7 +748,7 @@ def decide(exercise: ExerciseState, sessions: Sequence[SessionResult], baseline:
         return _decision(None, exercise, DecisionKind.INSUFFICIENT_DATA, ["no_sessions"],
                          {"sessions": 0, "needed": settings.sessions_to_progress}, sentence)
     day = line[-1].day
-    flare_start, resumed, step_down_days = _flare_state(history, day, settings)
+    flare_start, resumed, step_down_days = _flare_state(history, day, settings, as_of)
     ctx = _Context(
         exercise=exercise, baseline=baseline, settings=settings,
         ceiling=progress_ceiling(baseline, settings), line=line,
@@ -856,7 +868,8 @@ def decide_all(exercises: Sequence[ExerciseState], sessions: Sequence[SessionRes
                history: Sequence[PastDecision] = ()) -> tuple[Decision, ...]:
     """Decide for every exercise in a prescription; a flare-up on one pauses them all."""
     keys = [e.key for e in exercises]
-    decisions = [decide(e, sessions, baseline, settings, history, alongside=keys)
+    as_of = max((s.day for s in sessions), default=None)
+    decisions = [decide(e, sessions, baseline, settings, history, alongside=keys, as_of=as_of)
                  for e in exercises]
     pauses = [d.record() for d in decisions if d.kind is DecisionKind.PAUSE_FLARE]
     if not pauses:
@@ -864,7 +877,8 @@ def decide_all(exercises: Sequence[ExerciseState], sessions: Sequence[SessionRes
     paused_history = [*history, *(p for p in pauses if p is not None)]
     return tuple(
         d if d.kind is DecisionKind.PAUSE_FLARE
-        else decide(e, sessions, baseline, settings, paused_history, alongside=keys)
+        else decide(e, sessions, baseline, settings, paused_history, alongside=keys,
+                    as_of=as_of)
         for e, d in zip(exercises, decisions, strict=True)
     )
 

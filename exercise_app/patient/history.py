@@ -485,16 +485,18 @@ def version_for_log(versions: Sequence[ProgrammeVersion], today: date,
 
 
 def due_on(versions: Sequence[ProgrammeVersion], day: date,
-           week: Sequence[rules.DayLog] = ()) -> tuple[list, dict[int, tuple[int, int]]]:
+           week: Sequence[rules.DayLog] = (), paused: Sequence[tuple[date, date]] = ()
+           ) -> tuple[list, dict[int, tuple[int, int]]]:
     """The prescriptions to do on ``day``, in programme order, and, for those done on any
     days of a week, how many days of its week they were done and are asked for (by id).
 
     ``week``: what was done from the Monday of ``day``'s week (``day_logs``). An exercise on
     fixed weekdays is to do on them; one done on any N days of a week whenever its week is
-    still short, and on the days it was done."""
+    still short, and on the days it was done. A week that red flags ``paused`` in part asks
+    for its share of N, as the calendar and adherence count it."""
     done = {log.day: log.done for log in week}
     started = {log.day: log.partial for log in week}
-    plan = DayPlan(prescribed(versions), done, started)
+    plan = DayPlan(prescribed(versions, paused), done, started)
     keys = set(plan.due(day))
     progress = plan.week_progress(day)
     keys.update(key for key, (count, owed) in progress.items() if count < owed)

@@ -31,7 +31,7 @@ from ..safety.views import blocked_page
 from ..safety.views import status_for as safety_status
 from ..triage import operations as triage_operations
 from ..triage import queries as triage_queries
-from ..triage.signals import recent_sessions, week_logs
+from ..triage.signals import paused_days, recent_sessions, week_logs
 from . import history, operations, queries, routine
 from .forms import SKIP_LABELS, STATUS_LABELS, STOP_LABELS, MorningCheckInForm, RoutineLogForm
 from .pages import csv_response, history_view, today_figures
@@ -101,14 +101,19 @@ def programme():
 
 def _due_today(versions, today, summary):
     """What to do today, and the week so far of exercises done on any days of a week
-    (``history.due_on``): the week's logs come from the patient's summary, or, when it cannot
-    say them and such an exercise is prescribed, from one more query."""
-    week = week_logs(summary, today)
-    if week is None:
-        week = history.day_logs(queries.log_rows_since(current_user.id, monday_of(today)),
-                                versions) if any(
-            p.sessions_per_week for v in versions for p in v.prescriptions) else []
-    return history.due_on(versions, today, week)
+    (``history.due_on``): the week's logs and the red flags' pauses come from the patient's
+    summary, or, when it cannot say them and such an exercise is prescribed, from a query
+    each."""
+    week, paused = week_logs(summary, today), paused_days(summary, today)
+    if week is None or paused is None:
+        any_days = any(p.sessions_per_week for v in versions for p in v.prescriptions)
+        if week is None:
+            week = history.day_logs(queries.log_rows_since(current_user.id, monday_of(today)),
+                                    versions) if any_days else []
+        if paused is None:
+            paused = triage_queries.paused_spans(
+                current_user.id, current_user.time_zone, today) if any_days else []
+    return history.due_on(versions, today, week, paused)
 
 
 def _routine_page(form: RoutineLogForm, prescriptions, status: int = 200, **extra):
