@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Invitation, PasswordReset, User, new_session_token, now_utc
@@ -56,22 +56,27 @@ def create_invitation(user: User, invited_by: User, ttl: timedelta) -> str:
 
 
 def find_invitation(token: str, now: datetime | None = None) -> Invitation | None:
-    """Return the unused, unexpired invitation for ``token``."""
+    """Return the unused, unexpired invitation for ``token``, while its user has not joined:
+    once they have a password, a link sent before (a physio may send another) sets none."""
     return db.session.scalar(
-        select(Invitation).where(
+        select(Invitation).join(User, User.id == Invitation.user_id).where(
             Invitation.token_hash == hash_token(token),
             Invitation.used_at.is_(None),
             Invitation.expires_at > (now or now_utc()),
+            User.password_hash.is_(None),
         )
     )
 
 
 def accept_invitation(invitation: Invitation, password: str, time_zone: str) -> User:
-    """Set the invited user's password and time zone, and spend the invitation."""
+    """Set the invited user's password and time zone, and spend the invitation with every
+    other link they were sent."""
     user = invitation.user
     set_password(user, password)
     user.time_zone = time_zone
-    invitation.used_at = now_utc()
+    db.session.execute(update(Invitation).where(Invitation.user_id == user.id,
+                                                Invitation.used_at.is_(None))
+                       .values(used_at=now_utc()))
     db.session.flush()
     return user
 

@@ -141,6 +141,12 @@ def reinvite(patient_id: int):
             "errors/error.html", code=409, title="Already joined",
             text=f"{patient.display_name} has already set up their account.",
         ), 409
+    if not patient.active:
+        return render_template(
+            "errors/error.html", code=409, title="Account deactivated",
+            text=f"{patient.display_name}'s account is deactivated, so an invitation link "
+                 "would not work. Ask your clinic's admin to reactivate it first.",
+        ), 409
     token = create_invitation(patient, current_user, current_app.config["INVITATION_TTL"])
     db.session.commit()
     link = send_invitation(patient, current_user, token)

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from ..fields import CheckboxListField, RowList, WholeNumberField
-from ..forms import strip
+from ..forms import strip, unix_line_breaks
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
 from ..models import NOTE_MAX, Side
 
@@ -95,14 +95,15 @@ class PrescriptionForm(Form):
 class ProgrammeForm(FlaskForm):
     # The number of the newest version when the editor was opened (0: none): saving over a
     # version made since would silently undo it.
-    based_on = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
+    based_on = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}\Z")])
     # Whether the patient had exercised today when the editor was opened ("1" or "0"): the
     # start date it offered (today, or tomorrow once today's session is done) is stale if
     # they logged a session since (``editor.start_date_in_range``).
-    exercised_today = HiddenField(validators=[Optional(), Regexp(r"^[01]$")])
+    exercised_today = HiddenField(validators=[Optional(), Regexp(r"^[01]\Z")])
     start_date = DateField("Start date", validators=[InputRequired()])
     note = TextAreaField(
-        "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip],
+        "Note to the patient", validators=[Optional(), Length(max=NOTE_MAX)],
+        filters=[unix_line_breaks, strip],
         description="Shown on their programme page, e.g. what to focus on this fortnight.",
     )
     exercises = RowList(FormField(PrescriptionForm), min_entries=0,

@@ -189,10 +189,12 @@ def save_programme(
     if based_on is not None:
         newest = _next_number(patient.id) - 1
         if newest != based_on:
-            by = db.session.scalar(select(ProgrammeVersion.created_by_id).where(
-                ProgrammeVersion.patient_id == patient.id, ProgrammeVersion.number == newest))
-            who = ("by you (sent twice?)" if by == physio.id
-                   else "by the progression rules" if by is None else "by another physio")
+            # Who saved the versions since: the rules' change to the programme in force saves
+            # a version scheduled ahead again under its own physio (``reissue``).
+            by = set(db.session.scalars(select(ProgrammeVersion.created_by_id).where(
+                ProgrammeVersion.patient_id == patient.id, ProgrammeVersion.number > based_on)))
+            who = ("by the progression rules" if None in by
+                   else "by you (sent twice?)" if by == {physio.id} else "by another physio")
             raise ProgrammeChanged(
                 f"The programme changed while you were editing it: version {newest} was saved "
                 f"{who} since you opened the editor. Open the editor again to start from it.")

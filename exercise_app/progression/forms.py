@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..domain.progression import SETTINGS, RuleSettings
 from ..fields import CheckboxListField, WholeNumberField
-from ..forms import strip
+from ..forms import strip, unix_line_breaks
 from ..models import NOTE_MAX, ProgressionMode
 
 MODE_LABELS = {
@@ -56,7 +56,7 @@ class ReviewForm(FlaskForm):
     """Approve or reject a decision that waits for approval."""
 
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)],
-                         filters=[strip])
+                         filters=[unix_line_breaks, strip])
 
 
 class OverrideForm(FlaskForm):
@@ -67,4 +67,5 @@ class OverrideForm(FlaskForm):
     reps = WholeNumberField("Reps", validators=[Optional(), NumberRange(1, 100)])
     hold_seconds = WholeNumberField("Hold (s)", validators=[Optional(), NumberRange(1, 600)])
     note = TextAreaField("Why", validators=[InputRequired("Say why you are overriding."),
-                                            Length(max=NOTE_MAX)], filters=[strip])
+                                            Length(max=NOTE_MAX)],
+                       filters=[unix_line_breaks, strip])

@@ -20,19 +20,26 @@ from .forms import OverrideForm, ReviewForm, SettingsForm, threshold_values
 bp = Blueprint("progression", __name__, url_prefix="/clinic")
 
 
-def _lockable(patient: User) -> list[SelectChoice]:
+def _lockable(patient: User, locked: frozenset[str]) -> list[SelectChoice]:
+    """The exercises a physio may lock: those of the programme the rules change (the one in
+    force, ``history.decided``) and of any the physio scheduled after it, and any locked
+    already (saving the settings again keeps that lock)."""
     versions = programmes.versions(patient.id)
-    if not versions:
-        return []
-    return [SelectChoice(p.exercise_version.data["id"], p.exercise_version.data["name"])
-            for p in versions[-1].prescriptions]
+    decided = history.decided(versions, local_today(now_utc(), patient.time_zone))
+    names: dict[str, str] = {}
+    for version in versions[max(len(decided) - 1, 0):]:
+        for p in version.prescriptions:
+            names.setdefault(p.exercise_version.data["id"], p.exercise_version.data["name"])
+    for slug in sorted(locked - names.keys()):
+        names[slug] = f"{slug} (not in the programme now)"
+    return [SelectChoice(slug, name) for slug, name in names.items()]
 
 
 def _settings_form(patient: User, rules: operations.PatientRules, submitted: bool = False):
     form = SettingsForm() if submitted else SettingsForm(
         formdata=None, mode=rules.mode.value, baseline_pain=rules.recorded_baseline,
         locked=sorted(rules.locked), **setting_values(rules.settings))
-    form.locked.choices = _lockable(patient)
+    form.locked.choices = _lockable(patient, rules.locked)
     return form
 
 

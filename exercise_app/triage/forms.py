@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import strip
+from ..forms import strip, unix_line_breaks
 from ..models import NOTE_MAX
 
 MESSAGE_MAX = 500
@@ -16,12 +16,14 @@ class AlertActionForm(FlaskForm):
     status = RadioField("Action", choices=[SelectChoice("acknowledged", "Acknowledge"),
                                            SelectChoice("resolved", "Resolve")],
                         validators=[InputRequired("Choose acknowledge or resolve.")])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)],
+                         filters=[unix_line_breaks, strip])
 
 
 class MessageForm(FlaskForm):
     text = TextAreaField("Note to the patient", validators=[
-        DataRequired("Write the note."), Length(max=MESSAGE_MAX)], filters=[strip],
+        DataRequired("Write the note."), Length(max=MESSAGE_MAX)],
+        filters=[unix_line_breaks, strip],
         description="Shown on the patient's Today page until you write another.")
 
 
