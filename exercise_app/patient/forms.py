@@ -104,7 +104,7 @@ class ExerciseLogForm(Form):
 
 
 class RoutineLogForm(FlaskForm):
-    client_id = HiddenField(validators=[DataRequired(), Regexp(f"^{UUID}$")])
+    client_id = HiddenField(validators=[DataRequired(), Regexp(f"^{UUID}\\Z")])
     started_at = HiddenField(validators=[Optional(), Length(max=40)])  # the guided start
     # When the page was served: the start of a checklist sent without JavaScript, which
     # sets no start (opened at 23:40 and sent at 00:05, the session was the next day's).

@@ -36,6 +36,7 @@ from ..models import (
     User,
     now_utc,
 )
+from ..programmes.operations import lock_patient
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,13 @@ def can_correct(session: ExerciseSession, now: datetime | None = None) -> bool:
 
 def correct_session(session: ExerciseSession, version: ProgrammeVersion,
                     values: SessionValues) -> None:
-    """Replace a session's answers while it may still be corrected."""
+    """Replace a session's answers while it may still be corrected.
+
+    The patient is locked and the session read again first: a correction sent twice at once
+    (a double tap on Save) replaces the answers one after the other, not both from the same
+    read (on PostgreSQL the second put its rows beside the first's and failed)."""
+    lock_patient(session.patient_id)
+    db.session.refresh(session)
     if not can_correct(session):
         raise LogRefused("Logs can be corrected for 24 hours; this one is now read-only.")
     check_exercises(version, values.exercises)
