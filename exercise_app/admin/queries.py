@@ -50,10 +50,11 @@ def patient_count(physio: User) -> int:
 
 
 def successor_for(physio: User, successor_id: int) -> User | None:
-    """Another active physio of the physio's clinic, by id, to take over their patients."""
+    """Another physio of the physio's clinic who can sign in (active, and joined), by id, to
+    take over their patients: red-flag e-mails go to them from then on."""
     return db.session.scalar(select(User).where(
         User.id == successor_id, User.id != physio.id, User.clinic_id == physio.clinic_id,
-        User.role == Role.PHYSIO, User.active))
+        User.role == Role.PHYSIO, User.active, User.password_hash.is_not(None)))
 
 
 def active_admins(clinic_id: int) -> list[User]:

@@ -39,9 +39,10 @@ def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
         "admin/users.html",
         rows=rows,
         clinic_name=current_user.clinic.name,
-        # Who may take over a physio's patients: the clinic's active physios (but themselves).
+        # Who may take over a physio's patients: the clinic's physios who can sign in (but
+        # themselves): not one deactivated, nor one invited who has not joined yet.
         successors=[row.user for row in rows
-                    if row.user.role is Role.PHYSIO and row.user.active],
+                    if row.user.role is Role.PHYSIO and row.user.is_active],
         refused=refused,
         deactivate_urls=id_urls("admin.deactivate", "user_id",
                                 (row.user.id for row in rows

@@ -402,8 +402,10 @@ def open_alerts_for(patient_ids: list[int]) -> dict[int, list[OpenAlert]]:
 
 
 def physio_of(patient_id: int) -> User | None:
-    """The patient's physio, if they have one whose account is active (a deactivated one
-    reads nothing and must be told nothing)."""
+    """The patient's physio, if they have one who can sign in: active, and joined (a
+    deactivated one reads nothing, and one who has not set a password yet cannot act on
+    what they are told)."""
     return db.session.scalar(
         select(User).join(CareRelationship, CareRelationship.physio_id == User.id)
-        .where(CareRelationship.patient_id == patient_id, User.active))
+        .where(CareRelationship.patient_id == patient_id, User.active,
+               User.password_hash.is_not(None)))

@@ -27,9 +27,9 @@ def physio_ids(app) -> dict[int, int]:
 
 
 def new_user(app, world, role: Role, name: str, *, active: bool = True,
-             clinic=None) -> int:
+             clinic=None, accepted: bool = True) -> int:
     with app.app_context():
-        user = add_user(clinic or world.clinic, role, name)
+        user = add_user(clinic or world.clinic, role, name, accepted=accepted)
         user.active = active
         db.session.commit()
         return user.id
@@ -301,3 +301,33 @@ def test_a_red_flag_still_goes_to_an_active_physio_only(app, client, auth, world
     client.post("/check", data={**answers, "ce_bladder": "yes"})
     [mail] = getattr(app.extensions["mailman"], "outbox", [])
     assert mail.to == [world.physio.email]
+
+
+def test_a_physio_who_has_not_joined_does_not_take_over_patients(app, client, auth, world):
+    """A physio invited but not yet joined was offered, and accepted, as the one to take over:
+    the patients' red-flag e-mails then went to someone who could not sign in to act."""
+    invited = new_user(app, world, Role.PHYSIO, "Nina Newphysio", accepted=False)
+    auth.login(world.admin)
+    row = re.search(r'<th scope="row">Pat Physio<br>.*?</tr>', client.get(
+        "/admin/users").data.decode(), re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)">', row)
+    assert str(world.other_physio.id) in options and str(invited) not in options
+    before = snapshot(app)
+    response = deactivate(client, world.physio.id, takeover=str(invited))
+    assert response.status_code == 422
+    assert snapshot(app) == before
+
+
+def test_a_red_flag_whose_physio_has_not_joined_is_mailed_to_the_clinic_admins(
+        app, client, auth, world, library):
+    """Patients handed to a physio who never joined: the red flag went to that physio's
+    e-mail, and nobody who could sign in was told."""
+    assign(app, world.patient.id, world.physio.id, screened=False)
+    with app.app_context():
+        db.session.get(User, world.physio.id).password_hash = None  # invited, not joined
+        db.session.commit()
+    auth.login(world.patient)
+    answers = {q.id: "no" for q in questions_for(Occasion.ONBOARDING)}
+    assert client.post("/check", data={**answers, "ce_bladder": "yes"}).status_code == 303
+    outbox = getattr(app.extensions["mailman"], "outbox", [])
+    assert [mail.to for mail in outbox] == [[world.admin.email]]
