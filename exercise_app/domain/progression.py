@@ -647,8 +647,8 @@ def _up_words(old: Dose, new: Dose, bout: str = HOLD) -> str:
     have their own word says it: '4 walks', '72-second walks'."""
     if new.reps != old.reps:
         return _count(new.reps, "rep")
-    if new.sets != old.sets:
-        return _count(new.sets, "set" if new.reps is not None or bout == HOLD else bout)
+    if new.sets != old.sets:  # said as the dose says them: '3 sets of 10', '2 holds of 30 s'
+        return _count(new.sets, "set" if new.reps is not None else bout)
     seconds = new.hold_seconds or 0
     minutes = whole_minutes(seconds, bout)
     return f"{seconds}-second {bout}s" if minutes is None else f"{minutes}-minute {bout}s"

@@ -7,10 +7,12 @@ Rules, in one place (clinical.md, "Red flags: stop and get care"):
 - Any yes blocks the routine, shows the care message for the most urgent yes, and alerts the
   physio at once (``alerts.compute_alerts`` makes every yes a critical alert).
 - Symptoms that may mean cauda equina, a broken or infected hip, or a heart or stroke problem
-  are emergencies. Other symptoms of serious disease mean seeing a doctor today. Background risk
-  factors asked once at onboarding (past cancer, weak immunity, bone risk, new pain over 50) and
-  no improvement in a month mean telling the physio first: single red flags predict little on
-  their own and are weighed by a clinician (Finucane 2020, IFOMPT).
+  are emergencies. Other symptoms of serious disease, the background risk factors asked once at
+  onboarding (past cancer, weak immunity, bone risk, new pain over 50) and no improvement in a
+  month mean seeing a doctor today, as clinical.md lists them all under "See a clinician
+  urgently"; single background flags predict little on their own (Finucane 2020, IFOMPT), so
+  the physio weighs the alert and may resolve it. A fall, or new one-sided nerve symptoms that
+  have not settled, mean telling the physio before exercising again.
 - Question wording is the project's own, in plain words; it paraphrases the published lists
   (IFOMPT; backes.org.uk and GIRFT cauda equina cards; NHS hip pathways; exercise warning signs
   from Allina Health and Geisinger) rather than copying them.

@@ -1036,3 +1036,13 @@ def test_a_walk_going_up_says_walks():
     decision = decide(walk, sessions, 2, RULES)
     assert decision.kind is K.PROGRESS_DOSE
     assert "-second walks" in decision.sentence and "hold" not in decision.sentence
+
+
+def test_a_held_stretch_going_up_a_set_says_holds_as_its_dose_does():
+    """'Your figure-4 stretch goes up to 2 sets', where its dose reads '1 hold of 30
+    seconds' everywhere else (found by a review): holds."""
+    stretch = dataclasses.replace(STRETCH, dose=Dose(1, None, 60))  # top of the hold range
+    sessions = [session(n, worst=1, exercise=stretch) for n in (0, 2, 4)]
+    decision = decide(stretch, sessions, 2, RULES)
+    assert decision.kind is K.PROGRESS_DOSE and decision.new_dose == Dose(2, None, 60)
+    assert "goes up to 2 holds:" in decision.sentence
