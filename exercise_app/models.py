@@ -442,6 +442,7 @@ class SkipReason(StrEnum):
 
 class StopReason(StrEnum):
     PAIN_OVER_5 = "pain-over-5"
+    PAIN_RISING = "pain-rising"  # rising rep by rep (clinical.md, "Stop this exercise")
     SHARP = "sharp-or-giving-way"
     PINS_AND_NEEDLES = "pins-and-needles"
     SPREADING = "spreading-leg-pain"

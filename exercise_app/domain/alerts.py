@@ -380,6 +380,7 @@ STOP_WORDS = {
     "spreading_leg_pain": "pain spreading down the leg",
     "sharp_pain": "sharp, catching or giving-way pain",
     "pain_too_high": "pain above 5 during a set",
+    "pain_rising": "pain rising with each rep",
 }
 
 

@@ -420,6 +420,7 @@ class StopCode(StrEnum):
     SPREADING_LEG_PAIN = "spreading_leg_pain"
     SHARP_PAIN = "sharp_pain"
     PAIN_TOO_HIGH = "pain_too_high"
+    PAIN_RISING = "pain_rising"
 
 
 @dataclass(frozen=True)
@@ -453,13 +454,20 @@ STOP_RULES = {
         f"Stop this exercise: your pain went above {STOP_PAIN_ABOVE} out of 10, which is more "
         "than it should cause, so rest and log how you feel.",
     ),
+    StopCode.PAIN_RISING: StopRule(
+        StopCode.PAIN_RISING,
+        "Stop this exercise: pain that climbs with every rep means it is asking too much "
+        "today, so rest and log how you feel.",
+    ),
 }
 
 
 def stop_reason(
-    pain_during_set: int | None, sharp: bool, pins_and_needles: bool, spreading: bool
+    pain_during_set: int | None, sharp: bool, pins_and_needles: bool, spreading: bool,
+    rising: bool = False,
 ) -> StopRule | None:
-    """Say whether to stop the current exercise and why (the most concerning reason)."""
+    """Say whether to stop the current exercise and why (the most concerning reason):
+    ``rising`` when pain went up with each rep."""
     if pain_during_set is not None:
         _check_pain(pain_during_set, "pain during the set")
     if pins_and_needles:
@@ -470,4 +478,6 @@ def stop_reason(
         return STOP_RULES[StopCode.SHARP_PAIN]
     if pain_during_set is not None and pain_during_set > STOP_PAIN_ABOVE:
         return STOP_RULES[StopCode.PAIN_TOO_HIGH]
+    if rising:
+        return STOP_RULES[StopCode.PAIN_RISING]
     return None

@@ -45,6 +45,7 @@ SKIP_LABELS = {
 }
 STOP_LABELS = {
     StopReason.PAIN_OVER_5: "Pain went above 5 out of 10",
+    StopReason.PAIN_RISING: "Pain kept rising with each rep",
     StopReason.SHARP: "Sharp, catching or giving-way pain",
     StopReason.PINS_AND_NEEDLES: "New pins and needles or numbness",
     StopReason.SPREADING: "Pain spreading down the leg",

@@ -24,6 +24,7 @@ SIGNAL_DAYS = 28  # what the alert rules read: two weeks of pain, with room
 # The routine's stop reasons, as the safety rules name them ("other" raises nothing).
 STOP_CODES = {
     StopReason.PAIN_OVER_5: "pain_too_high",
+    StopReason.PAIN_RISING: "pain_rising",
     StopReason.SHARP: "sharp_pain",
     StopReason.PINS_AND_NEEDLES: "new_pins_and_needles",
     StopReason.SPREADING: "spreading_leg_pain",

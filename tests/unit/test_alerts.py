@@ -478,6 +478,10 @@ def test_stopped_exercises_alert_and_nerve_signs_are_high():
     [alert] = [a for a in compute_alerts(nerve) if a.code is AlertCode.EXERCISE_STOPPED]
     assert alert.level is AlertLevel.HIGH and "stopped 2 times" in alert.reason
     assert "new pins and needles or numbness (8 Mar)" in alert.reason
+    rising = PatientSignals(today=today, baseline_pain=2,
+                            stops=((date(2026, 3, 9), "pain_rising"),))
+    [alert] = [a for a in compute_alerts(rising) if a.code is AlertCode.EXERCISE_STOPPED]
+    assert alert.level is AlertLevel.LOW and "pain rising with each rep (9 Mar)" in alert.reason
     old = PatientSignals(today=today, baseline_pain=2, stops=((date(2026, 3, 1), "sharp_pain"),))
     assert not [a for a in compute_alerts(old) if a.code is AlertCode.EXERCISE_STOPPED]
 

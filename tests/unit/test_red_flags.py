@@ -242,10 +242,13 @@ def test_pain_above_five_stops_an_exercise():
         ({"spreading": True}, StopCode.SPREADING_LEG_PAIN),
         ({"sharp": True, "spreading": True}, StopCode.SPREADING_LEG_PAIN),
         ({"sharp": True, "pins_and_needles": True}, StopCode.NEW_PINS_AND_NEEDLES),
+        ({"rising": True}, StopCode.PAIN_RISING),  # clinical.md: "or rising rep by rep"
+        ({"rising": True, "sharp": True}, StopCode.SHARP_PAIN),
     ],
 )
 def test_warning_signs_stop_an_exercise_whatever_the_pain(kwargs, code):
-    flags = {"sharp": False, "pins_and_needles": False, "spreading": False} | kwargs
+    flags = {"sharp": False, "pins_and_needles": False, "spreading": False,
+             "rising": False} | kwargs
     rule = stop_reason(2, **flags)
     assert rule is not None
     assert rule.code is code
@@ -263,10 +266,12 @@ def test_stop_reason_checks_the_pain_scale():
     sharp=st.booleans(),
     pins=st.booleans(),
     spreading=st.booleans(),
+    rising=st.booleans(),
 )
-def test_stop_exactly_when_a_rule_applies(pain, sharp, pins, spreading):
-    rule = stop_reason(pain, sharp=sharp, pins_and_needles=pins, spreading=spreading)
-    should_stop = sharp or pins or spreading or (pain is not None and pain > 5)
+def test_stop_exactly_when_a_rule_applies(pain, sharp, pins, spreading, rising):
+    rule = stop_reason(pain, sharp=sharp, pins_and_needles=pins, spreading=spreading,
+                       rising=rising)
+    should_stop = sharp or pins or spreading or rising or (pain is not None and pain > 5)
     assert (rule is not None) == should_stop
 
 

@@ -127,6 +127,21 @@ SAMPLE_DATA = {
         "position, status, sets_done, skip_reason) VALUES (1, 2, 1, 1, 0, 'skipped', 0, "
         "'no-time')",
     ],
+    # Before 0012: an exercise stopped for pain above 5 (kept as it is).
+    "0011_skipped_outcome": [
+        "INSERT INTO exercise_logs (id, session_id, prescription_id, exercise_version_id, "
+        "position, status, sets_done, stop_reason) VALUES (2, 1, 1, 1, 0, 'stopped', 1, "
+        "'pain-over-5')",
+    ],
+    # After 0012: one stopped because pain kept rising rep by rep ('other' once downgraded).
+    "0012_pain_rising_stop": [
+        "INSERT INTO prescriptions (id, programme_version_id, position, exercise_id, "
+        "exercise_version_id, sets, reps, rest_seconds, side, load_note, weekdays) VALUES "
+        "(2, 3, 1, 1, 1, 2, 10, 30, 'each', '', 127)",
+        "INSERT INTO exercise_logs (id, session_id, prescription_id, exercise_version_id, "
+        "position, status, sets_done, stop_reason) VALUES (3, 1, 2, 1, 1, 'stopped', 1, "
+        "'pain-rising')",
+    ],
 }
 
 
@@ -223,8 +238,18 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.execute(text(
             "SELECT id, outcome FROM exercise_sessions ORDER BY id")).all() == [
             (1, "completed"), (2, "skipped")]
+        # 0012: the stop reasons from before are kept, and "pain-rising" is allowed.
+        assert db.session.execute(text(
+            "SELECT id, stop_reason FROM exercise_logs ORDER BY id")).all() == [
+            (1, None), (2, "pain-over-5"), (3, "pain-rising")]
         db.session.rollback()
         db.session.remove()
+        downgrade(revision="0011_skipped_outcome")
+        with db.engine.connect() as connection:
+            reasons = connection.execute(text(
+                "SELECT stop_reason FROM exercise_logs ORDER BY id")).scalars().all()
+        assert reasons == [None, "pain-over-5", "other"]
+        db.engine.dispose()
         downgrade(revision="0003_programmes")
         with db.engine.connect() as connection:
             authors = connection.execute(
@@ -255,6 +280,12 @@ def test_version_source_is_checked_by_the_database(empty_database):
                 "'2026-01-04 18:00:00')"))
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text("UPDATE exercise_sessions SET outcome = 'bogus'"))
+        # 0012: a stop reason the app does not know is refused as well.
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO exercise_logs (session_id, prescription_id, exercise_version_id, "
+                "position, status, sets_done, stop_reason) VALUES (9, 1, 1, 0, 'stopped', 1, "
+                "'bogus')"))
         db.engine.dispose()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from exercise_app.extensions import db
 from exercise_app.models import (
+    Alert,
     ExerciseSession,
     LogStatus,
     ProgrammeVersion,
@@ -143,3 +144,29 @@ def test_a_stop_for_pain_above_5_steps_the_exercise_down(app, client, auth, assi
     assert {stored[s].kind for s in ("clam", "knee-to-chest")} == {"insufficient_data"}
     today = client.get("/today").data.decode()
     assert "your pain reached 6, above the limit of 5, so your physio has been told" in today
+
+
+def test_a_stop_for_pain_rising_rep_by_rep_holds_the_dose_and_tells_the_physio(
+        app, client, auth, assigned):
+    """clinical.md's stop rule, "pain during a set > 5 or rising rep by rep": the routine
+    offers the second reason too. Stopped, the exercise was not done in full, so its dose
+    holds (read at the pain logged, 4: no step-down); the physio sees it in a low alert."""
+    world = assigned
+    auth.login(world.patient)
+    page = client.get("/routine?all=1").data.decode()
+    assert '<option value="pain-rising">Pain kept rising with each rep</option>' in page
+    form = routine_form(client)
+    form.update({"exercises-0-status": "stopped", "exercises-0-stop_reason": "pain-rising",
+                 "exercises-0-sets_done": "1", "exercises-0-reps_done": "6"})
+    form.update(pain_before="2", pain_during="4", pain_after="3", effort="5")
+    response = client.post("/routine", data=form)
+    assert response.status_code == 303
+    detail = client.get(response.headers["Location"]).data.decode()
+    assert "Pain kept rising with each rep" in detail
+
+    bridge = {d.exercise_slug: d for d in decisions(app, world.patient.id)}["glute-bridge"]
+    assert bridge.kind != "step_down" and bridge.new_sets == bridge.old_sets
+    with app.app_context():
+        [alert] = db.session.scalars(select(Alert).where(
+            Alert.patient_id == world.patient.id, Alert.code == "exercise_stopped")).all()
+        assert alert.level == "low" and "pain rising with each rep" in alert.reason
