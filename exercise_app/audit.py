@@ -39,6 +39,7 @@ WHAT = {
     "admin.new_physio": "Added a physio",
     "admin.deactivate": "Deactivated an account",
     "admin.reactivate": "Reactivated an account",
+    "admin.reinvite": "New invitation link",
 }
 EMAIL_TAKEN = "refused.email_taken"  # a refused invite (``refused``)
 WHAT[EMAIL_TAKEN] = "Tried to invite an e-mail address that already has an account"

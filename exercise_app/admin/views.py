@@ -17,6 +17,7 @@ from flask_login import current_user
 from .. import accounts, audit
 from ..access import get_clinic_user_or_404, role_required
 from ..extensions import db, limiter
+from ..invitations import new_invitation
 from ..models import Role
 from ..notifications import send_invitation
 from ..pages import id_urls, invalid
@@ -49,6 +50,9 @@ def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
                                  if row.user.active or row.patient_count)),
         reactivate_urls=id_urls("admin.reactivate", "user_id",
                                 (row.user.id for row in rows if not row.user.active)),
+        invitation_urls=id_urls("admin.reinvite", "user_id",
+                                (row.user.id for row in rows
+                                 if row.user.active and not row.user.has_accepted)),
     ), status
 
 
@@ -116,6 +120,16 @@ def reactivate(user_id: int):
     db.session.commit()
     flash(f"{user.display_name} is reactivated.", "success")
     return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<id:user_id>/invitation")
+@role_required(Role.ADMIN)
+@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"])
+def reinvite(user_id: int):
+    """A new invitation link for someone of the clinic who has not joined yet: a physio's
+    first link lasts a week, and no one else can send them another."""
+    user = get_clinic_user_or_404(user_id, for_admin=current_user)
+    return new_invitation(user, current_user, "reactivate it first.")
 
 
 @bp.get("/audit")

@@ -19,9 +19,9 @@ from wtforms import SelectChoice
 
 from .. import accounts, audit, handout
 from ..access import get_patient_or_404, role_required
-from ..auth.operations import create_invitation
 from ..domain.scheduling import local_today
 from ..extensions import db, limiter
+from ..invitations import new_invitation
 from ..library import queries as library_queries
 from ..library.labels import PRECAUTION_LABELS_BY_VALUE
 from ..models import Role, now_utc
@@ -136,21 +136,7 @@ def patient(patient_id: int):
 @limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"])
 def reinvite(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
-    if patient.has_accepted:
-        return render_template(
-            "errors/error.html", code=409, title="Already joined",
-            text=f"{patient.display_name} has already set up their account.",
-        ), 409
-    if not patient.active:
-        return render_template(
-            "errors/error.html", code=409, title="Account deactivated",
-            text=f"{patient.display_name}'s account is deactivated, so an invitation link "
-                 "would not work. Ask your clinic's admin to reactivate it first.",
-        ), 409
-    token = create_invitation(patient, current_user, current_app.config["INVITATION_TTL"])
-    db.session.commit()
-    link = send_invitation(patient, current_user, token)
-    return render_template("clinician/invited.html", person=patient, link=link), 201
+    return new_invitation(patient, current_user, "ask your clinic's admin to reactivate it.")
 
 
 # Programmes, precautions and the patient's history --------------------------------------------

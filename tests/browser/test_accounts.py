@@ -104,6 +104,11 @@ def test_admin_adds_a_physio(page, people):
     expect(page.get_by_role("heading", name="Invitation created")).to_be_visible()
     page.get_by_role("link", name="Done").click()
     expect(page.get_by_text("hana@example.org")).to_be_visible()
+    # Her link lost or expired: the admin sends another from the clinic's people.
+    screenshot(page, "admin-users-invited")
+    page.get_by_role("button", name="New invitation link for Hana Hire").click()
+    expect(page.get_by_role("heading", name="Invitation created")).to_be_visible()
+    expect(page.get_by_label("Invitation link")).to_have_value(re.compile(r"/invitations/"))
 
 
 def test_keyboard_users_can_skip_to_content_and_sign_in(page, people):

@@ -259,6 +259,15 @@ ROUTES: dict[str, list[Rule]] = {
             ),
         )
     ],
+    "admin.reinvite": [
+        Rule(
+            "POST",
+            lambda w: f"/admin/users/{w.invited_patient.id}/invitation",
+            roles=("admin",),
+            ok=(201,),
+            foreign=(lambda w: f"/admin/users/{w.foreign_patient.id}/invitation",),
+        )
+    ],
     "admin.reactivate": [
         Rule(
             "POST",

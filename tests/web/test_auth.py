@@ -317,6 +317,52 @@ def test_admin_adds_a_physio_who_accepts(app, client, auth, world):
     assert client.get("/").headers["Location"] == "/clinic/patients"
 
 
+def test_an_admin_sends_a_physio_whose_link_expired_a_new_one(app, client, auth, world,
+                                                              monkeypatch):
+    """A physio's invitation lasts a week, and only the admin can send another: adding them
+    again says the e-mail address is taken, and a password reset needs a password."""
+    from exercise_app.auth import operations
+
+    auth.login(world.admin)
+    client.post("/admin/physios/new",
+                data={"display_name": "Phil Newphysio", "email": "phil@example.org"})
+    expired = link_in(outbox(app)[0])
+    with app.app_context():
+        phil = db.session.scalar(select(User).where(User.email == "phil@example.org"))
+    later = now_utc() + app.config["INVITATION_TTL"] + timedelta(minutes=1)
+    monkeypatch.setattr(operations, "now_utc", lambda: later)
+    assert client.get(expired).status_code == 404
+    page = client.get("/admin/users").data.decode()
+    row = re.search(r'<th scope="row">Phil Newphysio<br>.*?</tr>', page, re.S).group(0)
+    assert f'action="/admin/users/{phil.id}/invitation"' in row
+    assert "New invitation link<span" in row
+    assert "/invitation" not in re.search(r'<th scope="row">Pat Physio<br>.*?</tr>', page,
+                                          re.S).group(0)  # joined: nothing to send
+    response = client.post(f"/admin/users/{phil.id}/invitation")
+    assert response.status_code == 201
+    assert "phil@example.org" in response.data.decode()
+    fresh = link_in(outbox(app)[1])
+    client.post("/logout")
+    assert client.post(fresh, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+                                    "time_zone": "Europe/London"}).status_code == 303
+    assert client.get("/").headers["Location"] == "/clinic/patients"
+
+
+def test_no_new_invitation_for_someone_joined_or_deactivated(app, client, auth, world):
+    auth.login(world.admin)
+    before = snapshot(app)
+    assert client.post(f"/admin/users/{world.physio.id}/invitation").status_code == 409
+    assert snapshot(app) == before
+    with app.app_context():
+        db.session.get(User, world.invited_patient.id).active = False
+        db.session.commit()
+    before = snapshot(app)
+    response = client.post(f"/admin/users/{world.invited_patient.id}/invitation")
+    assert response.status_code == 409 and "reactivate it first" in response.data.decode()
+    assert snapshot(app) == before
+    assert outbox(app) == []
+
+
 @pytest.mark.parametrize(
     ("password", "message"),
     [
