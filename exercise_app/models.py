@@ -529,11 +529,6 @@ class ProgressionRun(db.Model):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The version the run's changes were saved as, when it changed anything by itself.
     applied_version_id: Mapped[int | None] = mapped_column(ForeignKey("programme_versions.id"))
-    # The run this one was made instead of: the same session's answers changed (a morning
-    # check-in put right, a log corrected) before anything else happened, so the rules decide
-    # again from where that run started, and its decisions no longer count.
-    replaces_run_id: Mapped[int | None] = mapped_column(ForeignKey("progression_runs.id"),
-                                                        unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     decisions: Mapped[list[ProgressionDecision]] = relationship(
@@ -543,6 +538,20 @@ class ProgressionRun(db.Model):
 
 
 Index("ix_progression_runs_patient", ProgressionRun.patient_id, ProgressionRun.id)
+
+
+class RunReplacement(db.Model):
+    """A run made instead of an earlier one: the answers that run read were changed (a
+    morning check-in put right, a log corrected) before anything else happened, so the rules
+    decided again from where it started, and its decisions no longer count. A correction made
+    after the morning check-in replaces both the log's run and the morning's."""
+
+    __tablename__ = "progression_run_replacements"
+
+    # Each run is replaced at most once; the key serves the "is this run replaced" probes.
+    replaced_run_id: Mapped[int] = mapped_column(ForeignKey("progression_runs.id"),
+                                                 primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("progression_runs.id"), index=True)
 
 
 class DecisionStatus(StrEnum):
@@ -600,11 +609,10 @@ FLARE_DECISION = ProgressionDecision.kind.in_(bindparam(
     "flare_kinds", list(FLARE_DECISION_KINDS), expanding=True, literal_execute=True))
 Index("ix_progression_decisions_flare", ProgressionDecision.patient_id, ProgressionDecision.id,
       sqlite_where=FLARE_DECISION, postgresql_where=FLARE_DECISION)
-# A decision of a run made again (``ProgressionRun.replaces_run_id``): it no longer counts.
-# Looked up by the unique index on replaces_run_id, one probe per decision read.
-_REPLACING_RUN = ProgressionRun.__table__.alias("replacing_runs")
-REPLACED_DECISION = select(_REPLACING_RUN.c.id).where(
-    _REPLACING_RUN.c.replaces_run_id == ProgressionDecision.run_id).exists()
+# A decision of a run made again (``RunReplacement``): it no longer counts. Looked up by the
+# replacements' primary key, one probe per decision read.
+REPLACED_DECISION = select(RunReplacement.replaced_run_id).where(
+    RunReplacement.replaced_run_id == ProgressionDecision.run_id).exists()
 # Likewise the decisions waiting for the physio's approval (none, for most patients).
 PENDING_DECISION = ProgressionDecision.status == bindparam(
     "pending_status", DecisionStatus.PENDING, literal_execute=True)

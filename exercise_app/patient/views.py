@@ -200,7 +200,7 @@ def _rules_and_alerts(session, trigger: RunTrigger, changed_since=None, changed:
     then): the rules decide again in place of the old answers' run, and the alerts only
     those answers raised are closed, the note saying what ``changed``."""
     run = progression_operations.run_rules(current_user, session, trigger,
-                                           again=changed_since is not None)
+                                           changed_since=changed_since)
     found = triage_operations.refresh_patient(
         current_user, **({"baseline": run.inputs["baseline"]} if run is not None else {}))
     if changed_since is not None:

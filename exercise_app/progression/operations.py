@@ -31,6 +31,7 @@ from ..models import (
     ProgressionRun,
     ProgressionSettings,
     ReviewAction,
+    RunReplacement,
     RunTrigger,
     Side,
     User,
@@ -109,17 +110,19 @@ def _switch(change_to: Rung | None, current: PrescriptionView) -> dict[str, obje
 
 
 def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
-              now: datetime | None = None, again: bool = False) -> ProgressionRun | None:
+              now: datetime | None = None,
+              changed_since: datetime | None = None) -> ProgressionRun | None:
     """Run the rules over the patient's programme after a log or a check-in and store it all.
 
     Changes apply by themselves (a new programme version), unless they raise the load of a
     locked exercise, or the physio approves progressions first; step-downs and pauses never
     wait, as they lower the load.
 
-    ``again`` when the session's answers were changed (a morning check-in put right, a log
-    corrected): if the rules' last run was this session's and this trigger's, and nothing
-    happened since (``_replacing``), the rules decide again from where that run started,
-    and this run replaces it. A tap on 8 meant as 1 then leaves no step-down behind.
+    ``changed_since`` when the session's answers were changed (a morning check-in put right,
+    a log corrected), given when the old answers were: the rules' newest runs that read the
+    old answers, if nothing happened since (``_replacing``), are made again from where the
+    first of them started, and this run replaces them. A tap on 8 meant as 1 then leaves no
+    step-down behind, and a log corrected after its morning check-in no step-up.
     """
     lock_patient(patient.id)
     versions = programmes.versions(patient.id)
@@ -132,10 +135,11 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     if not base:
         return None
     ahead = versions[len(base):]
-    replaced = _replacing(patient.id, session, trigger, base) if again else None
-    if replaced is not None:
+    replaced = _replacing(patient.id, session, base, changed_since) \
+        if changed_since is not None else []
+    if replaced:
         base = base[:next(index for index, version in enumerate(base)
-                          if version.id == replaced.programme_version_id) + 1]
+                          if version.id == replaced[-1].programme_version_id) + 1]
     latest = base[-1]
     rules = rules_for(patient.id)
     baseline, baseline_source = usual_pain_of(patient.id, rules)
@@ -144,12 +148,11 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     precautions = programmes.precautions(patient.id)
     states = [exercise_state(p, rung_map, precautions) for p in latest.prescriptions]
     decisions = decide_all(states, session_results(rows), baseline, rules.settings,
-                           queries.past_decisions(patient.id,
-                                                  replaced.id if replaced else None))
+                           queries.past_decisions(patient.id, (r.id for r in replaced)))
     run = ProgressionRun(
-        patient_id=patient.id, trigger=trigger, session_id=session.id,
+        # Made at ``now``, the time the answers it read are compared with (``_replacing``).
+        created_at=now, patient_id=patient.id, trigger=trigger, session_id=session.id,
         programme_version_id=latest.id, settings_id=rules.row.id if rules.row else None,
-        replaces_run_id=replaced.id if replaced is not None else None,
         inputs=inputs_record(rules.settings, baseline, baseline_source, rows,
                              sorted(rules.locked), rules.mode.value, now, today, precautions),
     )
@@ -184,13 +187,16 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
         notes.append(NoteFacts(state.name, decision.kind.value, status.value, decision.sentence,
                                decision.alert_physio, (dose.sets, dose.reps, dose.hold_seconds),
                                None, None))
-    if changes or (replaced is not None and replaced.applied_version_id is not None):
-        # A replaced run's change is undone by this one's, or by the version it started from
-        # (saved again, as nothing is saved over).
+    if changes or any(r.applied_version_id is not None for r in replaced):
+        # The replaced runs' changes are undone by this one's, or by the version the first
+        # of them started from (saved again, as nothing is saved over).
         version = _apply(patient, latest, changes, None, VersionSource.RULES, ahead, today)
         run.applied_version_id = version.id
     db.session.add(run)
     db.session.flush()
+    if replaced:
+        db.session.execute(insert(RunReplacement.__table__),
+                           [{"replaced_run_id": r.id, "run_id": run.id} for r in replaced])
     # One statement for all the decisions (see log_session).
     db.session.execute(insert(ProgressionDecision.__table__),
                        [{**row, "run_id": run.id} for row in decision_rows])
@@ -198,21 +204,27 @@ def run_rules(patient: User, session: ExerciseSession, trigger: RunTrigger,
     return run
 
 
-def _replacing(patient_id: int, session: ExerciseSession, trigger: RunTrigger,
-               base: Sequence[ProgrammeView]) -> queries.LastRun | None:
-    """The run a run made again replaces: the patient's newest, when it was of the same
-    session and trigger, and neither the physio nor the rules changed anything since (the
-    programme decided is the one it read or made; no review of its decisions). None
-    otherwise: what happened since built on it, and it stands."""
-    last = queries.last_run(patient_id)
-    if last is None or last.session_id != session.id or last.trigger != trigger \
-            or last.reviewed:
-        return None
-    if base[-1].id != (last.applied_version_id or last.programme_version_id):
-        return None
-    if not any(version.id == last.programme_version_id for version in base):
-        return None
-    return last
+def _replacing(patient_id: int, session: ExerciseSession, base: Sequence[ProgrammeView],
+               changed_since: datetime) -> list[queries.RecentRun]:
+    """The runs a run made again replaces, newest first: the patient's newest runs (those
+    replaced already aside) while they are of this session, read its answers as they were
+    (made at or after ``changed_since``), have no review, and each read what the one before
+    it made, the newest having made the programme decided. A log's run and its morning's
+    when the log is corrected the morning after; the morning's alone when the check-in is
+    changed (the log's read no morning answer). None when something else happened since:
+    it built on them, and they stand."""
+    chain: list[queries.RecentRun] = []
+    made = base[-1].id
+    for run in queries.recent_runs(patient_id):
+        if run.replaced:
+            continue
+        if (run.session_id != session.id or run.reviewed or run.created_at < changed_since
+                or (run.applied_version_id or run.programme_version_id) != made
+                or not any(version.id == run.programme_version_id for version in base)):
+            break
+        chain.append(run)
+        made = run.programme_version_id
+    return chain
 
 
 def record_run_notes(patient_id: int) -> None:
@@ -277,8 +289,7 @@ def _check_still_open(decision: ProgressionDecision) -> None:
     if db.session.scalar(select(DecisionReview.id)
                          .where(DecisionReview.decision_id == decision.id)) is not None:
         raise DecisionRefused("This decision has already been reviewed.")
-    if db.session.scalar(select(ProgressionRun.id)
-                         .where(ProgressionRun.replaces_run_id == decision.run_id)) is not None:
+    if db.session.get(RunReplacement, decision.run_id) is not None:
         raise DecisionRefused("The rules decided again after the patient changed the answers "
                               "this decision read: review the newer decision instead.")
 

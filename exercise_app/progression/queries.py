@@ -26,6 +26,7 @@ from ..models import (
     ProgressionDecision,
     ProgressionRun,
     ProgressionSettings,
+    RunReplacement,
     RunTrigger,
     User,
     VersionSource,
@@ -82,7 +83,7 @@ PAST_DECISIONS = (
            ProgressionDecision.ladder_slug, ProgressionDecision.kind)
     .where(ProgressionDecision.patient_id == _PATIENT, FLARE_DECISION,  # models.py says why
            ProgressionDecision.day.is_not(None), ~REPLACED_DECISION,
-           ProgressionDecision.run_id != bindparam("replacing"))
+           ProgressionDecision.run_id.not_in(bindparam("replacing", expanding=True)))
     .order_by(ProgressionDecision.id.desc()).limit(HISTORY_LIMIT)
 )
 RUNGS = (
@@ -111,8 +112,9 @@ def engine_rows(patient_id: int, since: date) -> list[EngineRow]:
 
 
 @dataclass(frozen=True)
-class LastRun:
-    """The patient's newest progression run, as ``run_rules`` weighs making it again."""
+class RecentRun:
+    """One of the patient's newest progression runs, as ``run_rules`` weighs making it
+    again."""
 
     id: int
     session_id: int
@@ -120,23 +122,28 @@ class LastRun:
     programme_version_id: int  # the version it read
     applied_version_id: int | None  # the version it made, if it changed anything
     reviewed: bool  # the physio has answered one of its decisions
+    created_at: datetime
+    replaced: bool  # a run made again since stands in its place
 
 
-LAST_RUN = (
+RECENT_RUNS_READ = 8  # a session's runs made again and again within its day, and others'
+RECENT_RUNS = (
     select(ProgressionRun.id, ProgressionRun.session_id, ProgressionRun.trigger,
            ProgressionRun.programme_version_id, ProgressionRun.applied_version_id,
            select(DecisionReview.id)
            .join(ProgressionDecision, ProgressionDecision.id == DecisionReview.decision_id)
-           .where(ProgressionDecision.run_id == ProgressionRun.id).exists())
+           .where(ProgressionDecision.run_id == ProgressionRun.id).exists(),
+           ProgressionRun.created_at,
+           select(RunReplacement.run_id)
+           .where(RunReplacement.replaced_run_id == ProgressionRun.id).exists())
     .where(ProgressionRun.patient_id == _PATIENT)
-    .order_by(ProgressionRun.id.desc()).limit(1)
+    .order_by(ProgressionRun.id.desc()).limit(RECENT_RUNS_READ)
 )
 
 
-def last_run(patient_id: int) -> LastRun | None:
-    """The patient's newest progression run (one query)."""
-    rows = read_rows(LAST_RUN, {"patient_id": patient_id})
-    return LastRun(*rows[0]) if rows else None
+def recent_runs(patient_id: int) -> list[RecentRun]:
+    """The patient's newest progression runs, newest first (one query)."""
+    return [RecentRun(*row) for row in read_rows(RECENT_RUNS, {"patient_id": patient_id})]
 
 
 def runs_by_id(ids: Iterable[int]) -> dict[int, ProgressionRun]:
@@ -158,12 +165,12 @@ def first_pain_before(patient_id: int) -> list[int]:
     return [pain for (pain,) in read_rows(FIRST_PAIN_BEFORE, {"patient_id": patient_id})]
 
 
-def past_decisions(patient_id: int, replacing: int | None = None) -> list[PastDecision]:
+def past_decisions(patient_id: int, replacing: Iterable[int] = ()) -> list[PastDecision]:
     """The step-downs, pauses and resumes the rules made for this patient, newest few; none
-    of a run replaced (``replacing``: the one a run being made now replaces)."""
+    of a run replaced (``replacing``: those a run being made now replaces)."""
     return [PastDecision(day, slug, ladder, DecisionKind(kind)) for day, slug, ladder, kind
             in read_rows(PAST_DECISIONS, {"patient_id": patient_id,
-                                          "replacing": replacing or 0})]
+                                          "replacing": sorted(replacing) or [0]})]
 
 
 def rungs(slugs: Iterable[str]) -> dict[str, Rung]:

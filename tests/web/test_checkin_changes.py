@@ -76,6 +76,12 @@ def morning(app, client, auth, loop, monkeypatch):
     return Morning
 
 
+def replaced_by(run_id: int) -> list[int]:
+    """The runs a run was made instead of (in an app context)."""
+    return list(db.session.scalars(select(models.RunReplacement.replaced_run_id).where(
+        models.RunReplacement.run_id == run_id).order_by(models.RunReplacement.replaced_run_id)))
+
+
 def check_in(client, session_id: int, pain: int):
     return client.post(f"/sessions/{session_id}/morning", data={"pain": str(pain)})
 
@@ -281,7 +287,7 @@ def test_a_changed_answer_undoes_the_step_down_it_caused_and_closes_its_alerts(
     assert doses_in_force(app, patient, morning.after) == before
     with app.app_context():
         run = db.session.scalars(select(ProgressionRun).order_by(ProgressionRun.id.desc())).first()
-        assert run.replaces_run_id == eight
+        assert replaced_by(run.id) == [eight]
         assert all(d.kind != "step_down" for d in run.decisions)
         from exercise_app.triage.queries import step_down_days
         assert step_down_days(patient, morning.after - timedelta(days=7)) == []
@@ -323,5 +329,57 @@ def test_a_change_after_a_session_logged_since_keeps_the_step_down(app, client, 
     with app.app_context():
         newest = db.session.scalars(
             select(ProgressionRun).order_by(ProgressionRun.id.desc())).first()
-        assert newest.replaces_run_id is None
+        assert replaced_by(newest.id) == []
     assert doses_in_force(app, loop.patient.id, morning.after) == stepped
+
+
+def test_a_log_corrected_after_its_morning_check_in_is_decided_again_from_the_start(
+        app, client, auth, world, library, monkeypatch):
+    """Pain during 7 typed for 2: the log stepped the programme down; the morning check-in
+    ran the rules again on top of it. Corrected the morning after, the rules decide again in
+    place of both runs (the log's and the morning's read the 7): no step-down, and its alert
+    is closed. Before, the correction found the morning's run the newest, replaced nothing,
+    and the step-down stayed."""
+    from tests.factories import assign
+    from tests.web.test_daily_loop import routine_form
+
+    assign(app, world.patient.id, world.physio.id)
+    usual_pain(app, world, 2)
+    patient = world.patient.id
+    clock = Clock(monkeypatch, world.patient.time_zone)
+    day = datetime.now(ZoneInfo(world.patient.time_zone)).date()
+    clock.set(day, 18)
+    auth.login(world.patient)
+    before = doses_in_force(app, patient, day + timedelta(days=1))
+    form = routine_form(client)
+    form.update(pain_before="2", pain_during="7", pain_after="3", effort="4")
+    assert client.post("/routine", data=form).status_code == 303
+    assert doses_in_force(app, patient, day + timedelta(days=1)) != before  # stepped down
+    with app.app_context():
+        session_id = db.session.scalar(select(func.max(ExerciseSession.id)))
+        logged_run = db.session.scalar(select(func.max(ProgressionRun.id)))
+
+    clock.set(day + timedelta(days=1), 8)
+    auth.login(world.patient)
+    assert check_in(client, session_id, 2).status_code == 303
+    with app.app_context():
+        morning_run = db.session.scalar(select(func.max(ProgressionRun.id)))
+    assert morning_run > logged_run
+
+    clock.set(day + timedelta(days=1), 9)
+    url = f"/sessions/{session_id}/edit"
+    corrected = routine_form(client, url)
+    corrected.update(pain_during="2")
+    assert client.post(url, data=corrected).status_code == 303
+    assert doses_in_force(app, patient, day + timedelta(days=1)) == before
+    with app.app_context():
+        newest = db.session.scalars(
+            select(ProgressionRun).order_by(ProgressionRun.id.desc())).first()
+        assert replaced_by(newest.id) == [logged_run, morning_run]
+        assert all(d.kind != "step_down" for d in newest.decisions)
+        from exercise_app.triage.queries import step_down_days
+        assert step_down_days(patient, day - timedelta(days=7)) == []
+    status, notes = alerts_of(app, patient)["stepped_down"]
+    assert status == "resolved" and notes == [
+        f"Closed when the patient corrected their log of {day:%-d %b}: nothing else raises "
+        "this alert now."]

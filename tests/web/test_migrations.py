@@ -133,6 +133,15 @@ SAMPLE_DATA = {
         "position, status, sets_done, stop_reason) VALUES (2, 1, 1, 1, 0, 'stopped', 1, "
         "'pain-over-5')",
     ],
+    # After 0013: a run made again in place of two (a log corrected after its morning).
+    "0013_run_replacements": [
+        "INSERT INTO progression_runs (id, patient_id, \"trigger\", session_id, "
+        "programme_version_id, inputs, created_at) VALUES (4, 3, 'session', 2, 3, '{}', "
+        "'2026-01-04 18:00:01'), (5, 3, 'morning', 2, 3, '{}', '2026-01-05 08:00:00'), "
+        "(6, 3, 'session', 2, 3, '{}', '2026-01-05 09:00:00')",
+        "INSERT INTO progression_run_replacements (replaced_run_id, run_id) VALUES (4, 6), "
+        "(5, 6)",
+    ],
     # After 0012: one stopped because pain kept rising rep by rep ('other' once downgraded).
     "0012_pain_rising_stop": [
         "INSERT INTO prescriptions (id, programme_version_id, position, exercise_id, "
@@ -228,12 +237,14 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
             "SELECT count(*) FROM patient_summaries WHERE run_notes IS NULL")).scalar() == 3
         # 0009: the decisions written before it are in the flare-up index where they belong.
         assert [tuple(row) for row in read_rows(PAST_DECISIONS, {
-            "patient_id": 3, "replacing": 0})] == [(date(2026, 1, 3), "clam", "clam", "step_down")]
+            "patient_id": 3, "replacing": [0]})] == [
+                (date(2026, 1, 3), "clam", "clam", "step_down")]
         assert step_down_days(3, date(2026, 1, 1)) == [date(2026, 1, 3)]
-        # 0010: the runs from before were replaced by none; the one after it replaces run 1.
+        # 0010, 0013: the run made again in place of run 1 still replaces it (0013 moved
+        # the link into a table of its own); the one after 0013 replaces runs 4 and 5.
         assert db.session.execute(text(
-            "SELECT id, replaces_run_id FROM progression_runs ORDER BY id")).all() == [
-            (1, None), (2, None), (3, 1)]
+            "SELECT replaced_run_id, run_id FROM progression_run_replacements "
+            "ORDER BY replaced_run_id")).all() == [(1, 3), (4, 6), (5, 6)]
         # 0011: the all-skipped session is "skipped"; the one with no logs kept its outcome.
         assert db.session.execute(text(
             "SELECT id, outcome FROM exercise_sessions ORDER BY id")).all() == [
@@ -244,6 +255,12 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
             (1, None), (2, "pain-over-5"), (3, "pain-rising")]
         db.session.rollback()
         db.session.remove()
+        downgrade(revision="0012_pain_rising_stop")
+        with db.engine.connect() as connection:
+            replaces = connection.execute(text(
+                "SELECT id, replaces_run_id FROM progression_runs ORDER BY id")).all()
+        assert replaces == [(1, None), (2, None), (3, 1), (4, None), (5, None), (6, 5)]
+        db.engine.dispose()
         downgrade(revision="0011_skipped_outcome")
         with db.engine.connect() as connection:
             reasons = connection.execute(text(

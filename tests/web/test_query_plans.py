@@ -66,11 +66,11 @@ def test_reads_of_a_few_decisions_use_their_partial_index(app):
                                  (STEP_DOWN_DAYS, "ix_progression_decisions_flare"),
                                  (PENDING_DECISIONS, "ix_progression_decisions_pending")):
             plan = _plan(statement, {"patient_id": 1, "since": date(2026, 1, 1),
-                                     "replacing": 0})
+                                     "replacing": [0]})
             assert index in plan, plan
-            # Whether a decision's run was made again: one probe of a unique index.
-            assert ("SEARCH replacing_runs USING COVERING INDEX" in plan
-                    or "uq_progression_runs_replaces_run_id on progression_runs replacing_runs"
+            # Whether a decision's run was made again: one probe of the replacements' key.
+            assert ("progression_run_replacements USING INTEGER PRIMARY KEY" in plan
+                    or "pk_progression_run_replacements on progression_run_replacements"
                     in plan), plan
         # The holds of the newest run every alert refresh reads: one run's decisions, found
         # through the patient's newest run, not the patient's whole history.
