@@ -21,6 +21,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config
 
     config.load(app, test_config)
+    if app.config["PROXY_HOPS"]:
+        # Behind the TLS-terminating proxy every request comes from the proxy over http: the
+        # client's address (per-IP limits) and scheme (https links, HSTS) are in its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from . import main, sessions
     from .extensions import (

@@ -54,8 +54,13 @@ class Defaults:
     # ...and the hour it closes (exclusive; 24 keeps it open until midnight).
     MORNING_CHECK_IN_UNTIL_HOUR = MORNING_UNTIL_HOUR
     MAIL_BACKEND = "console"
+    MAIL_AFTER_RESPONSE = True  # see notifications.send_mail
     MAIL_DEFAULT_SENDER = "Hip & Back Programme <no-reply@localhost>"
     TRUSTED_HOSTS: list[str] | None = None
+    # Proxies in front of the app whose X-Forwarded-For and -Proto it believes (ProxyFix):
+    # the client's address for the per-IP limits, https for links and HSTS. None: one in
+    # production (the TLS-terminating proxy it is served behind), none otherwise.
+    PROXY_HOPS: int | None = None
     PREFERRED_URL_SCHEME = "http"
     SECRET_KEY: str | None = None
     LIBRARY_PATH = str(Path(__file__).resolve().parent.parent / "exercises")
@@ -66,6 +71,7 @@ PLAIN_ENV = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
+    "PROXY_HOPS": "PROXY_HOPS",
     "MAIL_SERVER": "MAIL_SERVER",
     "MAIL_PORT": "MAIL_PORT",
     "MAIL_USERNAME": "MAIL_USERNAME",
@@ -105,6 +111,12 @@ def load(app: Any, test_config: dict[str, Any] | None) -> None:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    hops = app.config.get("PROXY_HOPS")
+    if hops is None:
+        hops = 1 if app.config["ENV_NAME"] == "production" else 0
+    if not str(hops).isdigit():
+        raise ConfigError(f"PROXY_HOPS must be a number of proxies (0, 1, ...), not {hops!r}.")
+    app.config["PROXY_HOPS"] = int(hops)
     if isinstance(app.config.get("MAIL_PORT"), str):
         app.config["MAIL_PORT"] = int(app.config["MAIL_PORT"])
     if isinstance(app.config.get("MAIL_USE_TLS"), str):

@@ -159,6 +159,7 @@ def config_for(database_url: str, **overrides: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "locmem",
+        "MAIL_AFTER_RESPONSE": False,  # the mail a request sent is read as soon as it answers
         "SERVER_NAME": None,
         # The check-in is open from 4 am until 2 pm in production; tests run at any hour, and
         # the rule has its own tests (test_daily_loop, test_checkin_changes,

@@ -30,9 +30,15 @@ def sign_out_everywhere(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and sign out every other session."""
+    """Set a new password, sign out every other session, and spend every reset and
+    invitation link still open for the user: a link sent before (perhaps to a mailbox
+    someone else reads, or one they never asked for) sets no other password after it."""
     user.password_hash = hash_password(password)
     sign_out_everywhere(user)
+    now = now_utc()
+    for link in (PasswordReset, Invitation):
+        db.session.execute(update(link).where(link.user_id == user.id, link.used_at.is_(None))
+                           .values(used_at=now))
 
 
 def set_time_zone(user: User, time_zone: str) -> None:
@@ -69,14 +75,11 @@ def find_invitation(token: str, now: datetime | None = None) -> Invitation | Non
 
 
 def accept_invitation(invitation: Invitation, password: str, time_zone: str) -> User:
-    """Set the invited user's password and time zone, and spend the invitation with every
-    other link they were sent."""
+    """Set the invited user's password and time zone; the invitation is spent with every
+    other link they were sent (``set_password``)."""
     user = invitation.user
     set_password(user, password)
     user.time_zone = time_zone
-    db.session.execute(update(Invitation).where(Invitation.user_id == user.id,
-                                                Invitation.used_at.is_(None))
-                       .values(used_at=now_utc()))
     db.session.flush()
     return user
 
@@ -104,9 +107,8 @@ def find_password_reset(token: str) -> PasswordReset | None:
 
 
 def reset_password(reset: PasswordReset, password: str) -> None:
-    """Set the new password and spend the reset link."""
+    """Set the new password; the link is spent with every other one (``set_password``)."""
     set_password(reset.user, password)
-    reset.used_at = now_utc()
     db.session.flush()
 
 

@@ -105,8 +105,8 @@ def forgot_password():
             )
             db.session.commit()
             link = url_for("auth.reset_password", token=token, _external=True)
-            send_mail(
-                user.email, "Reset your password", "password_reset.txt",
+            send_mail(  # after the response: its timing must not tell who has an account
+                user.email, "Reset your password", "password_reset.txt", after_response=True,
                 name=user.display_name, link=link,
             )
         flash(
@@ -154,8 +154,24 @@ def accept_invitation(token: str):
     return invalid("auth/accept_invitation.html", form=form, invitation=invitation)
 
 
+def _signed_in_account_key() -> str:
+    """The signed-in user's per-account key, the one sign-in's per-account limit counts
+    (``form_email_key``): guesses at the current password share one budget, wherever made."""
+    return "account:" + current_user.email
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=_signed_in_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account",
+)
 def change_password():
     form = ChangePasswordForm()
     form.account_email, form.account_name = current_user.email, current_user.display_name

@@ -90,3 +90,31 @@ def test_development_secret_is_generated_once(tmp_path, monkeypatch):
 )
 def test_database_urls_use_psycopg3(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_production_believes_one_proxy_and_development_none(production, monkeypatch):
+    """Production is served behind a TLS-terminating proxy (README): the client's address
+    and scheme are in its X-Forwarded headers; without a proxy they would be forged."""
+    monkeypatch.delenv("PROXY_HOPS", raising=False)
+    proxied = create_app(GOOD).test_client().get(
+        "/healthz", base_url="http://physio.example.org",
+        headers={"X-Forwarded-For": "203.0.113.66", "X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in proxied.headers  # https as the proxy says
+    monkeypatch.setenv("EXERCISE_APP_ENV", "development")
+    direct = create_app({"SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert direct.config["PROXY_HOPS"] == 0
+    assert "Strict-Transport-Security" not in direct.test_client().get(
+        "/healthz", headers={"X-Forwarded-Proto": "https"}).headers
+
+
+@pytest.mark.parametrize(("value", "hops"), [("2", 2), ("0", 0)])
+def test_proxy_hops_come_from_the_environment(production, monkeypatch, value, hops):
+    monkeypatch.setenv("PROXY_HOPS", value)
+    assert create_app(GOOD).config["PROXY_HOPS"] == hops
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5"])
+def test_a_proxy_count_that_is_not_a_whole_number_is_refused(production, monkeypatch, value):
+    monkeypatch.setenv("PROXY_HOPS", value)
+    with pytest.raises(ConfigError, match="PROXY_HOPS"):
+        create_app(GOOD)
