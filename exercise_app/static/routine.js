@@ -224,6 +224,7 @@
     form.querySelectorAll('input[name$="prescription_id"]')).map((input) => input.value).join(",");
   let restoring = false;
   let sent = false; // once submitted, never kept again (a page shown again keeps its id)
+  let sentBefore = false; // taken up after it was sent once (its answer lost): see saveProgress
 
   const live = h("div", { class: "visually-hidden", "aria-live": "polite", "aria-atomic": "true" });
   const stepCount = h("p", { class: "guide-count", id: "guide-count" });
@@ -402,11 +403,11 @@
       ui.clock = h("p", { class: "clock", role: "timer" },
         [h("span", { class: "visually-hidden", text: (repsMode ? "Hold" : capital(ex.setWord)) + " time left: " }), ui.clockValue,
           h("span", { class: "clock-unit", text: " seconds" })]);
-      ui.start = button(repsMode ? "Start a " + ex.hold + "-second hold" : "Start the " + ex.setWord, "primary trainer-main", () => startHold(ex));
+      ui.start = button(repsMode ? "Start a " + ex.hold + "-second hold" : "Start the " + ex.setWord, "primary trainer-main", once(ex, () => startHold(ex)));
     }
-    ui.pause = button("Pause", "trainer-pause", () => pauseTimer(ex));
-    ui.resume = button("Resume", "primary trainer-resume", () => resumeTimer(ex));
-    ui.setDone = repsMode ? button("Set done", "primary trainer-main", () => finishSet(ex)) : null;
+    ui.pause = button("Pause", "trainer-pause", once(ex, () => pauseTimer(ex)));
+    ui.resume = button("Resume", "primary trainer-resume", once(ex, () => resumeTimer(ex)));
+    ui.setDone = repsMode ? button("Set done", "primary trainer-main", once(ex, () => finishSet(ex))) : null;
     ui.work = h("div", { class: "trainer-work" }, [
       ui.counter || null, ui.countHint || null, ui.clock || null,
       h("div", { class: "trainer-actions" }, [ui.start || null, ui.pause, ui.resume, ui.setDone]),
@@ -414,9 +415,9 @@
 
     ui.restValue = h("span", { class: "clock-value", text: String(ex.rest) });
     ui.restNext = h("p", { class: "rest-next" });
-    ui.skipRest = button("Skip rest", "primary", () => endRest(ex, false));
-    ui.restPause = button("Pause", "trainer-pause", () => pauseTimer(ex));
-    ui.restResume = button("Resume", "trainer-resume", () => resumeTimer(ex));
+    ui.skipRest = button("Skip rest", "primary", once(ex, () => endRest(ex, false)));
+    ui.restPause = button("Pause", "trainer-pause", once(ex, () => pauseTimer(ex)));
+    ui.restResume = button("Resume", "trainer-resume", once(ex, () => resumeTimer(ex)));
     ui.rest = h("div", { class: "trainer-rest" }, [
       h("p", { class: "rest-title", text: "Rest" }),
       h("p", { class: "clock", role: "timer" },
@@ -534,7 +535,9 @@
     // and the stop and its reason are for the physio.
     show(ui.again, ex.outcome !== "stopped");
     show(ui.options, !finished && !ui.panel);
-    if (ui.countValue) ui.countValue.textContent = String(ex.count);
+    // Set only when it changes: the count is a live region, and text set again (the same
+    // number, on every Pause and Resume) is read out again.
+    if (ui.countValue && ui.countValue.textContent !== String(ex.count)) ui.countValue.textContent = String(ex.count);
     if (ui.minus) ui.minus.disabled = ex.count === 0;
     if (ui.clockValue) ui.clockValue.textContent = String(ex.phase === "holding" ? ex.secondsLeft : ex.hold);
     if (ui.start) show(ui.start, ex.phase === "ready");
@@ -563,6 +566,25 @@
 
   /* Run a change to the trainer; if it hid the control that had focus, put focus on the control
    * the patient most likely wants next, so keyboard and screen-reader users are not lost. */
+  /* The trainer's controls take each other's place (Start the hold becomes Pause, Set done
+   * becomes Skip rest, Skip rest becomes Set done): a double tap, or Enter pressed twice on the
+   * control that focus moves to, would press the new control too (a set logged that was
+   * never done, a hold paused as it began). A tap that changed the controls shown makes the
+   * next within SET_TAP_MS the same tap. */
+  function controlsShown(ex) {
+    return ex.phase + (ex.timer && ex.timer.running ? ":running" : "");
+  }
+
+  function once(ex, action) {
+    return () => {
+      const now = Date.now();
+      if (ex.swappedAt && now - ex.swappedAt < SET_TAP_MS) return;
+      const before = controlsShown(ex);
+      action();
+      if (controlsShown(ex) !== before) ex.swappedAt = now;
+    };
+  }
+
   function changing(ex, fn) {
     const active = document.activeElement;
     const hadFocus = ex.ui.root.contains(active);
@@ -623,13 +645,15 @@
     beep();
     ex.timer = null;
     if (ex.reps > 0) {
-      // A hold inside a rep: count the rep; the patient says when the set is done.
+      // A hold inside a rep: count the rep; the patient says when the set is done. The
+      // count, a live region, says the new number; the announcement only what it cannot.
+      const before = ex.count;
       changing(ex, () => {
         ex.phase = "ready";
         ex.count = Math.min(ex.count + 1, maxCount(ex));
       });
       speak("Relax.");
-      announce("Hold done: " + ex.count + " of " + plural(ex.reps, "rep") + ".");
+      if (ex.count === before) announce("Hold done.");
     } else {
       speak("Relax.");
       finishSet(ex);
@@ -1046,7 +1070,7 @@
       clearStaleReasons(ex);
     });
     startRoutine();
-    saveProgress(); // as sent: kept until the session's page says it is saved (forget-routine.js)
+    saveProgress(true); // as sent: kept until the session's page says it is saved (forget-routine.js)
     submitting = true;
     // Disabled after the browser has taken the submission: a second click does nothing.
     submitButton.disabled = true;
@@ -1094,12 +1118,15 @@
     return values;
   }
 
-  function saveProgress() {
+  /* ``asSent``: the routine as it is being sent; taken up again (its answer lost), it is sent
+   * again as it was, start time and all, so that the server knows it for the same log. */
+  function saveProgress(asSent) {
     if (!started || restoring || submitting || sent) return;
     const store = storage();
     if (!store) return;
     const state = {
       at: Date.now(), day: new Date().toDateString(), current: current, values: formValues(),
+      sent: asSent === true || sentBefore,
       exercises: Array.from(exercises.values()).map((ex) => ({
         bout: ex.bout, setsBySide: ex.setsBySide, repsBySide: ex.repsBySide, count: ex.count,
         outcome: ex.outcome, touched: ex.touched, finished: ex.phase === "finished", cueIndex: ex.cueIndex,
@@ -1151,8 +1178,10 @@
       ex.ui.stopChoices.sync();
     });
     // A start long past is not this sitting's: the log takes its date from the start time.
+    // A routine sent before keeps its own (the same log sent again must say the same).
     const startedAt = form.querySelector('input[name="started_at"]');
-    if (startedAt && startedAt.value) {
+    sentBefore = state.sent === true;
+    if (startedAt && startedAt.value && !sentBefore) {
       const then = Date.parse(startedAt.value);
       if (!Number.isFinite(then) || Date.now() - then > RESTART_AFTER_HOURS * 3600 * 1000) {
         startedAt.value = new Date().toISOString();
