@@ -538,7 +538,9 @@
     // Set only when it changes: the count is a live region, and text set again (the same
     // number, on every Pause and Resume) is read out again.
     if (ui.countValue && ui.countValue.textContent !== String(ex.count)) ui.countValue.textContent = String(ex.count);
-    if (ui.minus) ui.minus.disabled = ex.count === 0;
+    // During a hold counted as a rep, the hold's end counts it: + then would count it twice.
+    if (ui.minus) ui.minus.disabled = ex.count === 0 || ex.phase === "holding";
+    if (ui.plus) ui.plus.disabled = ex.phase === "holding";
     if (ui.clockValue) ui.clockValue.textContent = String(ex.phase === "holding" ? ex.secondsLeft : ex.hold);
     if (ui.start) show(ui.start, ex.phase === "ready");
     show(ui.pause, ex.phase === "holding" && running);
@@ -1217,8 +1219,14 @@
   form.classList.add("is-guided");
   const resumeAt = restoreProgress();
   if (resumeAt !== null && resumeAt > 0) {
-    notice = "Welcome back: your routine is where you left it.";
-    goTo(resumeAt, { focus: false });
+    // A stop is said again, with the way to end the session there: a patient in pain who
+    // reloaded the page need not step through the rest.
+    const stopped = Array.from(exercises.values()).filter((ex) => ex.outcome === "stopped");
+    notice = "Welcome back: your routine is where you left it." + (stopped.length
+      ? " You stopped " + stopped.map((ex) => ex.name).join(" and ") + ": do not carry on with "
+        + (stopped.length > 1 ? "them" : "it") + " today."
+      : "");
+    goTo(resumeAt, { focus: false, danger: stopped.length > 0 });
   } else {
     goTo(0, { focus: false });
   }

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from exercise_app.extensions import db
 from exercise_app.models import ExerciseSession, now_utc
-from tests.browser.conftest import WIDTHS
+from tests.browser.conftest import WIDTHS, screenshot
 from tests.browser.test_accounts import sign_in
 from tests.browser.test_routine import (  # noqa: F401 - the routine fixture is reused
     _row,
@@ -144,6 +144,43 @@ def test_a_hold_counted_in_reps_is_announced_once(page, live_app, synced_library
     said = page.evaluate("window.__said")
     # Three events, each said once (in one live region or the other, not in both).
     assert len(said) == 3 and all(len(batch) == 1 for batch in said), said
+
+
+def test_after_a_stop_a_reloaded_routine_still_offers_to_end_there(page, routine):  # noqa: F811
+    """After "Stop: this hurts", the next step says so and offers "End the session here"; the
+    page reloaded (or the tab taken up again) dropped both, and a patient in pain had to step
+    through every exercise left."""
+    names = routine["names"]
+    sign_in(page, routine["email"])
+    to_the_bridge(page)
+    box = trainer(page)
+    box.get_by_role("button", name="Stop: this hurts").click()
+    box.get_by_role("radio", name="Sharp, catching or giving-way pain").check()
+    box.get_by_role("button", name="Stop and record it").click()
+    expect(page.get_by_role("button", name="End the session here")).to_be_visible()
+    page.reload()
+    expect(page.locator(".guide-notice")).to_contain_text(
+        f"You stopped {names['glute-bridge']}: do not carry on with it today")
+    screenshot(page, "routine-reloaded-after-stop")
+    page.get_by_role("button", name="End the session here").click()
+    expect(page.locator(".guide-notice")).to_contain_text("The session ends here")
+
+
+def test_a_rep_held_is_counted_once(page, live_app, synced_library):
+    """Holds counted as reps: + stayed live during a hold, so a patient who tapped it for the
+    rep they were holding had it counted twice when the hold ended."""
+    email = patient_with(live_app, "Squeeze Clinic",
+                         rows=[_row("glute-sets", sets=2, reps=5, hold=5, rest=30)])
+    page.clock.install()
+    sign_in(page, email)
+    to_the_bridge(page)
+    box = trainer(page)
+    box.get_by_role("button", name="Start a 5-second hold").click()
+    expect(box.get_by_role("button", name="Add a rep")).to_be_disabled()
+    expect(box.get_by_role("button", name="Take off a rep")).to_be_disabled()
+    page.clock.run_for(6_000)
+    expect(box.locator(".count-value")).to_have_text("1")
+    expect(box.get_by_role("button", name="Add a rep")).to_be_enabled()
 
 
 def test_a_lost_answer_resent_hours_after_the_start_is_stored_once(browser, live_server,
