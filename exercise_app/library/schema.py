@@ -234,6 +234,30 @@ class Dose(Model):
         return self
 
 
+STRETCH_HOLD = (20, 60)  # clinical.md: static stretch 30 s x 1-3 (20-60 s holds)
+STRENGTH_REPS = (8, 15)  # clinical.md: strength 8-15 reps
+LONG_HOLD = 10  # a rep held this long is a hold, not a strength rep (side planks: 10 s)
+
+
+def kind_violations(family: Family, dose: Dose) -> list[tuple[str, str]]:
+    """The typical home ranges of clinical.md for an exercise's kind, as SCHEMA.md lists them:
+    a static stretch (a held hip-mobility exercise) holds 20-60 s; a strength exercise (glute
+    strength or hip hinge, in reps shorter than a long hold) does 8-15 reps."""
+    problems: list[tuple[str, str]] = []
+    holds = dose.ranges.get("hold_seconds")
+    if (family is Family.HIP_MOBILITY and dose.reps is None and holds is not None
+            and (holds[0] < STRETCH_HOLD[0] or holds[1] > STRETCH_HOLD[1])):
+        problems.append(("ranges.hold_seconds", f"a static stretch holds "
+                         f"{STRETCH_HOLD[0]}-{STRETCH_HOLD[1]} s, not {holds[0]}-{holds[1]}"))
+    reps = dose.ranges.get("reps")
+    if (family in (Family.GLUTE_STRENGTH, Family.HIP_HINGE) and reps is not None
+            and (dose.hold_seconds or 0) < LONG_HOLD
+            and (reps[0] < STRENGTH_REPS[0] or reps[1] > STRENGTH_REPS[1])):
+        problems.append(("ranges.reps", f"a strength exercise does "
+                         f"{STRENGTH_REPS[0]}-{STRENGTH_REPS[1]} reps, not {reps[0]}-{reps[1]}"))
+    return problems
+
+
 def dose_violations(dose: Dose) -> list[tuple[str, str]]:
     """List the cross-field dose rules a dose breaks, as (field, message) pairs."""
     problems: list[tuple[str, str]] = []
@@ -434,6 +458,7 @@ class Exercise(Model):
         for link in ("easier", "harder"):
             if getattr(self.ladder, link) == self.id:
                 problems.append((f"ladder.{link}", "an exercise cannot link to itself"))
+        problems.extend(kind_violations(self.family, self.dose))
         _rules(problems)
         return self
 
