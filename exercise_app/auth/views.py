@@ -140,8 +140,9 @@ def accept_invitation(token: str):
     invitation = operations.find_invitation(token)
     if invitation is None or not invitation.user.active:
         return render_template("auth/link_invalid.html"), 404
-    if current_user.is_authenticated:
-        end_session()
+    # Someone signed in stays signed in until the new account is made (``start_session``
+    # then starts afresh): opening a link must change nothing, or any page could sign a
+    # user out by linking to an invitation.
     form = AcceptInvitationForm()
     form.account_email = invitation.user.email
     form.account_name = invitation.user.display_name

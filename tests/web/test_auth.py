@@ -348,6 +348,28 @@ def test_an_admin_sends_a_physio_whose_link_expired_a_new_one(app, client, auth,
     assert client.get("/").headers["Location"] == "/clinic/patients"
 
 
+def test_opening_an_invitation_link_signs_nobody_out(app, client, auth, world):
+    """Opening an invitation signed out whoever was signed in: a GET that changed something,
+    so any page could sign a user out by linking to one (and hand their browser to an account
+    someone else set up). The sign-out waits until the new account is made."""
+    with app.app_context():
+        from exercise_app.auth.operations import create_invitation
+
+        token = create_invitation(db.session.get(User, world.invited_patient.id),
+                                  db.session.get(User, world.physio.id), timedelta(days=1))
+        db.session.commit()
+    auth.login(world.physio)
+    page = client.get(f"/invitations/{token}")
+    assert page.status_code == 200
+    assert "You are signed in as Pat Physio." in page.data.decode()
+    assert client.get("/clinic/patients").status_code == 200  # still signed in
+    response = client.post(f"/invitations/{token}", data={
+        "password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "time_zone": "Europe/London"})
+    assert response.status_code == 303
+    assert client.get("/clinic/patients").status_code == 403  # now the patient
+    assert client.get("/today").status_code == 200
+
+
 def test_no_new_invitation_for_someone_joined_or_deactivated(app, client, auth, world):
     auth.login(world.admin)
     before = snapshot(app)
