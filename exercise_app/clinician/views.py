@@ -100,6 +100,7 @@ def patient(patient_id: int):
     versions = programme_queries.versions(patient.id, token)
     precautions = programme_queries.precautions(patient.id)
     version = history.effective(versions, today)
+    upcoming = history.upcoming(versions, today)
     # One read of the settings row gives the usual pain and the rules its band follows.
     rules = progression_operations.rules_for(patient.id)
     baseline = progression_operations.usual_pain_of(patient.id, rules)[0]
@@ -110,8 +111,7 @@ def patient(patient_id: int):
     decisions = progression_queries.recent_decisions(patient.id)
     progress = progression_queries.latest_run_decisions(patient.id)
     return render_template(
-        "clinician/patient.html", patient=patient, version=version,
-        upcoming=history.upcoming(versions, today),
+        "clinician/patient.html", patient=patient, version=version, upcoming=upcoming,
         items=[routine.item(p) for p in version.prescriptions] if version else [],
         history=patient_record, baseline=baseline, alerts=alerts, messages=messages,
         alert_form=AlertActionForm(), message_form=MessageForm(),
@@ -123,6 +123,10 @@ def patient(patient_id: int):
         csv_url=url_for("clinician.patient_csv", patient_id=patient.id),
         precautions_form=PrecautionsForm(precautions=sorted(precautions)),
         clashes=editor.programme_clashes(version.prescriptions if version else [], precautions),
+        # A precaution recorded after a programme was scheduled ahead is checked against it
+        # too, before it starts.
+        upcoming_clashes=editor.programme_clashes(
+            upcoming.prescriptions if upcoming else [], precautions),
         progress=progress, replaced_by=progression_present.replaced_by(progress, versions),
         pending=progression_present.still_waiting(
             progression_queries.pending_decisions(patient.id),

@@ -1251,6 +1251,31 @@ def test_precautions_recorded_later_are_checked_against_the_programme(app, clien
     assert "Glute bridge needs care" not in page
 
 
+def test_precautions_recorded_later_are_checked_against_a_programme_scheduled_ahead(
+        app, client, auth, loop):
+    """A precaution recorded after the physio scheduled the next programme was checked against
+    the programme in force only: the one to come was not flagged until it had started."""
+    from exercise_app.domain.scheduling import local_today
+    from exercise_app.models import now_utc
+    from exercise_app.programmes.operations import save_programme
+    from tests.factories import row
+
+    with app.app_context():
+        patient = db.session.get(User, loop.patient.id)
+        save_programme(patient, db.session.get(User, loop.physio.id),
+                       start_date=local_today(now_utc(), patient.time_zone) + timedelta(days=10),
+                       note="", rows=[row("butterfly-stretch")])
+        db.session.commit()
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}"
+    assert "Butterfly stretch needs care" not in client.get(url).data.decode()
+    client.post(f"{url}/precautions", data={"precautions": ["posterior-thr-early"]})
+    page = client.get(url).data.decode()
+    assert "Check version 2 against the precautions recorded before it starts" in page
+    assert ("Butterfly stretch needs care with early after a posterior-approach hip "
+            "replacement.") in page
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [("exercises-0-exercise", "no-such-exercise", b"Choose an exercise from the library"),
