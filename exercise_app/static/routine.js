@@ -1033,8 +1033,13 @@
   // Before the last step, Enter in a field never posts the form early: on a pain scale it
   // means Next, on a reason it confirms the reason, elsewhere (Speak cues) nothing.
   form.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.isComposing || current === stepEls.length - 1) return;
+    if (event.key !== "Enter" || event.isComposing) return;
     const target = event.target;
+    if (target === speakBox) {
+      event.preventDefault(); // Enter on a checkbox sends its form, on the last step too
+      return;
+    }
+    if (current === stepEls.length - 1) return;
     if (!(target instanceof HTMLInputElement)) return;
     event.preventDefault();
     const panel = target.closest(".panel");

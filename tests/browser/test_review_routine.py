@@ -232,3 +232,23 @@ def test_a_lost_answer_resent_hours_after_the_start_is_stored_once(browser, live
     with live_app.app_context():
         assert db.session.scalar(select(ExerciseSession)) is not None
         db.session.remove()
+
+
+def test_enter_on_speak_cues_at_the_last_step_does_not_send_the_routine(page, routine):  # noqa: F811
+    """On the last step Enter was left to the browser everywhere, and Enter on the "Speak
+    cues" checkbox (meant to tick it) sent the routine, notes unwritten."""
+    sign_in(page, routine["email"])
+    page.goto("/routine")
+    choose(page, "pain_before", 2)
+    page.get_by_role("button", name="Next").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="I did all the sets").click()
+    expect(page.locator(".guide-count")).to_have_text("Step 5 of 5")
+    for name, score in (("pain_during", 3), ("pain_after", 2), ("effort", 4)):
+        choose(page, name, score)
+    page.get_by_label("Speak cues").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(page.locator(".guide-count")).to_have_text("Step 5 of 5")
+    assert "/routine" in page.url and "/sessions/" not in page.url
