@@ -163,6 +163,14 @@ def refresh_patient(patient: User, now: datetime | None = None,
     ))
     open_alerts = store_alerts(patient.id, findings, today,
                                queries.open_alerts_for([patient.id]).get(patient.id, []))
+    if any(finding.code is AlertCode.RED_FLAG for finding in findings):
+        # A red flag raised just now pauses from today: the pause is read from its alert,
+        # which did not exist when the plan was made (one more query, after a yes only).
+        latest = queries.pauses(patient.id, patient.time_zone)
+        if latest != pauses:
+            pauses = latest
+            plan = history.prescribed(versions, queries.spans_until(
+                pauses, today + timedelta(days=AHEAD_DAYS)))
     summary = summary_row(patient.id)
     if summary.run_notes is None:  # not recorded yet (a new summary, or one from before)
         record_run_notes(patient.id)
