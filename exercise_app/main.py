@@ -183,9 +183,18 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def aria_error(field) -> dict[str, str]:
+    """A form field's attributes when it has an error: marked invalid and described by its
+    message (a template shows it with the id ``<field id>-error``); none otherwise."""
+    if not field.errors:
+        return {}
+    return {"aria-invalid": "true", "aria-describedby": f"{field.id}-error"}
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.add_template_filter(local_time, "local")
+    app.add_template_filter(aria_error, "aria_error")
     app.context_processor(layout)
     app.register_blueprint(bp)
     app.before_request(reject_unsafe_text)

@@ -94,7 +94,12 @@ def invite():
 @bp.get("/patients/<id:patient_id>")
 @role_required(Role.PHYSIO)
 def patient(patient_id: int):
-    patient = get_patient_or_404(patient_id, for_user=current_user)
+    return patient_page(get_patient_or_404(patient_id, for_user=current_user))
+
+
+def patient_page(patient, status: int = 200, alert_error: tuple[int, str] | None = None):
+    """The patient's page; ``alert_error``: (alert id, why) for an answer to an alert that was
+    refused, shown by that alert's note (``triage.views.alert_action``)."""
     today = local_today(now_utc(), patient.time_zone)
     summary, token = triage_queries.summary_and_versions(patient.id)
     versions = programme_queries.versions(patient.id, token)
@@ -131,8 +136,8 @@ def patient(patient_id: int):
         pending=progression_present.still_waiting(
             progression_queries.pending_decisions(patient.id),
             history.decided(versions, today)),
-        progress_labels=progression_present.KIND_LABELS,
-    )
+        progress_labels=progression_present.KIND_LABELS, alert_error=alert_error,
+    ), status
 
 
 @bp.post("/patients/<id:patient_id>/invitation")

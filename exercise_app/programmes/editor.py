@@ -152,7 +152,11 @@ def prescriptions(form: ProgrammeForm, choices: dict[str, ExerciseChoice]
             ok = False
             continue
         position = row.position.data if row.position.data is not None else 100 + index
-        kept.append((position, index, PrescriptionValues(
+        # Rows are shown numbered 1, 2, 3...: a row given another's number takes its place,
+        # before it when moved up, after it when moved down (typing 1 on the third row
+        # makes it the first, not the second).
+        moved = (position > index + 1) - (position < index + 1)
+        kept.append(((position, moved), index, PrescriptionValues(
             slug=choice.slug,
             sets=row.sets.data or dose["sets"],
             reps=reps, hold_seconds=hold,

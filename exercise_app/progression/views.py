@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -43,7 +43,10 @@ def _settings_form(patient: User, rules: operations.PatientRules, submitted: boo
     return form
 
 
-def _page(patient: User, settings_form=None, status: int = 200, refusal: str | None = None):
+def _page(patient: User, settings_form=None, status: int = 200, refusal: str | None = None,
+          sent: dict | None = None):
+    """The progression page; ``sent``: an override refused, shown again open with what the
+    physio typed (``id``, the decision's; ``values``, the form as sent; ``errors`` by field)."""
     rules = operations.rules_for(patient.id)
     versions = programmes.versions(patient.id)
     # Decisions are about the programme in force, not one scheduled after it.
@@ -63,6 +66,7 @@ def _page(patient: User, settings_form=None, status: int = 200, refusal: str | N
         version=versions[-1] if versions else None,
         review_form=ReviewForm(), override_form=OverrideForm(), present=present,
         setting_labels={info.name: info.label for info in SETTINGS}, refusal=refusal,
+        sent=sent,
     ), status
 
 
@@ -102,10 +106,10 @@ def _decision(patient: User, decision_id: int):
     return decision
 
 
-def _refused(patient: User, refusal: operations.DecisionRefused):
+def _refused(patient: User, refusal: operations.DecisionRefused, sent: dict | None = None):
     db.session.rollback()
     status = 422 if isinstance(refusal, operations.BadDose) else 409
-    return _page(patient, status=status, refusal=str(refusal))
+    return _page(patient, status=status, refusal=str(refusal), sent=sent)
 
 
 @bp.post("/patients/<id:patient_id>/decisions/<id:decision_id>/approve")
@@ -148,16 +152,19 @@ def override(patient_id: int, decision_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     decision = _decision(patient, decision_id)
     form = OverrideForm()
+    sent = {"id": decision.id, "values": request.form, "errors": {}}
     if not form.validate():
         problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
                              for name, errors in form.errors.items())
-        return _page(patient, status=422, refusal=f"The override was not saved. {problems}")
+        sent["errors"] = {name: " ".join(errors) for name, errors in form.errors.items()}
+        return _page(patient, status=422, refusal=f"The override was not saved. {problems}",
+                     sent=sent)
     try:
         operations.override(patient, decision, current_user, sets=form.sets.data,
                             reps=form.reps.data, hold_seconds=form.hold_seconds.data,
                             note=form.note.data or "")
     except operations.DecisionRefused as refusal:
-        return _refused(patient, refusal)
+        return _refused(patient, refusal, sent)
     refresh_patient(patient)
     db.session.commit()
     flash(f"Overridden: {decision.exercise_name} has your dose from the next session.",

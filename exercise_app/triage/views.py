@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import get_patient_or_404, role_required
+from ..clinician.views import patient_page
 from ..extensions import db
 from ..models import NOTE_MAX, AlertStatus, Role
 from . import operations, queries
@@ -27,13 +28,15 @@ def alert_action(patient_id: int, alert_id: int):
         abort(404)
     form = AlertActionForm()
     if not form.validate():
-        abort(422, f"Choose acknowledge or resolve; the note is at most {NOTE_MAX} characters.")
+        return patient_page(patient, 422, (alert.id, "Choose acknowledge or resolve; the note "
+                                           f"is at most {NOTE_MAX} characters."))
     try:
         operations.act_on_alert(alert, current_user, AlertStatus(form.status.data),
                                 form.note.data or "")
     except operations.AlertActionRefused as refusal:
         db.session.rollback()
-        abort(409, str(refusal))
+        # The patient's page again, the reason by the alert's note (the physio stays on it).
+        return patient_page(patient, 409, (alert.id, str(refusal)))
     db.session.commit()
     flash("Alert resolved." if form.status.data == "resolved" else "Alert acknowledged.",
           "success")

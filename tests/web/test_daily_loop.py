@@ -897,6 +897,30 @@ def test_physio_assigns_from_a_template_and_changes_make_versions(app, client, a
         assert versions[1].note == "New week, new focus."
 
 
+@pytest.mark.parametrize(("row", "order", "expected"), [
+    (2, "1", [2, 0, 1]),  # up: before the row that had its number
+    (0, "3", [1, 2, 0]),  # down: after it
+    (1, "2", [0, 1, 2]),  # its own number: nothing moves
+])
+def test_a_row_given_another_rows_number_takes_its_place(app, client, auth, loop, row, order,
+                                                          expected):
+    """Order 1 typed on the third row saved it second: a tie went to the row that already
+    had the number, so "change Order to reorder" did not reorder."""
+    auth.login(loop.physio)
+    url = f"/clinic/patients/{loop.patient.id}/programme"
+    form = editor_form(client, url)
+    names = [form[f"exercises-{n}-exercise"] for n in range(3)]
+    form[f"exercises-{row}-position"] = order
+    form["note"] = "Reordered."
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        newest = db.session.scalars(select(ProgrammeVersion).where(
+            ProgrammeVersion.patient_id == loop.patient.id)
+            .order_by(ProgrammeVersion.number.desc())).first()
+        assert [p.exercise_version.data["id"] for p in newest.prescriptions] == [
+            names[n] for n in expected]
+
+
 def test_past_sessions_keep_pointing_at_what_was_prescribed(app, client, auth, loop):
     auth.login(loop.physio)
     url = f"/clinic/patients/{loop.patient.id}/programme"
