@@ -258,6 +258,12 @@ def test_the_physio_approves_and_rejects_waiting_decisions(page, live_app, synce
     expect(knee.get_by_role("button", name="Approve")).to_have_count(0)
     waiting.scroll_into_view_if_needed()
     screenshot(page, "progression-waiting")
+    # Each decision's buttons say which exercise they act on (a list of buttons read out
+    # said "Reject, Reject, Reject").
+    expect(waiting.get_by_role("button", name="Reject", exact=True)).to_have_count(0)
+    expect(waiting.get_by_role("button", name="Reject Clam", exact=True)).to_have_count(1)
+    expect(waiting.get_by_role("button", name="Approve Glute bridge", exact=True)
+           ).to_have_count(1)
 
     waiting.get_by_role("listitem").filter(has_text="Glute bridge").get_by_role(
         "button", name="Approve").click()
