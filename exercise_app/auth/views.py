@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,6 +38,9 @@ bp = Blueprint("auth", __name__)
 LOGIN_FAILED = "That e-mail address and password do not match an active account."
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
 def _failed(response: object) -> bool:
     """Count a request against a limit unless it succeeded (a redirect)."""
     return getattr(response, "status_code", 500) not in (302, 303)
@@ -51,17 +56,21 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _password_guess_limits(account_key: Callable[[], str]) -> Callable[[F], F]:
+    """The limits on a POST that checks a password: per client address, and per account
+    (``account_key``), failures only. Every page that checks one shares the account's
+    budget, so guesses cannot be spread over several."""
+    def decorate(view: F) -> F:
+        view = limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+                             key_func=account_key, methods=["POST"], deduct_when=_failed,
+                             scope="login-account")(view)
+        return limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"],
+                             deduct_when=_failed)(view)
+    return decorate
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
-    key_func=form_email_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
+@_password_guess_limits(form_email_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -163,16 +172,7 @@ def _signed_in_account_key() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
-    key_func=_signed_in_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
+@_password_guess_limits(_signed_in_account_key)
 def change_password():
     form = ChangePasswordForm()
     form.account_email, form.account_name = current_user.email, current_user.display_name

@@ -21,6 +21,7 @@ from tests.browser.test_routine import (  # noqa: F401 - the routine fixture is 
     choose,
     patient_with,
     routine,
+    same_day_three_hours_back,
     sessions_stored,
     trainer,
 )
@@ -123,10 +124,9 @@ LIVE_LOG = """() => { window.__said = [];
 }"""
 
 
-def test_a_hold_counted_in_reps_is_announced_once(page, live_app, synced_library):
-    """Holds counted as reps: Pause, Resume and the hold's end each change the rep counter's
-    live region as well as the announcement's (render() sets the count's text again even when
-    it is the same), so a screen reader says "0 of 5 reps" again with every Pause."""
+def holding_a_rep(page, live_app):
+    """Sign in a patient whose one exercise is held in reps (glute sets, 2 x 5 of 5 s), on
+    Playwright's clock, and start the first rep's hold: the trainer box."""
     email = patient_with(live_app, "Squeeze Clinic",
                          rows=[_row("glute-sets", sets=2, reps=5, hold=5, rest=30)])
     page.clock.install()
@@ -134,6 +134,14 @@ def test_a_hold_counted_in_reps_is_announced_once(page, live_app, synced_library
     to_the_bridge(page)
     box = trainer(page)
     box.get_by_role("button", name="Start a 5-second hold").click()
+    return box
+
+
+def test_a_hold_counted_in_reps_is_announced_once(page, live_app, synced_library):
+    """Holds counted as reps: Pause, Resume and the hold's end each change the rep counter's
+    live region as well as the announcement's (render() sets the count's text again even when
+    it is the same), so a screen reader says "0 of 5 reps" again with every Pause."""
+    box = holding_a_rep(page, live_app)
     page.evaluate(LIVE_LOG)
     page.clock.run_for(1_000)  # (a tap sooner on the control that took its place is ignored)
     box.get_by_role("button", name="Pause").click()
@@ -169,13 +177,7 @@ def test_after_a_stop_a_reloaded_routine_still_offers_to_end_there(page, routine
 def test_a_rep_held_is_counted_once(page, live_app, synced_library):
     """Holds counted as reps: + stayed live during a hold, so a patient who tapped it for the
     rep they were holding had it counted twice when the hold ended."""
-    email = patient_with(live_app, "Squeeze Clinic",
-                         rows=[_row("glute-sets", sets=2, reps=5, hold=5, rest=30)])
-    page.clock.install()
-    sign_in(page, email)
-    to_the_bridge(page)
-    box = trainer(page)
-    box.get_by_role("button", name="Start a 5-second hold").click()
+    box = holding_a_rep(page, live_app)
     expect(box.get_by_role("button", name="Add a rep")).to_be_disabled()
     expect(box.get_by_role("button", name="Take off a rep")).to_be_disabled()
     page.clock.run_for(6_000)
@@ -188,17 +190,8 @@ def test_a_lost_answer_resent_hours_after_the_start_is_stored_once(browser, live
     """A routine started over two hours before it was sent, whose answer was lost, is taken up
     again with its start time reset to now (RESTART_AFTER_HOURS): the same log sent again is
     refused as "already saved with different answers" instead of landing on its page."""
-    from zoneinfo import ZoneInfo
-
-    from exercise_app.models import User
-
     now = now_utc()
-    zone = next(z for z in ("Pacific/Kiritimati", "Europe/London", "America/Los_Angeles")
-                if now.astimezone(ZoneInfo(z)).hour >= 3)
-    with live_app.app_context():
-        db.session.scalar(select(User).where(User.email == routine["email"])).time_zone = zone
-        db.session.commit()
-        db.session.remove()
+    zone = same_day_three_hours_back(live_app, routine["email"])
     with signed_in(browser, live_server, routine["email"], "phone", timezone_id=zone,
                    viewport={"width": WIDTHS["phone"], "height": 900}) as page:
         page.clock.install(time=now - timedelta(hours=3))

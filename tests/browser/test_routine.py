@@ -616,23 +616,31 @@ def test_a_routine_reloaded_midway_takes_up_where_it_was(page, routine, live_app
     expect(page.locator(".guide-notice")).to_be_hidden()
 
 
+def same_day_three_hours_back(live_app, email: str) -> str:
+    """A time zone where three hours ago was still today, given to the patient: the phone is
+    put in it too, to start a routine three hours back on the same day."""
+    from zoneinfo import ZoneInfo
+
+    from exercise_app.models import User
+
+    now = now_utc()
+    zone = next(z for z in ("Pacific/Kiritimati", "Europe/London", "America/Los_Angeles")
+                if now.astimezone(ZoneInfo(z)).hour >= 3)
+    with live_app.app_context():
+        db.session.scalar(select(User).where(User.email == email)).time_zone = zone
+        db.session.commit()
+        db.session.remove()
+    return zone
+
+
 def test_a_routine_taken_up_hours_later_starts_its_clock_again(browser, live_server, routine,
                                                                live_app):
     """The kept start time is part of the log, which is dated from it: a routine left in the
     early morning and finished hours later is timed from when it was taken up again."""
-    from zoneinfo import ZoneInfo
-
     from exercise_app.domain.scheduling import local_today
-    from exercise_app.models import User
 
     now = now_utc()
-    # A zone (the phone's and the patient's) where three hours ago was the same day.
-    zone = next(z for z in ("Pacific/Kiritimati", "Europe/London", "America/Los_Angeles")
-                if now.astimezone(ZoneInfo(z)).hour >= 3)
-    with live_app.app_context():
-        db.session.scalar(select(User).where(User.email == routine["email"])).time_zone = zone
-        db.session.commit()
-        db.session.remove()
+    zone = same_day_three_hours_back(live_app, routine["email"])
     context = browser.new_context(base_url=live_server, timezone_id=zone,
                                   viewport={"width": WIDTHS["phone"], "height": 900})
     page = context.new_page()

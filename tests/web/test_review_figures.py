@@ -4,9 +4,7 @@ fresh count (each failed before its fix): a red flag's day counted as missed onc
 from __future__ import annotations
 
 import re
-import sys
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,23 +20,7 @@ from exercise_app.triage import caseload
 from exercise_app.triage import queries as triage_queries
 from exercise_app.triage.signals import history_figures
 from tests.factories import assign, log, row
-
-
-class Clock:
-    """The app's clock (as tests/web/test_checkin_changes.py sets it)."""
-
-    def __init__(self, monkeypatch, time_zone: str) -> None:
-        self.zone = ZoneInfo(time_zone)
-        self.instant = models.now_utc()
-        real = models.now_utc
-        for name, module in list(sys.modules.items()):
-            if name.startswith("exercise_app") and getattr(module, "now_utc", None) is real:
-                monkeypatch.setattr(module, "now_utc", lambda: self.instant)
-
-    def set(self, day: date, hour: int, minute: int = 0) -> datetime:
-        local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
-        self.instant = local.astimezone(UTC)
-        return self.instant
+from tests.web.test_checkin_changes import Clock
 
 
 def fresh(patient_id: int) -> tuple[int, int | None, int | None]:

@@ -10,13 +10,11 @@ import pytest
 
 from exercise_app.extensions import limiter
 from tests.conftest import PASSWORD
+from tests.web.test_auth import outbox
+from tests.web.test_limits_and_csrf import limited_app  # noqa: F401 - a fixture
 
 NEW_PASSWORD = "copper-kettle-willow-seven"
 OTHER_PASSWORD = "amber-lighthouse-forty-two"
-
-
-def outbox(app):
-    return getattr(app.extensions["mailman"], "outbox", [])
 
 
 def reset_link(message) -> str:
@@ -25,15 +23,7 @@ def reset_link(message) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def limited_app(world, make_app):
-    app = make_app(RATELIMIT_ENABLED=True)
-    with app.app_context():
-        limiter.reset()
-    return app
-
-
-def test_current_password_guesses_on_the_change_password_form_are_limited(limited_app, world):
+def test_current_password_guesses_on_the_change_password_form_are_limited(limited_app, world):  # noqa: F811
     """The change-password form checks the current password with no rate limit, so anyone
     holding a signed-in session can guess the account's password without ever getting a 429."""
     client = limited_app.test_client()
