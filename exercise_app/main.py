@@ -175,7 +175,12 @@ def internal_error(_error: Exception):
 
 
 class IdConverter(IntegerConverter):
-    """A database id: 1 to 2**31 - 1 (PostgreSQL's integer); anything else is a 404."""
+    """A database id: 1 to 2**31 - 1 (PostgreSQL's integer); anything else is a 404.
+
+    ASCII digits only: werkzeug's ``\\d+`` matches any script's digits, and ``int`` reads them,
+    so a path with an Arabic-Indic one in place of 1 was user 1's page."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("min", 1)

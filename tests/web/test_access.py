@@ -345,3 +345,14 @@ def test_foreign_objects_are_not_found(app, client, auth, loop, endpoint, rule, 
         response = _request(client, rule, rule.foreign[index](world))
         assert response.status_code == 404
         assert snapshot(app) == before
+
+
+def test_an_id_in_another_scripts_digits_is_not_found(app, client, auth, world):
+    """Werkzeug's id rule matched any script's digits and int() read them: the patient's page
+    answered at their id written in Arabic-Indic digits."""
+    auth.login(world.physio)
+    arabic = str(world.patient.id).translate(str.maketrans("0123456789", "\u0660\u0661\u0662"
+                                                            "\u0663\u0664\u0665\u0666\u0667"
+                                                            "\u0668\u0669"))
+    assert client.get(f"/clinic/patients/{world.patient.id}").status_code == 200
+    assert client.get(f"/clinic/patients/{arabic}").status_code == 404

@@ -348,6 +348,15 @@ def test_an_admin_sends_a_physio_whose_link_expired_a_new_one(app, client, auth,
     assert client.get("/").headers["Location"] == "/clinic/patients"
 
 
+@pytest.mark.parametrize("user_id", ["abc", "0", "-1", "1.5", "99999999999", "\u0661"])
+def test_a_new_invitation_for_a_bad_user_id_is_a_404(app, client, auth, world, user_id):
+    auth.login(world.admin)
+    before = snapshot(app)
+    assert client.post(f"/admin/users/{user_id}/invitation").status_code == 404
+    assert snapshot(app) == before
+    assert outbox(app) == []
+
+
 def test_opening_an_invitation_link_signs_nobody_out(app, client, auth, world):
     """Opening an invitation signed out whoever was signed in: a GET that changed something,
     so any page could sign a user out by linking to one (and hand their browser to an account
