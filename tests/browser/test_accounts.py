@@ -73,6 +73,9 @@ def test_physio_invites_a_patient_who_accepts(page, people):
     link = page.get_by_label("Invitation link").input_value()
     page.get_by_role("link", name="Done").click()
     expect(page.get_by_role("row").filter(has_text="Nadia Newcomer")).to_contain_text("(invited)")
+    page.goto(link)  # opened while signed in: nobody is signed out until the account is made
+    expect(page.get_by_text("You are signed in as Pia Physio.")).to_be_visible()
+    screenshot(page, "accept-invitation-signed-in")
     sign_out(page)
 
     page.goto(link)
