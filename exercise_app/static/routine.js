@@ -159,7 +159,9 @@
   // ---------------------------------------------------------------- timers (Date-based)
 
   /* A countdown that reads the clock on every tick, so a throttled or fast-forwarded timer
-   * still ends at the right moment. */
+   * still ends at the right moment. It tells ``onEnd`` when it ended: on a hidden tab the
+   * browser runs the tick late (up to a minute late), and what follows (the rest after a
+   * hold) counts from then, not from the late tick. */
   class Countdown {
     constructor(seconds, onTick, onEnd) {
       this.remainingMs = seconds * 1000;
@@ -178,9 +180,9 @@
       return Math.max(0, Math.ceil(ms / 1000));
     }
 
-    start() {
+    start(from) {
       if (this.running) return;
-      this.endsAt = Date.now() + this.remainingMs;
+      this.endsAt = (from === undefined ? Date.now() : from) + this.remainingMs;
       this.id = window.setInterval(() => this.tick(), TICK_MS);
       this.onTick(this.secondsLeft);
     }
@@ -191,7 +193,7 @@
         this.cancel();
         this.remainingMs = 0;
         this.onTick(0);
-        this.onEnd();
+        this.onEnd(this.endsAt);
       } else {
         this.onTick(this.secondsLeft);
       }
@@ -636,14 +638,14 @@
     ex.timer = new Countdown(ex.hold, (s) => {
       ex.secondsLeft = s;
       if (ex.ui.clockValue) ex.ui.clockValue.textContent = String(s);
-    }, () => endHold(ex));
+    }, (endedAt) => endHold(ex, endedAt));
     changing(ex, () => {
       ex.phase = "holding";
       ex.timer.start();
     });
   }
 
-  function endHold(ex) {
+  function endHold(ex, endedAt) {
     beep();
     ex.timer = null;
     if (ex.reps > 0) {
@@ -658,11 +660,13 @@
       if (ex.count === before) announce("Hold done.");
     } else {
       speak("Relax.");
-      finishSet(ex);
+      finishSet(ex, endedAt);
     }
   }
 
-  function finishSet(ex) {
+  /* ``endedAt``: when a timed set's hold ended, which the rest counts from (the tick that
+   * ended it ran late on a hidden tab); a tap's set ends now. */
+  function finishSet(ex, endedAt) {
     // A double tap on Set done (which stays in place when there is no rest) logged two sets.
     const now = Date.now();
     if (ex.rest === 0 && ex.lastSetAt && now - ex.lastSetAt < SET_TAP_MS) return;
@@ -690,7 +694,7 @@
           ex.secondsLeft = s;
           ex.ui.restValue.textContent = String(s);
         }, () => endRest(ex, true));
-        ex.timer.start();
+        ex.timer.start(endedAt);
       } else {
         ex.phase = "ready";
       }
@@ -698,9 +702,13 @@
     if (ex.phase === "finished") {
       speak("All sets done. Well done.");
       announce(doneText + " All sets of " + ex.name + " are done. Press Next when you are ready.");
+    } else if (ex.phase === "resting" && ex.secondsLeft > 0) {
+      // The rest left, which is less than the rest when it counts from a hold that ended
+      // while the tab was hidden (it ends at the next tick if none is left).
+      speak("Rest " + plural(ex.secondsLeft, "second") + ".");
+      announce(doneText + " Rest for " + plural(ex.secondsLeft, "second") + ".");
     } else if (ex.phase === "resting") {
-      speak("Rest " + plural(ex.rest, "second") + ".");
-      announce(doneText + " Rest for " + plural(ex.rest, "second") + ".");
+      announce(doneText);
     } else {
       const next = setText(ex) + (ex.side === "each" ? ", " + sideText(ex).toLowerCase() : "");
       speak(next + ". " + nextCue(ex));
