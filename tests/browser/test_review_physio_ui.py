@@ -168,3 +168,50 @@ def test_a_refused_override_keeps_what_the_physio_typed(page, people):
     expect(why).to_have_value("Flare after gardening; fewer sets this week")
     expect(clam.get_by_label("Sets")).to_have_value("0")
     screenshot(page, "physio-override-refused")
+
+
+def test_loading_a_template_over_typed_rows_asks_first(page, people):
+    """"Load the template" replaced the rows typed below without asking: the physio's work was
+    gone with one click. Once a row has changed, the browser asks; no keeps what is typed, yes
+    loads the template. Untouched rows are replaced without a question."""
+    open_editor(page, people)
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator("#exercises-0-reps").fill("14")
+    page.get_by_label("Template", exact=True).select_option("hip-and-back-starter")
+    page.get_by_role("button", name="Load the template").click()
+    expect(page.locator("#exercises-0-reps")).to_have_value("14")  # still here, as typed
+    assert len(asked) == 1 and "replaces the exercises below" in asked[0]
+    assert "template=" not in page.url
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Load the template").click()
+    expect(page).to_have_url(re.compile(r"template=hip-and-back-starter"))
+    expect(page.locator("#exercises-0-reps")).not_to_have_value("14")
+    assert len(asked) == 2
+
+    # Nothing typed on this page: the next template loads without a question.
+    page.get_by_label("Template", exact=True).select_option("hip-and-back-starter")
+    page.get_by_role("button", name="Load the template").click()
+    expect(page.locator("#exercises-0-exercise")).not_to_have_value("")
+    assert len(asked) == 2
+
+
+def test_a_refused_save_still_counts_as_typed(page, people):
+    """The page shown again after a refused save holds rows that are not saved: loading a
+    template over them asks too."""
+    open_editor(page, people)
+    page.locator("#exercises-0-reps").fill("0")
+    page.get_by_role("button", name="Save the programme").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_label("Template", exact=True).select_option("hip-and-back-starter")
+    page.get_by_role("button", name="Load the template").click()
+    expect(page.locator("#exercises-0-reps")).to_have_value("0")
+    assert len(asked) == 1
