@@ -23,7 +23,7 @@ from ..notifications import send_mail
 from ..pages import invalid
 from ..sessions import end_session, start_session
 from ..triage.operations import refresh_patient
-from . import operations
+from . import devices, operations
 from .forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -70,7 +70,7 @@ def _password_guess_limits(account_key: Callable[[], str]) -> Callable[[F], F]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_password_guess_limits(form_email_key)
+@_password_guess_limits(devices.attempt_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -80,7 +80,9 @@ def login():
         if user is not None:
             db.session.commit()  # a rehashed password
             start_session(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"), 303)
+            return devices.remember(
+                redirect(safe_next(request.args.get("next")) or url_for("main.home"), 303),
+                user.email)
         form.form_errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 401
     return invalid("auth/login.html", form=form)
@@ -160,13 +162,14 @@ def accept_invitation(token: str):
         db.session.commit()
         start_session(user)
         flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-        return redirect(url_for("main.home"), 303)
+        return devices.remember(redirect(url_for("main.home"), 303), user.email)
     return invalid("auth/accept_invitation.html", form=form, invitation=invitation)
 
 
 def _signed_in_account_key() -> str:
-    """The signed-in user's per-account key, the one sign-in's per-account limit counts
-    (``form_email_key``): guesses at the current password share one budget, wherever made."""
+    """The signed-in user's per-account key, the one sign-in's per-account limit counts for
+    a browser not known to the account (``devices.attempt_key``): guesses at the current
+    password share one budget with sign-ins from anywhere else."""
     return "account:" + current_user.email
 
 
