@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import get_patient_or_404, role_required
-from ..clinician.views import patient_page
+from ..clinician.pages import patient_page
 from ..extensions import db
 from ..models import NOTE_MAX, AlertStatus, Role
 from . import operations, queries
