@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import CareRelationship, Role, User
+from ..models import CareRelationship, PatientSummary, Role, User
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,11 @@ def active_admins(clinic_id: int) -> list[User]:
     """The clinic's admins whose accounts are active."""
     return list(db.session.scalars(select(User).where(
         User.clinic_id == clinic_id, User.role == Role.ADMIN, User.active).order_by(User.id)))
+
+
+def oldest_summary(clinic_id: int) -> date | None:
+    """The day the oldest summary of the clinic's active patients was written."""
+    return db.session.scalar(
+        select(func.min(PatientSummary.summary_on))
+        .join(User, User.id == PatientSummary.patient_id)
+        .where(User.clinic_id == clinic_id, User.role == Role.PATIENT, User.active))

@@ -16,9 +16,10 @@ from flask_login import current_user
 
 from .. import accounts, audit
 from ..access import get_clinic_user_or_404, role_required
+from ..domain.scheduling import daily_job_late
 from ..extensions import db, limiter
 from ..invitations import new_invitation
-from ..models import Role
+from ..models import Role, now_utc
 from ..notifications import send_invitation
 from ..pages import id_urls, invalid
 from . import operations, queries
@@ -36,9 +37,11 @@ def users():
 def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
     """The clinic's people; ``refused``: a deactivation refused, (the user's id, why)."""
     rows = queries.clinic_users(current_user)
+    oldest = queries.oldest_summary(current_user.clinic_id)
     return render_template(
         "admin/users.html",
         rows=rows,
+        summaries_late=oldest if daily_job_late(oldest, now_utc().date()) else None,
         clinic_name=current_user.clinic.name,
         # Who may take over a physio's patients: the clinic's physios who can sign in (but
         # themselves): not one deactivated, nor one invited who has not joined yet.

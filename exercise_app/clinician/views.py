@@ -65,6 +65,7 @@ def patients():
         patient_urls=id_urls("clinician.patient", "patient_id", [e.row.id for e in visible]),
         total=len(everyone), matching=len(shown), page=page, pages=pages, filters=filters,
         critical=sum(1 for e in everyone if e.top_level == "critical"),
+        summaries_late=caseload.summaries_late(rows, today),
     )
 
 

@@ -308,3 +308,14 @@ class DayPlan:
             _days_of, _days, done, _started, owed = self._track_week(indexes, monday_of(day))
             progress[self.prescriptions[today[0]].key] = (min(len(done), owed), owed)
         return progress
+
+
+# The daily job (``flask summaries rebuild``) writes every patient's summary each day. One
+# older than this many days (time zones a day apart, a job run late in the day) means it is
+# not running: no alert is raised for missed days, and adherence reads "-" after two weeks.
+DAILY_JOB_GRACE_DAYS = 2
+
+
+def daily_job_late(oldest_summary: date | None, today: date) -> bool:
+    """Whether a summary written on ``oldest_summary`` says the daily job has stopped."""
+    return oldest_summary is not None and (today - oldest_summary).days > DAILY_JOB_GRACE_DAYS

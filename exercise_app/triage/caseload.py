@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..domain.alerts import LEVEL_ORDER, LEVEL_RANK, triage_key_from_counts
-from ..domain.scheduling import local_today
+from ..domain.scheduling import daily_job_late, local_today
 from ..domain.stages import in_force, stage_text
 from .queries import CaseloadRow, OpenAlert
 from .signals import adherence_now, latest_pain, pain_series
@@ -63,6 +63,14 @@ def stale(rows: Sequence[CaseloadRow],
     return {row.id: json.loads(row.summary_text) for row in rows
             if row.summary_on is not None and row.summary_on != today_in[row.time_zone]
             and row.summary_text}
+
+
+def summaries_late(rows: Sequence[CaseloadRow], today_in: Mapping[str, date]) -> date | None:
+    """The oldest summary of an active patient when it says the daily job has stopped
+    (``domain.scheduling.daily_job_late``), else None."""
+    late = [row.summary_on for row in rows if row.active and row.summary_on is not None
+            and daily_job_late(row.summary_on, today_in[row.time_zone])]
+    return min(late, default=None)
 
 
 def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
