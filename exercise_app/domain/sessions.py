@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md)
 CORRECTION_HOURS = 24  # a patient can correct a log for a day; after that it is the record
@@ -45,8 +45,14 @@ def same_sitting(started: datetime, sent: datetime) -> bool:
     clock, both) was one sitting, dated by its start: on the same day, or within
     ``SITTING_HOURS`` across midnight. Started at 22:50 and sent at 08:30 from a tab left
     open, the session was dated the day before, and a minute after exercising the patient
-    was asked for the morning after it."""
-    return started.date() == sent.date() or sent - started <= timedelta(hours=SITTING_HOURS)
+    was asked for the morning after it. The hours are real ones: across a change of the
+    clocks, wall-clock times subtracted are an hour out (aware datetimes of one zone subtract
+    as if it had none), so they are compared in UTC."""
+    if started.date() == sent.date():
+        return True
+    if started.tzinfo is not None and sent.tzinfo is not None:
+        started, sent = started.astimezone(UTC), sent.astimezone(UTC)
+    return sent - started <= timedelta(hours=SITTING_HOURS)
 
 
 def session_outcome(results: Sequence[ExerciseResult]) -> str:

@@ -86,7 +86,9 @@ def entries(rows: Sequence[CaseloadRow], older: Mapping[int, Mapping[str, Any]],
         else:
             a7, a28 = row.adherence_7, row.adherence_28
         last = row.last_session_date
-        days_since = (today - last).days if last else None
+        # Never in the future: a patient who moved west of the zone they logged in has a
+        # last session dated after their today ("-1 days ago").
+        days_since = max(0, (today - last).days) if last else None
         counts = row.alert_counts
         key = (*triage_key_from_counts(counts, days_since, a28), row.id)
         top = levels[key[0]] if key[0] < len(levels) else None  # the key starts with its rank

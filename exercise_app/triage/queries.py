@@ -46,17 +46,18 @@ _RED_FLAG_RESOLVED = (
            AlertAction.status == AlertStatus.RESOLVED)
     .scalar_subquery()
 )
-# Each red-flag alert: when it was raised, whether it is still unresolved, and when the physio
-# first resolved it. The routine is paused in between (``paused_spans``).
 # Each red-flag alert: when it was raised, whether the patient had logged a session on its
-# day before that (the screen after a painful log), its status and when it was resolved.
+# day before that (the screen after a painful log), its status and when the physio last
+# resolved it. The routine is paused in between (``paused_spans``). The last resolution: a
+# yes the same day reopens a resolved alert (``operations._reopen_red_flag``), which pauses
+# again until it is resolved once more.
 RED_FLAG_PAUSES = (
     select(Alert.created_at,
            select(ExerciseSession.id).where(
                ExerciseSession.patient_id == Alert.patient_id,
                ExerciseSession.local_date == Alert.day,
                ExerciseSession.created_at <= Alert.created_at).exists(),
-           Alert.status, func.min(AlertAction.created_at))
+           Alert.status, func.max(AlertAction.created_at))
     .outerjoin(AlertAction, (AlertAction.alert_id == Alert.id)
                & (AlertAction.status == AlertStatus.RESOLVED))
     .where(Alert.patient_id == bindparam("patient_id"), Alert.code == RED_FLAG)
