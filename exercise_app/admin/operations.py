@@ -26,6 +26,14 @@ class StillCaring(Exception):
         self.physio, self.count = physio, count
 
 
+class SuccessorGone(Exception):
+    """The physio chosen to take the patients over was deactivated meanwhile."""
+
+    def __init__(self, successor: User) -> None:
+        super().__init__(successor)
+        self.successor = successor
+
+
 def hand_over_patients(physio: User, successor: User, by: User) -> list[int]:
     """Move every patient in the physio's care to ``successor``, each recorded in the audit
     log as a change ``by`` made; return the patients' ids."""
@@ -46,7 +54,12 @@ def hand_over_patients(physio: User, successor: User, by: User) -> list[int]:
 def deactivate(user: User, successor: User | None, by: User) -> list[int]:
     """Deactivate ``user`` and sign them out everywhere, a physio's patients first moved to
     ``successor``; return the ids of the patients moved. Raise ``StillCaring`` when patients
-    would be left without a physio."""
+    would be left without a physio, ``SuccessorGone`` when the physio chosen was deactivated
+    meanwhile. Both rows are locked first (``accounts.lock_accounts``): a patient the physio
+    invites at the same moment is then handed over too, or refused."""
+    active = accounts.lock_accounts([user.id, *([successor.id] if successor else [])])
+    if successor is not None and not active.get(successor.id):
+        raise SuccessorGone(successor)
     moved = hand_over_patients(user, successor, by) if successor is not None else []
     count = patient_count(user)
     if count:

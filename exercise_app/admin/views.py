@@ -104,6 +104,11 @@ def deactivate(user_id: int):
     except operations.StillCaring as still:
         return _users_page((user.id, f"{user.display_name} cares for {_patients(still.count)}. "
                                      "Choose who takes them over, then deactivate."), 409)
+    except operations.SuccessorGone as gone:
+        db.session.rollback()
+        return _users_page((user.id, f"{gone.successor.display_name} was deactivated just now. "
+                                     f"Choose another physio to take over "
+                                     f"{user.display_name}'s patients."), 409)
     db.session.commit()
     handed_over = (f" Their {_patients(len(moved))} {'is' if len(moved) == 1 else 'are'} now "
                    f"in {successor.display_name}'s care." if successor is not None and moved

@@ -74,9 +74,26 @@ def find_invitation(token: str, now: datetime | None = None) -> Invitation | Non
     )
 
 
+class LinkSpent(Exception):
+    """Another request used the link between this one finding it and using it."""
+
+
+def _spend(link: Invitation | PasswordReset) -> None:
+    """Mark a link used, or raise LinkSpent if another request did so first: the UPDATE waits
+    for that request's transaction and then finds the link used (a double tap on the link's
+    form set two passwords, the first of which silently stopped working)."""
+    model = type(link)
+    spent = db.session.execute(
+        update(model).where(model.id == link.id, model.used_at.is_(None))
+        .values(used_at=now_utc()).execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        raise LinkSpent
+
+
 def accept_invitation(invitation: Invitation, password: str, time_zone: str) -> User:
     """Set the invited user's password and time zone; the invitation is spent with every
-    other link they were sent (``set_password``)."""
+    other link they were sent (``set_password``). LinkSpent if it was used just now."""
+    _spend(invitation)
     user = invitation.user
     set_password(user, password)
     user.time_zone = time_zone
@@ -107,7 +124,9 @@ def find_password_reset(token: str) -> PasswordReset | None:
 
 
 def reset_password(reset: PasswordReset, password: str) -> None:
-    """Set the new password; the link is spent with every other one (``set_password``)."""
+    """Set the new password; the link is spent with every other one (``set_password``).
+    LinkSpent if it was used just now."""
+    _spend(reset)
     set_password(reset.user, password)
     db.session.flush()
 

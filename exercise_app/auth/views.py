@@ -138,7 +138,11 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.account_email, form.account_name = reset.user.email, reset.user.display_name
     if form.validate_on_submit():
-        operations.reset_password(reset, form.password.data)
+        try:
+            operations.reset_password(reset, form.password.data)
+        except operations.LinkSpent:  # the same link, sent twice at once: the other set it
+            db.session.rollback()
+            return render_template("auth/link_invalid.html"), 404
         db.session.commit()
         flash("Your password is changed. Please sign in with it.", "success")
         return redirect(url_for("auth.login"), 303)
@@ -158,7 +162,12 @@ def accept_invitation(token: str):
     form.account_email = invitation.user.email
     form.account_name = invitation.user.display_name
     if form.validate_on_submit():
-        user = operations.accept_invitation(invitation, form.password.data, form.time_zone.data)
+        try:
+            user = operations.accept_invitation(invitation, form.password.data,
+                                                form.time_zone.data)
+        except operations.LinkSpent:  # the same link, sent twice at once: the other joined
+            db.session.rollback()
+            return render_template("auth/link_invalid.html"), 404
         db.session.commit()
         start_session(user)
         flash(f"Welcome, {user.display_name}. Your account is ready.", "success")

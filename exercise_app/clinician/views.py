@@ -80,6 +80,9 @@ def invite():
                 current_user, form.email.data, form.display_name.data,
                 current_app.config["INVITATION_TTL"],
             )
+        except accounts.InviterInactive:  # deactivated by an admin while inviting
+            db.session.rollback()
+            abort(403)
         except accounts.EmailTaken:
             form.email.errors.append("An account with this e-mail address already exists.")
             audit.refused(audit.EMAIL_TAKEN)

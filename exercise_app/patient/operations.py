@@ -24,6 +24,7 @@ from ..domain.sessions import (
     session_outcome,
 )
 from ..extensions import db, insert_or_skip, read_rows
+from ..locks import lock_patient
 from ..models import (
     ExerciseLog,
     ExerciseSession,
@@ -36,7 +37,6 @@ from ..models import (
     User,
     now_utc,
 )
-from ..programmes.operations import lock_patient
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from ..extensions import db
+from ..locks import lock_patient
 from ..models import (
     LibraryExercise,
     LibraryExerciseVersion,
@@ -49,19 +50,6 @@ def set_precautions(patient: User, values: Sequence[str]) -> None:
     for value in sorted(set(values)):
         db.session.add(PatientPrecaution(patient_id=patient.id, precaution=value))
     db.session.flush()
-
-
-def lock_patient(patient_id: int) -> None:
-    """Serialise changes to one patient's programme (PostgreSQL; SQLite writes one at a time).
-
-    FOR NO KEY UPDATE, not FOR UPDATE: the session just inserted holds a key-share lock on
-    the same row through its foreign key, and FOR UPDATE would wait for another request's
-    key-share while that request waits for ours (a deadlock seen in the bench).
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: the transaction began with BEGIN IMMEDIATE, the one write lock
-    db.session.execute(
-        select(User.id).where(User.id == patient_id).with_for_update(key_share=True))
 
 
 class ProgrammeChanged(ValueError):

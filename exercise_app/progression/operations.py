@@ -22,6 +22,7 @@ from ..domain.progression import (
 from ..domain.scheduling import local_today
 from ..extensions import db
 from ..library.labels import needs_care
+from ..locks import lock_patient
 from ..models import (
     DecisionReview,
     DecisionStatus,
@@ -40,7 +41,7 @@ from ..models import (
 )
 from ..patient.history import decided
 from ..programmes import queries as programmes
-from ..programmes.operations import DoseChange, copy_with_changes, lock_patient, reissue
+from ..programmes.operations import DoseChange, copy_with_changes, reissue
 from ..programmes.queries import PrescriptionView, ProgrammeView
 from ..summaries import summary_row
 from . import queries

@@ -10,6 +10,7 @@ from ..admin.notifications import send_red_flag_to_admins
 from ..domain.red_flags import ALL_CLEAR_MESSAGE, MESSAGES, Urgency
 from ..domain.scheduling import local_today
 from ..extensions import db
+from ..locks import lock_patient
 from ..models import Role, now_utc
 from ..notifications import send_red_flag_alert
 from ..triage import operations
@@ -43,6 +44,10 @@ def blocked_page(state, status: int = 200):
 @bp.route("/check", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
 def check():
+    if request.method == "POST":
+        # One answer at a time, read after the one before it: a double tap on Send stored two
+        # screens and e-mailed the physio twice about one red flag.
+        lock_patient(current_user.id)
     blocked, due, state = status_for(current_user.id, current_user.time_zone)
     refused = 409 if request.method == "POST" else 200  # nothing to answer: nothing is saved
     if blocked is not None:

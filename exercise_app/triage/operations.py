@@ -15,6 +15,7 @@ from ..domain.alerts import AlertCode, compute_alerts, open_alert_digest
 from ..domain.red_flags import Occasion, ScreeningResult, screen
 from ..domain.scheduling import local_today, monday_of
 from ..extensions import db, insert_or_skip
+from ..locks import lock_patient
 from ..models import (
     Alert,
     AlertAction,
@@ -133,7 +134,10 @@ def refresh_patient(patient: User, now: datetime | None = None,
     Run after every write that changes what they show: a log, a correction, a check-in, a
     screen, a programme change, a progression run. Bounded reads, whatever the history.
     Pass ``baseline`` when a progression run in the same request has just read it.
+    Takes the patient's lock first: a physio's refresh (saving settings) and the patient's
+    (a log) at once wrote the summary each from what it read, the last one losing the other's.
     """
+    lock_patient(patient.id)
     today = local_today(now or now_utc(), patient.time_zone)
     # From a Monday: an exercise done on any days of a week is placed by its whole week.
     since = monday_of(today - timedelta(days=max(SUMMARY_DAYS, SIGNAL_DAYS) + 7))
@@ -286,9 +290,18 @@ def record_screening(patient: User, occasion: Occasion,
 
 
 def act_on_alert(alert: Alert, physio: User, status: AlertStatus, note: str) -> AlertAction:
-    """Acknowledge or resolve an alert, with a note; resolved alerts stay in the history."""
+    """Acknowledge or resolve an alert, with a note; resolved alerts stay in the history.
+
+    The patient's lock is taken first and the alert's status read again under it: two answers
+    at once (a double tap, two tabs) both passed the check on the status they had read, and
+    an acknowledge sent with a resolve reopened the resolved alert. The lock also keeps the
+    order every writer of a patient's rows takes (patient, summary, alerts): the physio's
+    answer and the patient's changed morning answer deadlocked on the alert and the summary.
+    """
     if status is AlertStatus.OPEN:
         raise AlertActionRefused("An alert can be acknowledged or resolved.")
+    lock_patient(alert.patient_id)
+    db.session.refresh(alert, ["status"])
     if alert.status is AlertStatus.RESOLVED:
         raise AlertActionRefused("This alert is already resolved.")
     if status is alert.status:
