@@ -57,7 +57,17 @@ def describe_dose(
         work = f"{_plural(sets, bout)} of {timed(hold_seconds, bout)}{side}"
     else:
         raise ValueError("a dose needs reps or a hold time")
-    rest = "no rest needed" if rest_seconds == 0 else f"rest {rest_seconds} s between sets"
+    # The routine rests after every set on every side but the last (``estimated_seconds``):
+    # one set on each side rests between the sides, and a single set not at all.
+    bouts = sets * (2 if each_side else 1)
+    if rest_seconds == 0 or bouts <= 1:
+        rest = "no rest needed"
+    elif not each_side:
+        rest = f"rest {rest_seconds} s between sets"
+    elif sets == 1:
+        rest = f"rest {rest_seconds} s between sides"
+    else:
+        rest = f"rest {rest_seconds} s between sets and sides"
     if sessions_per_week == 7:
         frequency = "every day"
     elif sessions_per_week == 1:

@@ -23,17 +23,18 @@ PAIN_MIN = 0  # the 0-10 numeric rating scale (NRS): 0 = no pain, 10 = worst ima
 PAIN_MAX = 10
 GRID_STEP = 2  # gridlines at 0, 2, 4, 6, 8, 10
 
-# Canvas in viewBox units. Narrow on purpose: the SVG scales to its container, and at a phone's
-# ~360 px the 14-unit text still renders at about 11 px. Pages can cap the width with CSS on the
-# "pain-chart" class (the stylesheet, not an inline style).
+# Canvas in viewBox units. Narrow on purpose: the SVG scales to its container, and in a card
+# on a 390 px phone (about 310 px wide) the 16-unit text still renders at 11 px (14 units drew
+# it at under 10). Pages can cap the width with CSS on the "pain-chart" class (the
+# stylesheet, not an inline style).
 WIDTH = 440
 HEIGHT = 300
-FONT_SIZE = 14
+FONT_SIZE = 16
 PLOT_LEFT = 30  # room for the 0-10 labels
 PLOT_RIGHT = WIDTH - 18  # room for half a date label
 PLOT_BOTTOM = HEIGHT - 30  # room for the date labels
 LEGEND_TOP = 4
-LEGEND_ROW = 24
+LEGEND_ROW = 26
 LEGEND_SWATCH = 24
 LEGEND_GAP = 14
 CHAR_WIDTH = 0.56  # average glyph width of a sans-serif face, in ems, for laying out the legend

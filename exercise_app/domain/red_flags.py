@@ -37,7 +37,7 @@ class Urgency(StrEnum):
 
     EMERGENCY = "emergency"  # call the emergency number or go to A&E now
     URGENT = "urgent"  # see a doctor today (GP or urgent care)
-    CONTACT_PHYSIO = "contact_physio"  # tell the physio before exercising again
+    CONTACT_PHYSIO = "contact_physio"  # the physio checks in before any more exercise
 
 
 URGENCY_ORDER = (Urgency.EMERGENCY, Urgency.URGENT, Urgency.CONTACT_PHYSIO)
@@ -318,8 +318,8 @@ URGENT_MESSAGE = (
     "paused until you have been checked."
 )
 CONTACT_PHYSIO_MESSAGE = (
-    "Please tell your physio about this before you exercise again, so they can check your plan "
-    "is still right for you. Your exercises are paused until then."
+    "Your physio needs to check that your plan is still right for you before you exercise "
+    "again. Your exercises are paused until then."
 )
 ALL_CLEAR_MESSAGE = "Thank you. None of the warning signs apply, so carry on with your exercises."
 MESSAGES = {

@@ -36,6 +36,7 @@ STATUS_TEXT = {
 }
 NOT_STARTED = ("not-started", "Not started")  # a rest day before the first programme began
 WINDOW_DAYS = 91  # history pages look back 13 weeks: long enough for trends, bounded in size
+MIN_CHART_DAYS = 7  # the pain chart's shortest axis (a programme begun today draws a week)
 CALENDAR_DAYS = 35  # five weeks of calendar
 
 
@@ -350,7 +351,7 @@ def _weekday_date(day: date) -> str:
 
 
 def session_line(s: SessionRow) -> SessionLine:
-    text = f"{s.outcome}, pain {s.pain_before} \u2192 {s.pain_after}"
+    text = f"{s.outcome}, pain {s.pain_before} before, {s.pain_after} after"
     if s.next_morning_pain is not None:
         text += f", next morning {s.next_morning_pain}"
     if s.has_notes:
@@ -378,10 +379,15 @@ def build(versions: Sequence[ProgrammeVersion], sessions: Sequence[SessionRow],
     if figures is None:
         figures = (rules.streak(plan, logs, today), rules.adherence(plan, logs, today, 7).percent,
                    rules.adherence(plan, logs, today, 28).percent)
-    first = today - timedelta(days=WINDOW_DAYS - 1)
     oldest_first = sorted(sessions, key=_DAY_AND_ID)
     points = [PainPoint(s.local_date, s.pain_before, s.pain_after, s.next_morning_pain,
                         s.pain_during) for s in oldest_first]
+    # The chart starts where the record does (the first programme's start, or an earlier
+    # score), within the 13 weeks: ten days of scores drawn on a 13-week axis were a sliver
+    # a few pixels wide at its right-hand edge.
+    began = min([v.start_date for v in versions] + [p.day for p in points], default=today)
+    first = max(today - timedelta(days=WINDOW_DAYS - 1),
+                min(began, today - timedelta(days=MIN_CHART_DAYS - 1)))
     band = (unremarkable_band(baseline, settings or RuleSettings())
             if baseline is not None else None)
     chart = render_pain_chart(points, first=first, last=today,

@@ -35,10 +35,14 @@ def status_for(patient_id: int, time_zone: str):
 
 
 def blocked_page(state, status: int = 200):
+    """The care page for a patient whose red flag is open, naming who was told (their
+    physio, or the clinic when no physio of theirs can sign in: its admins were told)."""
     urgency = Urgency(state.screening.urgency) if state.screening.urgency \
         else Urgency.CONTACT_PHYSIO
+    physio = triage.physio_of(current_user.id)
     return render_template("safety/blocked.html", urgency=urgency.value,
-                           message=MESSAGES[urgency]), status
+                           message=MESSAGES[urgency],
+                           told=physio.display_name if physio else None), status
 
 
 @bp.route("/check", methods=["GET", "POST"])

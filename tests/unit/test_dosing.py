@@ -23,6 +23,18 @@ def test_stretch_each_side_every_day():
     assert text.frequency == "every day"
 
 
+def test_the_rest_is_said_where_the_routine_takes_it():
+    """One set on each side rests between the sides; one set on both, not at all (it was
+    "rest 30 s between sets" with a single set)."""
+    def rest(sets: int, each_side: bool) -> str:
+        return describe_dose(sets=sets, reps=10, hold_seconds=None, rest_seconds=30,
+                             sessions_per_week=7, each_side=each_side).rest
+    assert rest(1, each_side=False) == "no rest needed"
+    assert rest(1, each_side=True) == "rest 30 s between sides"
+    assert rest(2, each_side=True) == "rest 30 s between sets and sides"
+    assert rest(2, each_side=False) == "rest 30 s between sets"
+
+
 def test_a_timed_set_with_its_own_word_is_said_in_minutes_where_it_can_be():
     text = describe_dose(sets=3, reps=None, hold_seconds=120, rest_seconds=60,
                          sessions_per_week=5, each_side=False, bout="walk")
