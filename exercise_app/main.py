@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
+from .domain.sessions import outcome_words
 from .models import Role
 from .pages import local_time
 
@@ -200,6 +201,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.add_template_filter(local_time, "local")
     app.add_template_filter(aria_error, "aria_error")
+    app.add_template_filter(outcome_words, "outcome")
     app.context_processor(layout)
     app.register_blueprint(bp)
     app.before_request(reject_unsafe_text)

@@ -69,6 +69,21 @@ def session_outcome(results: Sequence[ExerciseResult]) -> str:
     return "partial"
 
 
+# A session's outcome as a patient reads it ("You logged a session (all done)").
+OUTCOME_WORDS = {
+    "completed": "all done",
+    "partial": "partly done",
+    "stopped": "stopped early",
+    "skipped": "all skipped",
+}
+
+
+def outcome_words(outcome: object) -> str:
+    """Plain words for an outcome (``session_outcome``'s value, or the enum holding it)."""
+    value = str(getattr(outcome, "value", outcome))
+    return OUTCOME_WORDS.get(value, value)
+
+
 EFFORT_ANCHORS = {
     0: "No effort at all",
     2: "Easy: I could do many more",

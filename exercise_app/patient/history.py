@@ -21,6 +21,7 @@ from ..domain.pain_chart import (
 )
 from ..domain.progression import RuleSettings, unremarkable_band
 from ..domain.scheduling import DayPlan, Prescribed, pause
+from ..domain.sessions import outcome_words
 from ..models import LogStatus, Prescription, ProgrammeVersion, Side, VersionSource
 from .queries import LogRow, SessionRow
 
@@ -351,7 +352,7 @@ def _weekday_date(day: date) -> str:
 
 
 def session_line(s: SessionRow) -> SessionLine:
-    text = f"{s.outcome}, pain {s.pain_before} before, {s.pain_after} after"
+    text = f"{outcome_words(s.outcome)}, pain {s.pain_before} before, {s.pain_after} after"
     if s.next_morning_pain is not None:
         text += f", next morning {s.next_morning_pain}"
     if s.has_notes:

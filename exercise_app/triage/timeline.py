@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from ..domain.scheduling import local_today
+from ..domain.sessions import outcome_words
 from ..models import Alert, PatientMessage
 from ..patient.queries import SessionRow
 from ..programmes.queries import ProgrammeView
@@ -54,8 +55,8 @@ def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
 
     events = [
         Event(s.local_date, _noon(s.local_date), "session", "Session",
-              f"{s.outcome.capitalize()}; pain {s.pain_before} before, worst {s.pain_during}, "
-              f"{s.pain_after} after"
+              f"{outcome_words(s.outcome).capitalize()}; pain {s.pain_before} before, worst "
+              f"{s.pain_during}, {s.pain_after} after"
               + (f", {s.next_morning_pain} next morning" if s.next_morning_pain is not None
                  else ""),
               session_id=s.id)

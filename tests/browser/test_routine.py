@@ -210,7 +210,7 @@ def test_patient_completes_the_guided_routine(page, routine, live_app):
     expect(facts).to_contain_text("Pain before2 / 10")
     expect(facts).to_contain_text("Worst during3 / 10")
     expect(facts).to_contain_text("Effort5 / 10")
-    expect(facts).to_contain_text("Completed")
+    expect(facts).to_contain_text("All done")
     expect(row_for(page, names["glute-bridge"])).to_contain_text("Done")
     bridge = row_for(page, names["glute-bridge"]).get_by_role("cell")
     expect(bridge.nth(1)).to_have_text("2")  # sets

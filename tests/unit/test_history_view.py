@@ -152,9 +152,9 @@ def test_session_lines_say_what_happened_newest_first_and_stop_at_the_limit():
     assert len(history.sessions) == SESSION_LINES + 5  # all of them, for the physio's timeline
     assert len(history.session_lines) == SESSION_LINES
     assert history.session_lines[0] == SessionLine(
-        1, "Thu 19 Mar", "completed, pain 3 before, 2 after, next morning 1 \u00b7 has a note")
+        1, "Thu 19 Mar", "all done, pain 3 before, 2 after, next morning 1 \u00b7 has a note")
     assert history.session_lines[1] == SessionLine(
-        2, "Wed 18 Mar", "completed, pain 3 before, 2 after")
+        2, "Wed 18 Mar", "all done, pain 3 before, 2 after")
 
 
 @given(st.lists(st.integers(-20, 20), min_size=1, max_size=6), st.integers(-25, 25))

@@ -344,7 +344,7 @@ def test_a_session_with_every_exercise_skipped_reads_skipped(app, patient_client
             ExerciseSession.id.desc()))
         assert session.outcome.value == "skipped"
     page = patient_client.get(response.headers["Location"]).data.decode()
-    assert "<dt>Outcome</dt><dd>Skipped</dd>" in page
+    assert "<dt>Outcome</dt><dd>All skipped</dd>" in page
     assert "skipped, pain" in patient_client.get("/history").data.decode()
 
 
