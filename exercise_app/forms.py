@@ -13,6 +13,31 @@ from .domain.passwords import MAX_LENGTH, password_problems
 from .models import EMAIL_MAX, NAME_MAX
 
 TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+# The zones people pick from, by region and named by their place ("Buenos Aires", not
+# "America/Argentina/Buenos_Aires"); UTC, and the old names a stored zone may still have
+# (GB, US/Eastern, Etc/GMT+5, whose sign is the reverse of what it reads), come last.
+REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+           "Europe", "Indian", "Pacific")
+OTHER_ZONES = "Other names"
+
+
+def _place(zone: str) -> str:
+    return " / ".join(part.replace("_", " ") for part in zone.split("/")[1:])
+
+
+def _zone_choices() -> list[SelectChoice]:
+    """Every zone as a choice in its region's group (``optgroup``), by place within it."""
+    choices = [SelectChoice("UTC", "UTC", optgroup="UTC")]
+    for region in REGIONS:
+        places = [zone for zone in TIME_ZONES if zone.split("/")[0] == region and "/" in zone]
+        choices += sorted((SelectChoice(zone, _place(zone), optgroup=region) for zone in places),
+                          key=lambda choice: choice.label)
+    named = {choice.value for choice in choices}
+    return choices + [SelectChoice(zone, zone.replace("_", " "), optgroup=OTHER_ZONES)
+                      for zone in TIME_ZONES if zone not in named]
+
+
+ZONE_CHOICES = _zone_choices()
 
 
 def normalise_email(value: str | None) -> str:
@@ -51,7 +76,7 @@ def name_field(label: str = "Name") -> StringField:
 def time_zone_field(default: str | None = "Europe/London") -> SelectField:
     return SelectField(
         "Time zone",
-        choices=[SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+        choices=ZONE_CHOICES,
         default=default,
         description="Used to work out which day it is for you.",
     )

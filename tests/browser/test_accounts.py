@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from exercise_app.extensions import db
 from exercise_app.models import Clinic, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import WIDTHS, screenshot
 from tests.conftest import PASSWORD, add_user
 
 pytestmark = pytest.mark.browser
@@ -126,3 +127,57 @@ def test_keyboard_users_can_skip_to_content_and_sign_in(page, people):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_new_account_starts_in_the_devices_time_zone(browser, live_server, live_app, people,
+                                                        width):
+    """A patient in New York accepting an invitation got Europe/London, the app's default,
+    unless they noticed the list: every day then counted in London. The list starts at the
+    device's zone and says so; the zones are grouped by region and named by place."""
+    from exercise_app.auth.operations import create_invitation
+    from exercise_app.models import User
+
+    with live_app.app_context():
+        physio = db.session.scalar(db.select(User).where(User.email == people["physio"]))
+        invited = add_user(physio.clinic, Role.PATIENT, f"Nina {width.title()}", physio=physio,
+                           accepted=False)
+        token = create_invitation(invited, physio, timedelta(days=1))
+        db.session.commit()
+        email = invited.email
+    context = browser.new_context(base_url=live_server, timezone_id="America/New_York",
+                                  viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    page.width_name = width
+    try:
+        page.goto(f"/invitations/{token}")
+        zone = page.get_by_label("Time zone")
+        expect(zone).to_have_value("America/New_York")
+        expect(page.get_by_text(
+            "Set to this device's time zone, America/New York.")).to_be_visible()
+        assert zone.locator("optgroup[label='America'] option[value='America/New_York']"
+                            ).inner_text() == "New York"
+        screenshot(page, "accept-invitation-device-zone")
+        page.get_by_label("New password", exact=True).fill("pebble-comet-eleven")
+        page.get_by_label("Repeat the new password").fill("pebble-comet-eleven")
+        page.get_by_role("button", name="Create my account").click()
+        expect(page.get_by_text("Your days are counted in the time zone America/New York.")
+               ).to_be_visible()
+
+        # Travelling: the time zone page offers the device's zone in one press.
+        context.close()
+        context = browser.new_context(base_url=live_server, timezone_id="Asia/Tokyo",
+                                      viewport={"width": WIDTHS[width], "height": 900})
+        page = context.new_page()
+        page.width_name = width
+        sign_in(page, email, "pebble-comet-eleven")
+        page.goto("/account/time-zone")
+        expect(page.get_by_label("Time zone")).to_have_value("America/New_York")
+        page.get_by_role("button", name="Use this device's time zone: Asia/Tokyo").click()
+        expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+        expect(page.get_by_label("Time zone")).to_be_focused()
+        screenshot(page, "time-zone-device-offer")
+        page.get_by_role("button", name="Save time zone").click()
+        expect(page.get_by_text("Your time zone is now Asia/Tokyo.")).to_be_visible()
+    finally:
+        context.close()
