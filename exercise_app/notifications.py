@@ -62,13 +62,13 @@ def send_invitation(person: User, inviter: User, token: str) -> str:
 def send_red_flag_alert(physio: User, patient: User) -> None:
     """Tell the physio at once that a patient answered yes to a safety question.
 
-    The message names no symptom: the details are behind the sign-in.
+    The message names neither the patient nor a symptom: who and what are behind the sign-in
+    (a link to the patient's page), not in an inbox.
     """
     send_mail(
         physio.email,
         "Critical alert: a patient needs you",
         "red_flag.txt",
         name=physio.display_name,
-        patient=patient.display_name,
         link=url_for("clinician.patient", patient_id=patient.id, _external=True),
     )

@@ -16,7 +16,7 @@ def send_red_flag_to_admins(patient: User) -> None:
     active physio answered yes to a safety question, with a link to the page where they
     choose a physio to take the patient over.
 
-    The message names no symptom: the details are behind the sign-in.
+    The message names neither the patient nor a symptom: the details are behind the sign-in.
     """
     admins = active_admins(patient.clinic_id)
     if not admins:
@@ -25,4 +25,4 @@ def send_red_flag_to_admins(patient: User) -> None:
     link = url_for("admin.users", _external=True)
     for admin in admins:  # one e-mail each: admins do not see each other's addresses
         send_mail(admin.email, NO_PHYSIO_SUBJECT, "red_flag_no_physio.txt", name=admin.display_name,
-                  patient=patient.display_name, link=link)
+                  link=link)

@@ -61,4 +61,5 @@ def patient_page(patient, status: int = 200, alert_error: tuple[int, str] | None
             progression_queries.pending_decisions(patient.id),
             history.decided(versions, today)),
         progress_labels=progression_present.KIND_LABELS, alert_error=alert_error,
+        decision_text=progression_present.physio_text,
     ), status

@@ -43,6 +43,14 @@ PAIN_MIN, PAIN_MAX = 0, 10  # Numeric Rating Scale, whole numbers (clinical.md, 
 EFFORT_MIN, EFFORT_MAX = 0, 10  # the project's own 0-10 effort scale (clinical.md, "Scales")
 
 
+class SettingsConflict(ValueError):
+    """Two settings that cannot go together: ``higher`` is set above ``lower``."""
+
+    def __init__(self, higher: str, lower: str) -> None:
+        super().__init__(f"{higher} cannot be above {lower}")
+        self.higher, self.lower = higher, lower
+
+
 @dataclass(frozen=True)
 class RuleSettings:
     """The thresholds of the progression rules; every one is a default a physio can change."""
@@ -95,7 +103,7 @@ class RuleSettings:
             if not PAIN_MIN <= getattr(self, name) <= PAIN_MAX:
                 raise ValueError(f"{name} must be a pain score from 0 to 10")
         if self.pain_progress_max > self.pain_limit:
-            raise ValueError("pain_progress_max cannot be above pain_limit")
+            raise SettingsConflict("pain_progress_max", "pain_limit")
         if not EFFORT_MIN <= self.effort_progress_max <= EFFORT_MAX:
             raise ValueError("effort_progress_max must be from 0 to 10")
         positive = ("sessions_to_progress", "meaningful_rise_points", "meaningful_rise_percent",
@@ -108,7 +116,7 @@ class RuleSettings:
         if self.baseline_margin < 0:
             raise ValueError("baseline_margin cannot be negative")
         if self.step_down_min_percent > self.step_down_percent:
-            raise ValueError("step_down_min_percent cannot be above step_down_percent")
+            raise SettingsConflict("step_down_min_percent", "step_down_percent")
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,12 @@ def exercises_by_slugs(slugs: set[str]) -> dict[str, LibraryExercise]:
         .where(LibraryExercise.slug.in_(slugs))
     )
     return {row.slug: row for row in rows}
+
+
+def names_by_slugs(slugs: set[str]) -> dict[str, str]:
+    """Exercises' names by their slugs (one query; none without slugs)."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(select(LibraryExercise.slug, LibraryExercise.name)
+                              .where(LibraryExercise.slug.in_(sorted(slugs))))
+    return {slug: name for slug, name in rows}

@@ -62,7 +62,12 @@ class DecisionRefused(ValueError):
 
 
 class BadDose(DecisionRefused):
-    """An override's dose does not fit the exercise as prescribed."""
+    """An override's dose does not fit the exercise as prescribed; ``fields``: the override
+    form's fields it is about, where the page shows it."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -321,7 +326,31 @@ def approve(patient: User, decision: ProgressionDecision, physio: User) -> Decis
                         **_switch(switch, target))  # type: ignore[arg-type]
     version = _apply(patient, latest, {target.position: change}, physio, VersionSource.RULES,
                      ahead)
+    for twin in _same_proposals(decision):
+        # The same change proposed by another run while this one waited is answered with it:
+        # left waiting, it could only be rejected (the dose had moved), and the patient was
+        # then told their physio had kept the dose that had just gone up.
+        _review(twin, physio, ReviewAction.APPROVED,
+                "Approved with the same change decided before it.", version.id)
     return _review(decision, physio, ReviewAction.APPROVED, "", version.id)
+
+
+def _same_proposals(decision: ProgressionDecision) -> list[ProgressionDecision]:
+    """The patient's other decisions waiting for approval, unreviewed and not made again,
+    that propose the very change ``decision`` does to the same exercise."""
+    d = ProgressionDecision
+    return list(db.session.scalars(select(d).where(
+        d.patient_id == decision.patient_id, d.id != decision.id,
+        d.status == DecisionStatus.PENDING, d.exercise_slug == decision.exercise_slug,
+        d.old_sets == decision.old_sets, d.old_reps.is_not_distinct_from(decision.old_reps),
+        d.old_hold_seconds.is_not_distinct_from(decision.old_hold_seconds),
+        d.new_sets == decision.new_sets, d.new_reps.is_not_distinct_from(decision.new_reps),
+        d.new_hold_seconds.is_not_distinct_from(decision.new_hold_seconds),
+        d.new_exercise_slug.is_not_distinct_from(decision.new_exercise_slug),
+        ~select(DecisionReview.id).where(DecisionReview.decision_id == d.id).exists(),
+        ~select(RunReplacement.replaced_run_id)
+        .where(RunReplacement.replaced_run_id == d.run_id).exists(),
+    ).order_by(d.id)))
 
 
 def reject(patient: User, decision: ProgressionDecision, physio: User,
@@ -342,13 +371,16 @@ def override(patient: User, decision: ProgressionDecision, physio: User, *, sets
     lock_patient(patient.id)
     _check_still_open(decision)
     if not note.strip():
-        raise BadDose("Say why you are overriding this decision.")
+        raise BadDose("Say why you are overriding this decision.", ("note",))
     latest, ahead = _in_force(patient)
     target = _target(decision, latest)
-    if (target.reps is None) != (reps is None) or (target.hold_seconds is None) != (
-            hold_seconds is None):
+    wrong = tuple(name for name, now, given in (("reps", target.reps, reps),
+                                                ("hold_seconds", target.hold_seconds,
+                                                 hold_seconds))
+                  if (now is None) != (given is None))
+    if wrong:
         raise BadDose("Give the same parts of the dose as the exercise has now (reps, hold "
-                      "time or both).")
+                      "time or both).", wrong)
     change = DoseChange(sets, reps, hold_seconds)
     version = _apply(patient, latest, {target.position: change}, physio, VersionSource.OVERRIDE,
                      ahead)

@@ -119,6 +119,16 @@ def patient_text(row: DecisionRow | NoteFacts) -> str:
     return row.sentence
 
 
+def physio_text(row: DecisionRow) -> str:
+    """A decision as the physio's pages tell it: the rules' sentence, or, once reviewed, what
+    the physio did and what the patient reads now (the rules' "goes up to 14 reps" stayed
+    beside a step-up the physio had rejected)."""
+    if row.review_action is None:
+        return row.sentence
+    return (f"{REVIEW_LABELS[row.review_action]} by {row.reviewed_by}. The patient reads: "
+            f"\u201c{patient_text(row)}\u201d")
+
+
 def patient_notes(rows: Sequence[DecisionRow | NoteFacts]) -> list[PatientNote]:
     """The newest run's decisions for Today, changes first."""
     notes = [

@@ -7,9 +7,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..access import get_patient_or_404, role_required
-from ..domain.progression import SETTINGS, RuleSettings, setting_values
+from ..domain.progression import SETTINGS, RuleSettings, SettingsConflict, setting_values
 from ..domain.scheduling import local_today
 from ..extensions import db
+from ..library import queries as library_queries
 from ..models import ProgressionMode, Role, User, now_utc
 from ..patient import history
 from ..programmes import queries as programmes
@@ -54,6 +55,12 @@ def _page(patient: User, settings_form=None, status: int = 200, refusal: str | N
     latest = queries.latest_run_decisions(patient.id)
     decisions = queries.recent_decisions(patient.id)
     pending = present.still_waiting(queries.pending_decisions(patient.id), decided)
+    settings_history = queries.settings_history(patient.id)
+    # Exercises by name where the page names one by its slug: a move to the next rung, and
+    # the exercises a settings change locked.
+    names = library_queries.names_by_slugs(
+        {d.new_exercise_slug for d in (*latest, *decisions, *pending) if d.new_exercise_slug}
+        | {slug for row in settings_history for slug in row.locked or ()})
     return render_template(
         "progression/patient.html", patient=patient, rules=rules,
         settings_form=settings_form or _settings_form(patient, rules),
@@ -62,7 +69,7 @@ def _page(patient: User, settings_form=None, status: int = 200, refusal: str | N
         gone=present.gone_from((*latest, *decisions), decided),
         latest=latest, replaced_by=present.replaced_by(latest, versions),
         decisions=decisions,
-        settings_history=queries.settings_history(patient.id),
+        settings_history=settings_history, exercise_names=names,
         version=versions[-1] if versions else None,
         review_form=ReviewForm(), override_form=OverrideForm(), present=present,
         setting_labels={info.name: info.label for info in SETTINGS}, refusal=refusal,
@@ -89,6 +96,17 @@ def settings(patient_id: int):
             baseline_pain=form.baseline_pain.data, values=threshold_values(form),
             locked=form.locked.data or [],
         )
+    except SettingsConflict as conflict:
+        # Said in the form's words, by both fields (the rules' names meant nothing here).
+        db.session.rollback()
+        labels = {info.name: info.label for info in SETTINGS}
+        high, low = labels[conflict.higher], labels[conflict.lower]
+        getattr(form, conflict.higher).errors = [f"Set this no higher than \u201c{low}\u201d."]
+        getattr(form, conflict.lower).errors = [f"Set this no lower than \u201c{high}\u201d."]
+        form.form_errors.append(
+            f"These settings do not fit together: \u201c{high}\u201d cannot be above "
+            f"\u201c{low}\u201d.")
+        return _page(patient, form, 422)
     except ValueError as error:
         db.session.rollback()
         form.form_errors.append(f"These settings do not fit together: {error}.")
@@ -109,6 +127,8 @@ def _decision(patient: User, decision_id: int):
 def _refused(patient: User, refusal: operations.DecisionRefused, sent: dict | None = None):
     db.session.rollback()
     status = 422 if isinstance(refusal, operations.BadDose) else 409
+    if sent is not None and isinstance(refusal, operations.BadDose):
+        sent["errors"] = {name: str(refusal) for name in refusal.fields}  # by its fields
     return _page(patient, status=status, refusal=str(refusal), sent=sent)
 
 

@@ -12,7 +12,7 @@ from ..domain.sessions import outcome_words
 from ..models import Alert, PatientMessage
 from ..patient.queries import SessionRow
 from ..programmes.queries import ProgrammeView
-from ..progression.present import KIND_LABELS
+from ..progression.present import KIND_LABELS, physio_text
 from ..progression.queries import DecisionRow
 
 LIMIT = 40
@@ -66,7 +66,7 @@ def build(*, sessions: Sequence[SessionRow], decisions: Sequence[DecisionRow],
         Event(day(d.created_at), d.created_at, "decision",
               f"{KIND_LABELS.get(d.kind, d.kind)}: {d.exercise_name}"
               + (" (undone)" if d.replaced else ""),
-              d.sentence + (f" {UNDONE}" if d.replaced else ""))
+              physio_text(d) + (f" {UNDONE}" if d.replaced else ""))
         for d in decisions if d.status != "no_change" or d.review_action
     ]
     events += [

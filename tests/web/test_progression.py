@@ -525,7 +525,8 @@ def test_settings_that_do_not_fit_together_are_refused(app, client, auth, assign
     response = client.post(f"/clinic/patients/{world.patient.id}/progression/settings",
                            data=data)
     assert response.status_code == 422
-    assert b"pain_progress_max cannot be above pain_limit" in response.data
+    assert "\u201cHighest pain that still allows a step up\u201d cannot be above" in \
+        response.data.decode()
     for bad in ({"pain_limit": "11"}, {"sessions_to_progress": "abc"}, {"mode": "yolo"},
                 {"locked": "not-in-the-programme"}, {"baseline_pain": "-1"}):
         response = client.post(f"/clinic/patients/{world.patient.id}/progression/settings",
