@@ -188,10 +188,9 @@ def _signed_in_account_key() -> str:
 def change_password():
     form = ChangePasswordForm()
     form.account_email, form.account_name = current_user.email, current_user.display_name
+    form.is_current = lambda password: operations.authenticate(
+        current_user.email, password) is not None
     if form.validate_on_submit():
-        if operations.authenticate(current_user.email, form.current_password.data) is None:
-            form.current_password.errors = ["That is not your current password."]
-            return render_template("auth/change_password.html", form=form), 422
         operations.set_password(current_user, form.password.data)
         db.session.commit()
         start_session(current_user)

@@ -21,9 +21,11 @@ from ..triage import timeline
 from ..triage.forms import AlertActionForm, MessageForm
 
 
-def patient_page(patient, status: int = 200, alert_error: tuple[int, str] | None = None):
+def patient_page(patient, status: int = 200, alert_error: tuple[int, str] | None = None,
+                 message_form: MessageForm | None = None):
     """The patient's page; ``alert_error``: (alert id, why) for an answer to an alert that was
-    refused, shown by that alert's note (``triage.views.alert_action``)."""
+    refused, shown by that alert's note (``triage.views.alert_action``); ``message_form``, a
+    note to the patient refused, shown again with its error (``triage.views.message``)."""
     today = local_today(now_utc(), patient.time_zone)
     summary, token = triage_queries.summary_and_versions(patient.id)
     versions = programme_queries.versions(patient.id, token)
@@ -43,7 +45,7 @@ def patient_page(patient, status: int = 200, alert_error: tuple[int, str] | None
         "clinician/patient.html", patient=patient, version=version, upcoming=upcoming,
         items=[routine.item(p) for p in version.prescriptions] if version else [],
         history=patient_record, baseline=baseline, alerts=alerts, messages=messages,
-        alert_form=AlertActionForm(), message_form=MessageForm(),
+        alert_form=AlertActionForm(), message_form=message_form or MessageForm(formdata=None),
         timeline=timeline.build(sessions=patient_record.sessions, decisions=decisions,
                                 alerts=alerts, versions=versions, messages=messages,
                                 time_zone=patient.time_zone),

@@ -83,7 +83,7 @@ class ExerciseLogForm(Form):
     reps_done = WholeNumberField(
         "Reps done in all", validators=[read_as_number, Optional(), NumberRange(0, 1000)])
     reps_done_other_side = WholeNumberField(
-        "Reps done on the right side",
+        "Reps on the right side, in all",
         validators=[read_as_number, Optional(), NumberRange(0, 1000)],
     )
     skip_reason = SelectField("Why skipped?", choices=_choices(SKIP_LABELS, "(choose)"))
@@ -93,15 +93,22 @@ class ExerciseLogForm(Form):
     # JavaScript) "Sharp pain" chosen while "How did it go?" stayed at Done saved a finished
     # exercise, and the physio never heard of the stop. The message stands alone under the
     # field's label (routine.html), so it is a sentence of its own.
+    # A status that needs its reason is checked here too, with the rest of the form: checked
+    # only on saving, after every other answer had passed, a checklist with two slips came
+    # back twice, one slip at a time.
     def validate_skip_reason(self, field: SelectField) -> None:
         if field.data and self.status.data != LogStatus.SKIPPED.value:
             raise ValidationError(f"Either choose \u201c{STATUS_LABELS[LogStatus.SKIPPED]}\u201d "
                                   "for How did it go, or leave this blank.")
+        if not field.data and self.status.data == LogStatus.SKIPPED.value:
+            raise ValidationError("Say why an exercise was skipped.")
 
     def validate_stop_reason(self, field: SelectField) -> None:
         if field.data and self.status.data != LogStatus.STOPPED.value:
             raise ValidationError(f"Either choose \u201c{STATUS_LABELS[LogStatus.STOPPED]}\u201d "
                                   "for How did it go, or leave this blank.")
+        if not field.data and self.status.data == LogStatus.STOPPED.value:
+            raise ValidationError("Say why an exercise was stopped.")
 
 
 class RoutineLogForm(FlaskForm):

@@ -10,7 +10,7 @@ from ..clinician.pages import patient_page
 from ..extensions import db
 from ..models import NOTE_MAX, AlertStatus, Role
 from . import operations, queries
-from .forms import MESSAGE_MAX, AlertActionForm, MessageForm
+from .forms import AlertActionForm, MessageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/clinic")
 
@@ -48,8 +48,8 @@ def alert_action(patient_id: int, alert_id: int):
 def message(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     form = MessageForm()
-    if not form.validate():
-        abort(422, f"Write a note of at most {MESSAGE_MAX} characters.")
+    if not form.validate():  # the page again, the error by the note (it was a bare 422 page)
+        return patient_page(patient, 422, message_form=form)
     operations.post_message(patient, current_user, form.text.data)
     db.session.commit()
     flash("Note saved: the patient sees it on their Today page.", "success")

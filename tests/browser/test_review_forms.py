@@ -5,6 +5,7 @@ fixed; none asserts the current behaviour."""
 from __future__ import annotations
 
 import itertools
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -221,7 +222,8 @@ def test_a_note_of_only_spaces_is_refused_beside_the_note(page, physio_people):
     screenshot(page, "review-blank-note")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sid Patient")
     expect(page.get_by_label("Note to the patient")).to_have_accessible_description(
-        "Write the note.", ignore_case=True)
+        re.compile(r"^Write the note\.", re.IGNORECASE))
+    expect(page.get_by_label("Note to the patient")).to_be_focused()
 
 
 

@@ -30,7 +30,7 @@ REFUSALS = [
     ({"exercises-0-reps_done": "41"}, "exercises-0-reps_done",
      "Glute bridge, reps done in all:", "More than 2 times the prescribed reps"),
     ({"exercises-1-reps_done_other_side": "49"}, "exercises-1-reps_done_other_side",
-     "Clam, reps done on the right side:", "More than 2 times the prescribed reps"),
+     "Clam, reps on the right side, in all:", "More than 2 times the prescribed reps"),
 ]
 REFUSAL_IDS = ["skipped-without-reason", "stopped-without-reason", "sets-over-prescribed",
                "done-with-no-sets", "reps-over-limit", "other-side-reps-over-limit"]
@@ -135,7 +135,7 @@ def test_the_summary_links_form_errors_to_their_fields(app, patient_client):
     page = Page(html)
     links = summary_links(page)
     assert links == [
-        ("#pain_before", "Pain before you started: Choose a number from 0 to 10."),
+        ("#pain_before-0", "Pain before you started: Choose a number from 0 to 10."),
         ("#exercises-0-sets_done", "Glute bridge, sets done: Enter a whole number, such as 3."),
         ("#notes", "Anything to tell your physio? Keep your notes to 2,000 characters."),
     ]
