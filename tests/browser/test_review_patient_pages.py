@@ -55,14 +55,13 @@ def test_pain_chart_spreads_a_short_history_across_the_chart(page, quinn):
         f"(on this page {chart.bounding_box()['width'] * extent / 440:.0f} px)")
 
 
+@pytest.mark.parametrize("page", ["phone"], indirect=True)  # the labels shrink on a phone
 def test_pain_chart_labels_are_readable_on_a_phone(page, quinn):
     """History on a 390 px phone: the pain chart's words and numbers (the 0-10 scale, the
     dates, the legend "Before / After / Next morning") are drawn at under 10 px, too small
     for many patients to read. pain_chart.py says its 14-unit text "still renders at about
     11 px" at ~360 px, but inside the card the chart is only about 309 px wide, so 14 units
     become 9.8 px. On a phone the chart's text should be at least the 11 px it promises."""
-    if page.width_name != "phone":
-        pytest.skip("the labels shrink with the chart on a phone only")
     sign_in(page, quinn["patient"])
     page.goto("/history")
     sizes = page.locator(".chart svg text").evaluate_all(
@@ -85,14 +84,13 @@ def test_the_pain_table_toggle_is_a_full_size_touch_target(page, quinn):
     assert height >= 44, f"the table toggle is {height:.0f} px tall"
 
 
+@pytest.mark.parametrize("page", ["phone"], indirect=True)  # touch targets: on the phone
 def test_standalone_links_are_full_size_touch_targets_on_a_phone(page, quinn):
     """On a phone, the links a patient taps to move between their pages, standing on their own
     rather than inside a sentence, are only 21 px tall: "My programme" and "My history" under
     Today's routine, and "Back" on a session's page (which is also just 44 px wide). Every
     button and the main menu's links get 44 px; these do not. Each should be at least 44 px
     tall."""
-    if page.width_name != "phone":
-        pytest.skip("touch targets: checked on the phone")
     sign_in(page, quinn["patient"])
     session = quinn["today_session"]
     small = []
