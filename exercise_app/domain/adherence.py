@@ -322,10 +322,13 @@ def calendar_weeks(
 def missed_in_a_row(prescriptions: Sequence[Prescribed], logs: Sequence[DayLog], today: date,
                     horizon: int = 35) -> int:
     """Count missed prescribed days (nothing done or started), back from yesterday until a
-    day with something done or started.
+    day with something done or started; none once something is done or started today (the
+    patient is back: the session that ended a gap raised "no session on the last 5 days").
 
     Rest days are passed over; at most ``horizon`` days are looked at.
     """
+    if any(log.day == today and (log.done or log.partial) for log in logs):
+        return 0
     yesterday = today - timedelta(days=1)
     first = today - timedelta(days=horizon)
     missed = 0

@@ -21,7 +21,7 @@ from ..access import role_required
 from ..domain.scheduling import local_time, local_today, monday_of
 from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS, morning_check_in_open
 from ..extensions import db
-from ..models import Role, RunTrigger, now_utc
+from ..models import Role, RunTrigger, SessionOutcome, now_utc
 from ..pages import id_urls
 from ..programmes import queries as programmes
 from ..progression import operations as progression_operations
@@ -69,7 +69,10 @@ def today():
         sessions = queries.session_rows(current_user.id, today - timedelta(days=1))
     due_now, week = _due_today(versions, today, state.summary) if version else ([], {})
     due = [routine.item(p) for p in due_now]
-    done_today = [s for s in sessions if s.local_date == today]
+    logged_today = [s for s in sessions if s.local_date == today]
+    # A session with every exercise skipped is logged, not done: the history calls the day
+    # still due, and Today offered "Do it again" under "Done today".
+    done_today = any(s.outcome != SessionOutcome.SKIPPED.value for s in logged_today)
     checkin = _morning_check_in(sessions)
     decisions = present.stored_facts(state.run_notes) if state.run_notes is not None \
         else progression.patient_run_decisions(current_user.id)  # not recorded yet: read them
@@ -78,7 +81,7 @@ def today():
     return render_template(
         "patient/today.html", version=version, upcoming=history.upcoming(versions, today),
         due=due, minutes=max(1, round(sum(i.seconds for i in due) / 60)) if due else 0,
-        done_today=done_today, checkin=checkin, week=week,
+        logged_today=logged_today, done_today=done_today, checkin=checkin, week=week,
         checkin_form=MorningCheckInForm() if checkin else None,
         checkin_until=_check_in_hours()[1],
         streak=streak, week_percent=week_percent, today=today, progress=progress,
@@ -128,8 +131,9 @@ def _routine_page(form: RoutineLogForm, prescriptions, status: int = 200, **extr
 @role_required(Role.PATIENT)
 def routine_page():
     today, versions, version, blocked, screen_due, state = _context_and_safety()
-    if version is None:
-        return render_template("patient/no_programme.html"), 200
+    if version is None:  # none yet, or one that starts on a later day (said with its day)
+        return render_template("patient/no_programme.html",
+                               upcoming=history.upcoming(versions, today)), 200
     if blocked is not None:
         return blocked_page(state, 409 if request.method == "POST" else 200)
     if request.method == "GET" and screen_due is not None:

@@ -431,3 +431,14 @@ def test_streak_after_counts_the_stored_day_as_past():
     # ... and Friday is pending today, but Saturday sees Friday missed.
     assert streak_after(plan, 2, day(2), True, day(4)) == 2
     assert streak_after(plan, 2, day(2), True, day(5)) == 0
+
+
+def test_nothing_is_missed_in_a_row_once_something_is_done_today():
+    """The session that ends a gap does not raise "no session on the last N days" itself."""
+    from exercise_app.domain.adherence import missed_in_a_row
+
+    plan = [Prescribed("a", mask_from_days([MON, TUE, WED, THU, FRI, SAT, SUN]), MONDAY)]
+    assert missed_in_a_row(plan, [], day(5)) == 5
+    assert missed_in_a_row(plan, [log(5, partial={"a"})], day(5)) == 0
+    assert missed_in_a_row(plan, [log(5, done={"a"})], day(5)) == 0
+    assert missed_in_a_row(plan, [log(5)], day(5)) == 5  # every exercise skipped
