@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import AuditAction, AuditEvent, Role, now_utc
+from .models import AuditAction, AuditEvent, Role, User, now_utc
 
 AUDITED_ROLES = (Role.PHYSIO, Role.ADMIN)
 CHANGE_BLUEPRINTS = ("clinician", "progression", "triage", "admin")
@@ -94,6 +94,22 @@ def _record(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     app.after_request(_record)
+
+
+# Events whose record (``object_id``) is a person of the clinic: the log names them, where a
+# bare number said nothing of whose account was deactivated.
+PERSON_RECORDS = frozenset({"admin.deactivate", "admin.reactivate", "admin.reinvite",
+                            "admin.hand_over"})
+
+
+def people_named(events: list[AuditEvent], clinic_id: int) -> dict[int, str]:
+    """The names of the clinic's people the events' records are (one query)."""
+    ids = {e.object_id for e in events if e.what in PERSON_RECORDS and e.object_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.display_name).where(
+        User.id.in_(sorted(ids)), User.clinic_id == clinic_id))
+    return {user_id: name for user_id, name in rows}
 
 
 def clinic_events(clinic_id: int, page: int) -> tuple[list[AuditEvent], bool]:

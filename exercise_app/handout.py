@@ -183,7 +183,8 @@ def render_pdf(handout: Handout) -> bytes:
                   f"{escape(handout.dated)}.", s["small"]),
     ]
     intro.append(Paragraph(
-        "Scan the code to open today's routine in the app, with timers. Stop any exercise "
+        f"Scan the code, or go to {escape(handout.link)}, to open today's routine in the "
+        "app, with timers. Stop any exercise "
         "that gives sharp pain, pins and needles or pain spreading down your leg, and tell "
         "your physio. If you get new numbness between your legs, new trouble with your "
         "bladder or bowels, or weakness in both legs, call 999 now.", s["body"]))

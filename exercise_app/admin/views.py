@@ -146,5 +146,7 @@ def audit_log():
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), audit.MAX_PAGE)
     events, older = audit.clinic_events(current_user.clinic_id, page)
     return render_template("admin/audit.html", events=events, page=page, older=older,
+                           people=audit.people_named(events, current_user.clinic_id),
+                           person_records=audit.PERSON_RECORDS,
                            what={**audit.WHAT, **operations.AUDIT_WHAT},
                            clinic_name=current_user.clinic.name)
