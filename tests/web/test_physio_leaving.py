@@ -198,9 +198,9 @@ def test_the_users_page_counts_each_physios_patients_and_offers_a_takeover(app, 
     rows = {name: row for name, row in re.findall(
         r'<tr>\s*<th scope="row">([^<]+)<br>(.*?)</tr>', page, re.S)}
     assert re.search(r'<th scope="col">Patients</th>', page)
-    assert re.search(r"<td>2 patients</td>", rows["Pat Physio"])
-    assert re.search(r"<td>1 patient</td>", rows["Olive Otherphysio"])
-    assert re.search(r"<td>No patients</td>", rows["Fran Free"])
+    assert re.search(r'<td data-label="Patients">2 patients</td>', rows["Pat Physio"])
+    assert re.search(r'<td data-label="Patients">1 patient</td>', rows["Olive Otherphysio"])
+    assert re.search(r'<td data-label="Patients">No patients</td>', rows["Fran Free"])
     assert re.search(r"<td></td>", rows["Paula Patient"])  # not a physio: no count
 
     pat = rows["Pat Physio"]
