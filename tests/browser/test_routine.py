@@ -787,3 +787,21 @@ def test_a_rest_counts_from_when_a_hold_ended_on_a_hidden_tab(page, live_app, sy
     expect(page.locator("div.visually-hidden[aria-live]")).to_contain_text("Rest for 20 seconds")
     page.clock.fast_forward(25_000)  # the rest, seen late as well: it is over
     expect(box.locator(".trainer-set")).to_have_text("Set 2 of 2")
+
+
+def test_the_routines_animated_figure_can_be_paused(page, routine):
+    """The routine's figure moved for ever with no way to stop it (WCAG 2.2.2); only the
+    library's exercise page could be paused. A button shows its first pose instead, and back."""
+    sign_in(page, routine["email"])
+    page.get_by_role("link", name="Start today's routine").click()
+    expect(page.locator("form.routine")).to_have_class(re.compile("is-guided"))
+    choose(page, "pain_before", 2)
+    page.get_by_role("button", name="Next").click()
+    step = page.locator(".routine-step:not([hidden])")
+    figure = step.locator(".demo-anim")
+    moving = figure.get_attribute("src")
+    step.get_by_role("button", name="Pause the animation").click()
+    expect(figure).to_have_attribute("src", re.compile(r"frame=0"))
+    screenshot(page, "routine-demo-paused")
+    step.get_by_role("button", name="Play the animation").click()
+    expect(figure).to_have_attribute("src", moving)
