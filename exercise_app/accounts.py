@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .auth.operations import create_invitation, sign_out_everywhere
 from .extensions import db
+from .locks import lock_accounts
 from .models import CareRelationship, Role, User
 
 
@@ -33,19 +33,6 @@ def _new_user(clinic_id: int, email: str, display_name: str, role: Role) -> User
             raise
         raise EmailTaken(email) from None
     return user
-
-
-def lock_accounts(user_ids: Iterable[int], *, share: bool = False) -> dict[int, bool]:
-    """Lock the users' rows (PostgreSQL) in id order, and say whether each is active now, as
-    committed by a request that held them: FOR SHARE to rely on an account staying as it is
-    (a physio inviting), else FOR NO KEY UPDATE to change it (an admin deactivating). A
-    physio's invitation and their deactivation take the physio's row first, so the patient
-    invited is either handed over with the rest or refused (``InviterInactive``)."""
-    statement = select(User.id, User.active).where(User.id.in_(sorted(set(user_ids))))
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.order_by(User.id).with_for_update(
-            read=share, key_share=not share)
-    return {user_id: active for user_id, active in db.session.execute(statement)}
 
 
 def invite_patient(physio: User, email: str, display_name: str, ttl: timedelta) -> tuple[User, str]:

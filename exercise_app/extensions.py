@@ -85,9 +85,14 @@ def read_rows(statement: Any, params: dict[str, Any]) -> Sequence[Row[Any]]:
     return session.connection().execute(statement, params).all()
 
 
+def form_email() -> str:
+    """The e-mail address typed into the form, as per-account limits compare it."""
+    return (request.form.get("email") or "").strip().casefold()[:254]
+
+
 def form_email_key() -> str:
     """Rate-limit key for per-account limits: the e-mail typed into the form."""
-    return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
+    return "account:" + form_email()
 
 
 def wait_for_writers_turn(descriptor: int, timeout: float) -> bool:

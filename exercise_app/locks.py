@@ -1,4 +1,6 @@
-"""One writer at a time per patient (PostgreSQL; SQLite writes one at a time anyway).
+"""Row locks taken before a write (PostgreSQL; SQLite writes one at a time anyway): one
+writer at a time per patient, and accounts that must stay as read while a request relies on
+them.
 
 Every write to a patient's derived rows (programme versions, progression runs, the summary,
 alerts) takes the patient's lock first, so that two requests (two workers, two tabs, the
@@ -7,6 +9,8 @@ opposite orders: patient first, then whatever they write.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
@@ -38,3 +42,16 @@ def lock_patient(patient_id: int) -> None:
     if held is None or held[0] is not transaction:
         held = session.info[HELD] = (transaction, set())
     held[1].add(patient_id)
+
+
+def lock_accounts(user_ids: Iterable[int], *, share: bool = False) -> dict[int, bool]:
+    """Lock the users' rows (PostgreSQL) in id order, and say whether each is active now, as
+    committed by a request that held them: FOR SHARE to rely on an account staying as it is
+    (a physio inviting), else FOR NO KEY UPDATE to change it (an admin deactivating). A
+    physio's invitation and their deactivation take the physio's row first, so the patient
+    invited is either handed over with the rest or refused (``InviterInactive``)."""
+    statement = select(User.id, User.active).where(User.id.in_(sorted(set(user_ids))))
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.order_by(User.id).with_for_update(
+            read=share, key_share=not share)
+    return {user_id: active for user_id, active in db.session.execute(statement)}

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from .. import accounts
 from ..extensions import db
+from ..locks import lock_accounts
 from ..models import AuditAction, AuditEvent, CareRelationship, User
 from .queries import patient_count
 
@@ -55,9 +56,9 @@ def deactivate(user: User, successor: User | None, by: User) -> list[int]:
     """Deactivate ``user`` and sign them out everywhere, a physio's patients first moved to
     ``successor``; return the ids of the patients moved. Raise ``StillCaring`` when patients
     would be left without a physio, ``SuccessorGone`` when the physio chosen was deactivated
-    meanwhile. Both rows are locked first (``accounts.lock_accounts``): a patient the physio
+    meanwhile. Both rows are locked first (``locks.lock_accounts``): a patient the physio
     invites at the same moment is then handed over too, or refused."""
-    active = accounts.lock_accounts([user.id, *([successor.id] if successor else [])])
+    active = lock_accounts([user.id, *([successor.id] if successor else [])])
     if successor is not None and not active.get(successor.id):
         raise SuccessorGone(successor)
     moved = hand_over_patients(user, successor, by) if successor is not None else []

@@ -17,6 +17,8 @@ from datetime import timedelta
 from flask import Response, current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from ..extensions import form_email, form_email_key
+
 COOKIE = "known_device"
 SALT = "known-device"
 MAX_AGE = timedelta(days=180)
@@ -57,9 +59,9 @@ def known_device(email: str) -> str | None:
 def attempt_key() -> str:
     """The budget a sign-in attempt is counted on: this browser's own for an account it has
     signed in to before, else the account's (the e-mail address typed)."""
-    email = (request.form.get("email") or "").strip().casefold()[:254]
+    email = form_email()
     device = known_device(email)
-    return f"device:{device}:{_account(email)}" if device else "account:" + email
+    return f"device:{device}:{_account(email)}" if device else form_email_key()
 
 
 def remember(response: Response, email: str) -> Response:

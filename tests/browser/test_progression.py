@@ -76,6 +76,20 @@ def check_in_this_morning(page) -> None:
     expect(page.get_by_text("this morning's pain is recorded")).to_be_visible()
 
 
+def decisions_page(page, people, patient_name: str) -> None:
+    """Run the rules (usual pain, then the morning check-in) and open the physio's
+    progression page for ``patient_name``, signed in as the physio."""
+    sign_in(page, people["physio"])
+    record_usual_pain(page, patient_name)
+    sign_out(page)
+    sign_in(page, people["patient"])
+    check_in_this_morning(page)
+    sign_out(page)
+    sign_in(page, people["physio"])
+    page.get_by_role("link", name=patient_name).click()
+    page.get_by_role("link", name="Progression settings and decisions").click()
+
+
 def progress_notes(page):
     return page.locator(".progress-notes")
 

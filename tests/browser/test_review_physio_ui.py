@@ -15,8 +15,11 @@ from exercise_app.extensions import db
 from exercise_app.models import Alert, AlertStatus, now_utc
 from exercise_app.triage.operations import recount_alerts
 from tests.browser.conftest import screenshot
-from tests.browser.test_accounts import sign_in, sign_out
-from tests.browser.test_progression import check_in_this_morning, record_usual_pain, settled_patient
+from tests.browser.test_accounts import sign_in
+from tests.browser.test_progression import (
+    decisions_page,
+    settled_patient,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -144,16 +147,7 @@ def test_a_refused_override_keeps_what_the_physio_typed(page, people):
     """An override refused for its dose (Sets 0) reloads the page with a general message at
     the top, the override form closed again and the physio's dose and "Why" reasoning thrown
     away, none of it tied to the field that was wrong."""
-    sign_in(page, people["physio"])
-    record_usual_pain(page, "Sam Patient")
-    sign_out(page)
-    sign_in(page, people["patient"])
-    check_in_this_morning(page)
-    sign_out(page)
-
-    sign_in(page, people["physio"])
-    page.get_by_role("link", name="Sam Patient").click()
-    page.get_by_role("link", name="Progression settings and decisions").click()
+    decisions_page(page, people, "Sam Patient")
     latest = page.locator("section[aria-labelledby='latest-title']")
     clam = latest.get_by_role("listitem").filter(has_text="Clam")
     clam.get_by_text("Override with your own dose").click()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import test_progression as progression
 from tests.browser.conftest import screenshot
-from tests.browser.test_accounts import sign_in, sign_out
-from tests.browser.test_progression import check_in_this_morning, record_usual_pain, settled_patient
+from tests.browser.test_progression import settled_patient
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +21,7 @@ def people(live_app, synced_library):
 
 
 def decisions_page(page, people):
-    """Run the rules (usual pain, then the morning check-in) and open the physio's
-    progression page, signed in as the physio."""
-    sign_in(page, people["physio"])
-    record_usual_pain(page, "Owen Patient")
-    sign_out(page)
-    sign_in(page, people["patient"])
-    check_in_this_morning(page)
-    sign_out(page)
-    sign_in(page, people["physio"])
-    page.get_by_role("link", name="Owen Patient").click()
-    page.get_by_role("link", name="Progression settings and decisions").click()
+    progression.decisions_page(page, people, "Owen Patient")
 
 
 def latest_item(page, name: str):

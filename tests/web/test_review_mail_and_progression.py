@@ -59,6 +59,21 @@ THRESHOLDS = {"pain_progress_max": "3", "baseline_margin": "1", "pain_limit": "5
 # The physio's patient page against what the patient was told ---------------------------------
 
 
+def clam_rejected_and_bridge_overridden(app, client, auth, world) -> None:
+    """Approval mode, three settled days and the morning: the physio (signed in after)
+    rejects the clam's step up and overrides the bridge's with 3 x 8."""
+    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
+    auth.logout()
+    auth.login(world.physio)
+    stored = {d.exercise_slug: d for d in decisions(app, world.patient.id)}
+    base = f"/clinic/patients/{world.patient.id}/decisions"
+    assert client.post(f"{base}/{stored['clam'].id}/reject",
+                       data={"note": "Not yet"}).status_code == 303
+    assert client.post(f"{base}/{stored['glute-bridge'].id}/override",
+                       data={"sets": "3", "reps": "8", "note": "Fewer, slower"}
+                       ).status_code == 303
+
+
 def test_the_physios_patient_page_does_not_repeat_a_change_they_rejected_or_overrode(
         app, client, auth, assigned):  # noqa: F811
     """Approval mode: the rules propose the bridge to 12 reps and the clam to 14. The physio
@@ -70,16 +85,7 @@ def test_the_physios_patient_page_does_not_repeat_a_change_they_rejected_or_over
     glancing at the patient page believes the opposite of what they decided and of what the
     patient reads."""
     world = assigned
-    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
-    auth.logout()
-    auth.login(world.physio)
-    stored = {d.exercise_slug: d for d in decisions(app, world.patient.id)}
-    base = f"/clinic/patients/{world.patient.id}/decisions"
-    assert client.post(f"{base}/{stored['clam'].id}/reject",
-                       data={"note": "Not yet"}).status_code == 303
-    assert client.post(f"{base}/{stored['glute-bridge'].id}/override",
-                       data={"sets": "3", "reps": "8", "note": "Fewer, slower"}
-                       ).status_code == 303
+    clam_rejected_and_bridge_overridden(app, client, auth, world)
     auth.logout()
     auth.login(world.patient)
     today = words(client.get("/today").data.decode())
@@ -105,16 +111,7 @@ def test_a_decision_the_physio_answered_no_longer_says_it_waits_for_them(
     still says it is waiting for them, and Latest decisions shows the rules' 2 x 12 for the
     bridge rather than the 3 x 8 now in force."""
     world = assigned
-    three_settled_days_then_the_morning(app, client, auth, world, mode="approve")
-    auth.logout()
-    auth.login(world.physio)
-    stored = {d.exercise_slug: d for d in decisions(app, world.patient.id)}
-    base = f"/clinic/patients/{world.patient.id}/decisions"
-    assert client.post(f"{base}/{stored['clam'].id}/reject",
-                       data={"note": "Not yet"}).status_code == 303
-    assert client.post(f"{base}/{stored['glute-bridge'].id}/override",
-                       data={"sets": "3", "reps": "8", "note": "Fewer, slower"}
-                       ).status_code == 303
+    clam_rejected_and_bridge_overridden(app, client, auth, world)
     page = progression_page(client, world.patient.id)
     latest = section(page, "latest-title")
     history = section(page, "history-title")
