@@ -804,6 +804,32 @@ class AuditEvent(db.Model):
 Index("ix_audit_events_clinic", AuditEvent.clinic_id, AuditEvent.id)
 
 
+class QueuedMail(db.Model):
+    """An e-mail that must reach someone (a critical alert's), queued in the same transaction
+    as what it tells of and sent straight after; one the mail server refused waits and is
+    tried again (``domain.mail_retry``) by ``flask mail send-pending``. It names no patient,
+    as the message does not: the clinic is kept to show its admins what is still waiting."""
+
+    __tablename__ = "queued_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # When a sender may next try it: now when queued; after a failure, the wait; while a
+    # sender has it, the end of its claim (``domain.mail_retry.CLAIM``).
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)  # failed ones
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_queued_mails_waiting", QueuedMail.sent_at, QueuedMail.next_attempt_at)
+Index("ix_queued_mails_clinic", QueuedMail.clinic_id, QueuedMail.sent_at)
+
+
 APPEND_ONLY = (ProgressionSettings, ProgressionRun, ProgressionDecision, DecisionReview, Screening,
                AlertAction, PatientMessage, AuditEvent)
 

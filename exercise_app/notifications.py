@@ -6,6 +6,7 @@ from flask import Response, after_this_request, current_app, render_template, ur
 from flask_mailman import EmailMessage
 
 from .models import User
+from .outbox import queue_mail
 
 
 def send_mail(to: str, subject: str, template: str, *, after_response: bool = False,
@@ -59,16 +60,18 @@ def send_invitation(person: User, inviter: User, token: str) -> str:
     return link
 
 
-def send_red_flag_alert(physio: User, patient: User) -> None:
-    """Tell the physio at once that a patient answered yes to a safety question.
+def queue_red_flag_alert(physio: User, patient: User) -> int:
+    """Queue the e-mail that tells the physio at once that a patient answered yes to a safety
+    question (sent after the commit, and tried again until it goes: ``outbox``); return its id.
 
     The message names neither the patient nor a symptom: who and what are behind the sign-in
     (a link to the patient's page), not in an inbox.
     """
-    send_mail(
+    return queue_mail(
+        patient.clinic_id,
         physio.email,
         "Critical alert: a patient needs you",
         "red_flag.txt",
         name=physio.display_name,
         link=url_for("clinician.patient", patient_id=patient.id, _external=True),
-    )
+    ).id

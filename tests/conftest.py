@@ -321,6 +321,16 @@ class Auth:
 
 
 @pytest.fixture
+def new_patient(app: Flask, world: World, library: Any) -> World:
+    """``world`` with a programme for its patient, who has not answered the onboarding
+    red-flag check yet."""
+    from tests.factories import assign
+
+    assign(app, world.patient.id, world.physio.id, screened=False)
+    return world
+
+
+@pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
 

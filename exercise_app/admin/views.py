@@ -14,8 +14,9 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, audit
+from .. import accounts, audit, outbox
 from ..access import get_clinic_user_or_404, role_required
+from ..domain.mail_retry import NOTICE_AFTER
 from ..domain.scheduling import daily_job_late
 from ..extensions import db, limiter
 from ..invitations import new_invitation
@@ -38,10 +39,12 @@ def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
     """The clinic's people; ``refused``: a deactivation refused, (the user's id, why)."""
     rows = queries.clinic_users(current_user)
     oldest = queries.oldest_summary(current_user.clinic_id)
+    now = now_utc()
     return render_template(
         "admin/users.html",
         rows=rows,
-        summaries_late=oldest if daily_job_late(oldest, now_utc().date()) else None,
+        summaries_late=oldest if daily_job_late(oldest, now.date()) else None,
+        mail_waiting=outbox.waiting(current_user.clinic_id, now - NOTICE_AFTER),
         clinic_name=current_user.clinic.name,
         # Who may take over a physio's patients: the clinic's physios who can sign in (but
         # themselves): not one deactivated, nor one invited who has not joined yet.

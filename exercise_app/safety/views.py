@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import outbox
 from ..access import role_required
-from ..admin.notifications import send_red_flag_to_admins
+from ..admin.notifications import queue_red_flag_to_admins
 from ..domain.red_flags import ALL_CLEAR_MESSAGE, MESSAGES, Urgency
 from ..domain.scheduling import local_today
 from ..extensions import db
 from ..locks import lock_patient
 from ..models import Role, now_utc
-from ..notifications import send_red_flag_alert
+from ..notifications import queue_red_flag_alert
 from ..triage import operations
 from ..triage import queries as triage
 from .forms import answers, screening_form
@@ -64,13 +65,15 @@ def check():
         return render_template("safety/check.html", form=form, occasion=due.value,
                                intro=OCCASION_INTROS[due.value]), status
     result = operations.record_screening(current_user, due, answers(form, due))
+    mails: list[int] = []
+    if result.flagged:  # the e-mails are queued with the screen, and go once it is saved
+        physio = triage.physio_of(current_user.id)
+        mails = ([queue_red_flag_alert(physio, current_user)] if physio is not None
+                 # nobody active cares for them: the admins choose who takes them over
+                 else queue_red_flag_to_admins(current_user))
     db.session.commit()
     if result.flagged:
-        physio = triage.physio_of(current_user.id)
-        if physio is not None:
-            send_red_flag_alert(physio, current_user)
-        else:  # nobody active cares for them: the admins choose who takes them over
-            send_red_flag_to_admins(current_user)
+        outbox.send_after_response(mails)
         return redirect(url_for("safety.check"), 303)
     flash(ALL_CLEAR_MESSAGE, "success")
     return redirect(url_for("patient.today"), 303)

@@ -142,6 +142,13 @@ SAMPLE_DATA = {
         "INSERT INTO progression_run_replacements (replaced_run_id, run_id) VALUES (4, 6), "
         "(5, 6)",
     ],
+    # After 0014: a red flag's e-mail still waiting after a refusal.
+    "0014_queued_mails": [
+        "INSERT INTO queued_mails (id, clinic_id, to_address, subject, body, created_at, "
+        "next_attempt_at, attempts, last_error) VALUES (1, 1, 'physio@example.org', "
+        "'Critical alert', 'Body', '2026-01-05 08:00:00', '2026-01-05 08:01:00', 1, "
+        "'SMTPServerDisconnected')",
+    ],
     # After 0012: one stopped because pain kept rising rep by rep ('other' once downgraded).
     "0012_pain_rising_stop": [
         "INSERT INTO prescriptions (id, programme_version_id, position, exercise_id, "
@@ -253,6 +260,10 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.execute(text(
             "SELECT id, stop_reason FROM exercise_logs ORDER BY id")).all() == [
             (1, None), (2, "pain-over-5"), (3, "pain-rising")]
+        # 0014: the waiting e-mail is due (its retry time passed) and is for clinic 1.
+        assert db.session.execute(text(
+            "SELECT id, clinic_id, attempts, sent_at FROM queued_mails")).all() == [
+            (1, 1, 1, None)]
         db.session.rollback()
         db.session.remove()
         downgrade(revision="0012_pain_rising_stop")

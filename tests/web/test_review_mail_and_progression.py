@@ -22,7 +22,7 @@ from tests.web.test_progression import (
     set_usual_pain,
     three_settled_days_then_the_morning,
 )
-from tests.web.test_safety import all_no, new_patient  # noqa: F401 (fixture)
+from tests.web.test_safety import all_no
 
 
 def outbox(app):
@@ -249,7 +249,7 @@ def test_the_invitation_says_when_it_expires_in_plain_english(app, client, auth,
     assert "expires in 7 days" in body, body
 
 
-def test_a_red_flag_email_does_not_name_the_patient(app, client, auth, new_patient):  # noqa: F811
+def test_a_red_flag_email_does_not_name_the_patient(app, client, auth, new_patient):
     """When a patient answers yes to a safety question, the physio's e-mail says "Paula
     Patient has just answered yes to a safety question in their exercise app. Their exercises
     are paused and they have been told where to get care." That ties a named person to a

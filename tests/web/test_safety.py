@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from exercise_app.domain.red_flags import Occasion, questions_for
@@ -34,13 +33,6 @@ def all_no(occasion: Occasion) -> dict[str, str]:
 def count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def new_patient(app, world, library):
-    """A patient with a programme who has not answered the onboarding check yet."""
-    assign(app, world.patient.id, world.physio.id, screened=False)
-    return world
 
 
 # Screening -----------------------------------------------------------------------------------
