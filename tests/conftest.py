@@ -274,6 +274,11 @@ def add_user(clinic: Clinic, role: Role, name: str, *, physio: User | None = Non
 
 @pytest.fixture
 def world(app: Flask) -> World:
+    return build_world(app)
+
+
+def build_world(app: Flask) -> World:
+    """The two clinics and their people (the ``world`` fixture) in ``app``'s database."""
     with app.app_context():
         clinic = Clinic(name="Northside Physio")
         other = Clinic(name="Southside Physio")
@@ -373,9 +378,12 @@ def loaded_library():
 @pytest.fixture
 def library(app: Flask, loaded_library):
     """The real exercise library, synced into the test database."""
+    return sync_library_into(app, loaded_library)
+
+
+def sync_library_into(app: Flask, loaded):
     from exercise_app.library.sync import sync_library
 
-    loaded = loaded_library
     with app.app_context():
         sync_library(db.session(), loaded)
         db.session.commit()
@@ -414,6 +422,12 @@ class QueryCounter:
 @pytest.fixture
 def loop(app: Flask, world: World, library) -> World:
     """Programmes for two patients of the clinic, with one logged session each."""
+    return build_loop(app, world)
+
+
+def build_loop(app: Flask, world: World) -> World:
+    """The ``loop`` fixture's programmes, sessions, decisions and alerts, added to ``world``
+    in ``app``'s database (the library synced already)."""
     from tests.factories import add_alert, assign, log, newest_decision
 
     assign(app, world.patient.id, world.physio.id)

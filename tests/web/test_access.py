@@ -6,12 +6,24 @@ ROUTES fails the suite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from flask import Flask
 
-from tests.conftest import World, snapshot
+from exercise_app import create_app
+from exercise_app.extensions import db
+from tests.conftest import (
+    SHARED_BYTECODE,
+    World,
+    build_loop,
+    build_world,
+    config_for,
+    empty_tables,
+    snapshot,
+    sync_library_into,
+)
 
 ALL_ROLES = ("patient", "physio", "admin")
 OWN_USER = {"patient": "patient", "physio": "physio", "admin": "admin"}
@@ -184,7 +196,8 @@ ROUTES: dict[str, list[Rule]] = {
     ],
     "triage.message": [
         Rule("POST", lambda w: f"/clinic/patients/{w.patient.id}/message", roles=("physio",),
-             ok=(303,), extra={"text": "Well done this week."},
+             ok=(303,), extra={"text": "Well done this week.",
+                              "client_id": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"},
              foreign=(lambda w: f"/clinic/patients/{w.other_patient.id}/message",
                       lambda w: f"/clinic/patients/{w.foreign_patient.id}/message")),
     ],
@@ -279,6 +292,71 @@ ROUTES: dict[str, list[Rule]] = {
     ],
 }
 
+class Shared:
+    """One app and one ``loop`` world for this module's several hundred tests, built again
+    only after a test that may have changed them: a refused request changes nothing (each
+    test shows it with a snapshot) and nor does a page read, so the next test takes the same
+    world. Building it (the library, two programmes, logs, rules and alerts) was two thirds
+    of this module's time. A new world comes with a new app, whose per-worker caches start
+    empty."""
+
+    def __init__(self, database_url: str, loaded) -> None:
+        self.database_url, self.loaded = database_url, loaded
+        self.app: Flask | None = None
+        self.world: World | None = None
+        self.unchanged = False
+
+    def fresh(self) -> Flask:
+        if self.app is not None and self.unchanged:
+            self.unchanged = False  # until the next test says so again
+            return self.app
+        self.close()
+        app = create_app(config_for(self.database_url))
+        app.jinja_env.bytecode_cache = SHARED_BYTECODE
+        sync_library_into(app, self.loaded)
+        self.app, self.world = app, build_loop(app, build_world(app))
+        return app
+
+    def close(self) -> None:
+        if self.app is not None:
+            empty_tables(self.app)
+            with self.app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        self.app = self.world = None
+
+
+@pytest.fixture(scope="module")
+def shared(database_url: str, loaded_library) -> Iterator[Shared]:
+    state = Shared(database_url, loaded_library)
+    yield state
+    state.close()
+
+
+@pytest.fixture
+def app(shared: Shared) -> Flask:
+    return shared.fresh()
+
+
+@pytest.fixture
+def loop(app: Flask, shared: Shared) -> World:
+    assert shared.world is not None
+    return shared.world
+
+
+@pytest.fixture
+def world(loop: World) -> World:
+    return loop
+
+
+def leaves_it_unchanged(shared: Shared, rule: Rule, refused: bool) -> None:
+    """After a test's last assertion: the next test may take the same world when nothing was
+    written, by a GET (a read at most adds to the audit trail) or a refusal the test showed
+    changed nothing."""
+    if refused or rule.method == "GET":
+        shared.unchanged = True
+
+
 CASES = [(endpoint, rule) for endpoint, rules in ROUTES.items() for rule in rules]
 IDS = [f"{endpoint}-{rule.method}" for endpoint, rule in CASES]
 
@@ -305,7 +383,7 @@ def _request(client, rule: Rule, url: str):
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), CASES, ids=IDS)
-def test_anonymous(app, client, loop, endpoint, rule):
+def test_anonymous(app, client, loop, shared, endpoint, rule):
     world = loop
     before = snapshot(app)
     response = _request(client, rule, rule.own(world))
@@ -315,12 +393,13 @@ def test_anonymous(app, client, loop, endpoint, rule):
         assert snapshot(app) == before
     else:
         assert response.status_code in rule.ok
+    leaves_it_unchanged(shared, rule, refused=bool(rule.roles))
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), [c for c in CASES if c[1].roles],
                          ids=[i for i, c in zip(IDS, CASES, strict=True) if c[1].roles])
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_roles(app, client, auth, loop, endpoint, rule, role):
+def test_roles(app, client, auth, loop, shared, endpoint, rule, role):
     world = loop
     auth.login(getattr(world, OWN_USER[role]))
     before = snapshot(app)
@@ -330,6 +409,7 @@ def test_roles(app, client, auth, loop, endpoint, rule, role):
     else:
         assert response.status_code == 403
         assert snapshot(app) == before
+    leaves_it_unchanged(shared, rule, refused=role not in rule.roles)
 
 
 FOREIGN = [(endpoint, rule, i) for endpoint, rule in CASES for i in range(len(rule.foreign))]
@@ -337,7 +417,7 @@ FOREIGN = [(endpoint, rule, i) for endpoint, rule in CASES for i in range(len(ru
 
 @pytest.mark.parametrize(("endpoint", "rule", "index"), FOREIGN,
                          ids=[f"{e}-{r.method}-{i}" for e, r, i in FOREIGN])
-def test_foreign_objects_are_not_found(app, client, auth, loop, endpoint, rule, index):
+def test_foreign_objects_are_not_found(app, client, auth, loop, shared, endpoint, rule, index):
     world = loop
     for role in rule.roles:
         auth.login(getattr(world, OWN_USER[role]))
@@ -345,6 +425,7 @@ def test_foreign_objects_are_not_found(app, client, auth, loop, endpoint, rule, 
         response = _request(client, rule, rule.foreign[index](world))
         assert response.status_code == 404
         assert snapshot(app) == before
+    shared.unchanged = True
 
 
 def test_an_id_in_another_scripts_digits_is_not_found(app, client, auth, world):
