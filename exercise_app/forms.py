@@ -12,6 +12,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from .domain.passwords import MAX_LENGTH, password_problems
 from .models import EMAIL_MAX, NAME_MAX
 
+# A form's id, made where the form is shown (a UUID): what it sends twice is stored once.
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
 TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 # The zones people pick from, by region and named by their place ("Buenos Aires", not
 # "America/Argentina/Buenos_Aires"); UTC, and the old names a stored zone may still have

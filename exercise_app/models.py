@@ -728,13 +728,17 @@ class PatientMessage(db.Model):
     """A short note from the physio that the patient reads on Today."""
 
     __tablename__ = "patient_messages"
-    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),)
+    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),
+                      UniqueConstraint("patient_id", "client_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # The id of the form the note was sent from: one sent twice (a double click, a retry) is
+    # stored once. Notes from before it was kept have none.
+    client_id: Mapped[str | None] = mapped_column(String(36))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 

@@ -24,10 +24,8 @@ from wtforms.validators import (
 
 from ..domain.sessions import PAIN_MAX, PAIN_MIN
 from ..fields import RowList, WholeNumberField
-from ..forms import strip, unix_line_breaks
+from ..forms import UUID, strip, unix_line_breaks
 from ..models import NOTE_MAX, LogStatus, SkipReason, StopReason
-
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 STATUS_LABELS = {
     LogStatus.DONE: "Done",
@@ -117,6 +115,9 @@ class RoutineLogForm(FlaskForm):
     # When the page was served: the start of a checklist sent without JavaScript, which
     # sets no start (opened at 23:40 and sent at 00:05, the session was the next day's).
     opened_at = HiddenField(validators=[Optional(), Length(max=40)])
+    # A correction: when the answers it was opened with were saved. Answers saved since, in
+    # another tab or on another device, are not overwritten unseen (``correct_session``).
+    answers_saved_at = HiddenField(validators=[Optional(), Length(max=40)])
     pain_before = score("Pain before you started")
     exercises = RowList(FormField(ExerciseLogForm), min_entries=0, max_entries=20)
     pain_during = score("Worst pain during the exercises")

@@ -333,9 +333,29 @@ def resolve_ready_for_next(patient: User, physio: User) -> None:
                      "Resolved by saving a new programme for the patient.")
 
 
-def post_message(patient: User, physio: User, text: str) -> PatientMessage:
-    """Leave a short note the patient reads on Today."""
-    message = PatientMessage(patient_id=patient.id, author_id=physio.id, text=text.strip())
-    db.session.add(message)
-    db.session.flush()
-    return message
+class NoteAlreadySent(Exception):
+    """The form the note came from already sent another note."""
+
+
+def post_message(patient: User, physio: User, text: str, client_id: str) -> bool:
+    """Leave a short note the patient reads on Today, once per form it was sent from
+    (``client_id``); return whether it is new. The same note sent again (a double click, a
+    retry) is the one stored; other words from the same form (sent, then the Back button)
+    are refused, as the physio may not know the first went. The unique constraint decides,
+    not a read first (security.md trap 8)."""
+    text = text.strip()
+    stored = db.session.execute(
+        insert_or_skip(PatientMessage)
+        .values(patient_id=patient.id, author_id=physio.id, text=text, client_id=client_id,
+                created_at=now_utc())
+        .on_conflict_do_nothing(index_elements=["patient_id", "client_id"])
+        .returning(PatientMessage.id)).scalar()
+    if stored is not None:
+        return True
+    earlier = db.session.scalar(select(PatientMessage.text).where(
+        PatientMessage.patient_id == patient.id, PatientMessage.client_id == client_id))
+    if earlier != text:
+        raise NoteAlreadySent("This page already sent a note with other words, and it is "
+                              "saved (see “Latest” below). Yours is still in the box: send "
+                              "it to add it as another note.")
+    return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
@@ -49,8 +51,17 @@ def message(patient_id: int):
     patient = get_patient_or_404(patient_id, for_user=current_user)
     form = MessageForm()
     if not form.validate():  # the page again, the error by the note (it was a bare 422 page)
+        if form.client_id.errors:  # an out-of-date page: the one drawn again has a new id
+            form.client_id.data = str(uuid4())
         return patient_page(patient, 422, message_form=form)
-    operations.post_message(patient, current_user, form.text.data)
+    try:
+        operations.post_message(patient, current_user, form.text.data, form.client_id.data)
+    except operations.NoteAlreadySent as refusal:
+        db.session.rollback()
+        form.text.errors = [str(refusal)]
+        form.client_id.data = str(uuid4())  # sent from the page drawn again, it is a new note
+        return patient_page(patient, 409, message_form=form)
+    # Saved now or by the first of a double click: the physio is told the same.
     db.session.commit()
     flash("Note saved: the patient sees it on their Today page.", "success")
     return _back(patient.id)

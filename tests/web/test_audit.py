@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ def test_reads_and_changes_are_recorded_without_text(app, client, auth, loop):
     client.get(f"/clinic/patients/{loop.patient.id}")
     client.get(f"/clinic/patients/{loop.patient.id}/sessions/{loop.session_id}")
     client.post(f"/clinic/patients/{loop.patient.id}/message",
-                data={"text": "Secret clinical words"})
+                data={"text": "Secret clinical words", "client_id": str(uuid.uuid4())})
     client.get(f"/clinic/patients/{loop.other_patient.id}")  # refused: 404, not recorded
     client.get("/library/")
     physio, patient = loop.physio.id, loop.patient.id

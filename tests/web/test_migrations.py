@@ -148,6 +148,10 @@ SAMPLE_DATA = {
         "next_attempt_at, attempts, last_error) VALUES (1, 1, 'physio@example.org', "
         "'Critical alert', 'Body', '2026-01-05 08:00:00', '2026-01-05 08:01:00', 1, "
         "'SMTPServerDisconnected')",
+        # Two notes from before 0015: neither has a form id.
+        "INSERT INTO patient_messages (id, patient_id, author_id, text, created_at) VALUES "
+        "(1, 3, 1, 'Keep going', '2026-01-05 09:00:00'), "
+        "(2, 3, 1, 'Keep going', '2026-01-05 09:00:01')",
     ],
     # After 0012: one stopped because pain kept rising rep by rep ('other' once downgraded).
     "0012_pain_rising_stop": [
@@ -264,8 +268,29 @@ def test_upgrade_keeps_data_written_at_every_revision(empty_database):
         assert db.session.execute(text(
             "SELECT id, clinic_id, attempts, sent_at FROM queued_mails")).all() == [
             (1, 1, 1, None)]
+        # 0015: the notes from before have no form id, and more such notes can be added.
+        assert db.session.execute(text(
+            "SELECT id, client_id FROM patient_messages ORDER BY id")).all() == [
+            (1, None), (2, None)]
         db.session.rollback()
         db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO patient_messages (id, patient_id, author_id, text, created_at) "
+                "VALUES (3, 3, 1, 'Again', '2026-01-06 09:00:00')"))
+            connection.execute(text(
+                "INSERT INTO patient_messages (id, patient_id, author_id, text, created_at, "
+                "client_id) VALUES (4, 3, 1, 'Once', '2026-01-06 09:00:00', 'c-1')"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO patient_messages (id, patient_id, author_id, text, created_at, "
+                "client_id) VALUES (5, 3, 1, 'Twice', '2026-01-06 09:00:00', 'c-1')"))
+        downgrade(revision="0014_queued_mails")
+        with db.engine.connect() as connection:
+            kept = connection.execute(text(
+                "SELECT id, text FROM patient_messages ORDER BY id")).all()
+        assert kept == [(1, "Keep going"), (2, "Keep going"), (3, "Again"), (4, "Once")]
+        db.engine.dispose()
         downgrade(revision="0012_pain_rising_stop")
         with db.engine.connect() as connection:
             replaces = connection.execute(text(

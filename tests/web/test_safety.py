@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 from sqlalchemy import func, select
 
@@ -240,12 +241,13 @@ def test_the_caseload_names_the_programme_version_in_force(app, client, auth, wo
 def test_note_to_the_patient_shows_on_today_escaped(app, client, auth, loop):
     auth.login(loop.physio)
     response = client.post(f"/clinic/patients/{loop.patient.id}/message",
-                           data={"text": "<b>Great</b> week: keep going"})
+                           data={"text": "<b>Great</b> week: keep going",
+                                 "client_id": str(uuid4())})
     assert response.status_code == 303
     assert client.post(f"/clinic/patients/{loop.patient.id}/message",
-                       data={"text": "x" * 501}).status_code == 422
+                       data={"text": "x" * 501, "client_id": str(uuid4())}).status_code == 422
     assert client.post(f"/clinic/patients/{loop.patient.id}/message",
-                       data={"text": "   "}).status_code == 422
+                       data={"text": "   ", "client_id": str(uuid4())}).status_code == 422
     assert count(app, PatientMessage) == 1
     auth.logout()
     auth.login(loop.patient)
@@ -256,7 +258,8 @@ def test_note_to_the_patient_shows_on_today_escaped(app, client, auth, loop):
 
 def test_patient_page_has_a_timeline_and_the_meaningful_change_band(app, client, auth, loop):
     auth.login(loop.physio)
-    client.post(f"/clinic/patients/{loop.patient.id}/message", data={"text": "Hello"})
+    client.post(f"/clinic/patients/{loop.patient.id}/message",
+                data={"text": "Hello", "client_id": str(uuid4())})
     page = client.get(f"/clinic/patients/{loop.patient.id}").data.decode()
     timeline = page[page.index('id="timeline-title"'):page.index("<h2>History</h2>")]
     for text in ("Session", "Programme version 1", "Note to the patient", "Alert (high)"):
