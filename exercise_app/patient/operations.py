@@ -87,6 +87,10 @@ class ConflictingRetry(LogRefused):
     """The same client id came back with different contents."""
 
 
+class ChangedElsewhere(LogRefused):
+    """A correction of answers that were corrected again since it was opened."""
+
+
 def payload_hash(values: SessionValues) -> str:
     """The log as sent: the start time as the browser sent it, not whether it was still recent
     enough to keep, which changes with the clock (a retry of a log started 11 h 59 min before
@@ -242,17 +246,47 @@ def can_correct(session: ExerciseSession, now: datetime | None = None) -> bool:
     return (now or now_utc()) - session.created_at < timedelta(hours=CORRECTION_HOURS)
 
 
+def answers_saved_at(session: ExerciseSession) -> str:
+    """When a session's answers were last saved, as a correction form carries it."""
+    return (session.updated_at or session.created_at).isoformat()
+
+
+def _same_answers(session: ExerciseSession, version: ProgrammeVersion,
+                  values: SessionValues) -> bool:
+    """Whether the session's stored answers are ``values``."""
+    columns = ("prescription_id", "status", "sets_done", "reps_done", "reps_done_other_side",
+               "skip_reason", "stop_reason")
+    stored = [{name: getattr(log, name) for name in columns} for log in session.logs]
+    sent = [{name: row[name] for name in columns}
+            for row in _log_values(version, values.exercises)]
+    return ((session.pain_before, session.pain_during, session.pain_after, session.effort,
+             session.notes) == (values.pain_before, values.pain_during, values.pain_after,
+                                values.effort, values.notes) and stored == sent)
+
+
 def correct_session(session: ExerciseSession, version: ProgrammeVersion,
-                    values: SessionValues) -> None:
+                    values: SessionValues, opened_with: str | None) -> bool:
     """Replace a session's answers while it may still be corrected.
 
     The patient is locked and the session read again first: a correction sent twice at once
     (a double tap on Save) replaces the answers one after the other, not both from the same
-    read (on PostgreSQL the second put its rows beside the first's and failed)."""
+    read (on PostgreSQL the second put its rows beside the first's and failed).
+
+    ``opened_with``: when the answers the correction was opened with were saved
+    (``answers_saved_at``). Answers saved since (another tab, another device) are not
+    overwritten unseen: refused, unless they are already what is sent (the first of a
+    double tap saved it), which is no change. Returns whether the answers changed."""
     lock_patient(session.patient_id)
     db.session.refresh(session)
     if not can_correct(session):
         raise LogRefused("Logs can be corrected for 24 hours; this one is now read-only.")
+    if opened_with != answers_saved_at(session):
+        if _same_answers(session, version, values):
+            return False
+        raise ChangedElsewhere(
+            "This log was corrected in another tab or on another device after you opened it "
+            "here, so these changes are not saved (they are still below to copy). Open the "
+            "log again to see it as it is now, and correct that.")
     check_exercises(version, values.exercises)
     session.pain_before, session.pain_during = values.pain_before, values.pain_during
     session.pain_after, session.effort = values.pain_after, values.effort
@@ -264,6 +298,7 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
     for log in _logs(version, values.exercises):
         session.logs.append(log)
     db.session.flush()
+    return True
 
 
 def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
@@ -271,13 +306,17 @@ def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
                         until_hour: int = MORNING_UNTIL_HOUR) -> bool:
     """Record next-morning pain for the session done the day before, and for any other
     session of that day still without it: there is one morning after a day, however many
-    sessions it had.
+    sessions it had. A session whose every exercise was skipped has none (nothing was done
+    to feel), and is left out.
 
     While the check-in is open that morning (``from_hour`` until ``until_hour``), another
     answer replaces the one given, in every session it was recorded for: a tap on 8 meant
     as 1 is put right before it stands. After that it is read-only. False when the answer
     is the one already recorded (a double tap or a retry), which changes nothing.
     """
+    if session.outcome == SessionOutcome.SKIPPED:
+        raise LogRefused("Every exercise of that session was skipped, so there is no "
+                         "morning-after pain to record for it.")
     previous = session.next_morning_pain
     if previous == pain:
         return False
@@ -295,7 +334,8 @@ def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
     # A first answer fills the day's empty scores; a change replaces the answer it was
     # shown with, so a tap that got in first is not overwritten unseen.
     same_day = (ExerciseSession.patient_id == patient.id,
-                ExerciseSession.local_date == session.local_date)
+                ExerciseSession.local_date == session.local_date,
+                ExerciseSession.outcome != SessionOutcome.SKIPPED)
     written = db.session.execute(
         update(ExerciseSession)
         .where(*same_day, ExerciseSession.next_morning_pain.is_(None) if previous is None

@@ -13,7 +13,7 @@ from ..domain.scheduling import local_time, schedule_text
 from ..domain.sessions import same_sitting
 from ..models import ExerciseSession, LogStatus, Prescription, Side, SkipReason, StopReason, now_utc
 from .forms import RoutineLogForm
-from .operations import LoggedExercise, SessionValues
+from .operations import LoggedExercise, SessionValues, answers_saved_at
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ def form_from_session(session: ExerciseSession) -> RoutineLogForm:
         "client_id": session.client_id, "pain_before": session.pain_before,
         "pain_during": session.pain_during, "pain_after": session.pain_after,
         "effort": session.effort, "notes": session.notes,
+        "answers_saved_at": answers_saved_at(session),
     })
     for log in session.logs:
         form.exercises.append_entry({

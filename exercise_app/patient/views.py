@@ -262,7 +262,12 @@ def session_edit(session_id: int):
         return _routine_page(form, prescriptions, 422, correcting=session)
     saved_at = session.updated_at or session.created_at  # the answers as they were since
     try:
-        operations.correct_session(session, version, routine.values(form))
+        changed = operations.correct_session(session, version, routine.values(form),
+                                             form.answers_saved_at.data)
+    except operations.ChangedElsewhere as refusal:
+        db.session.rollback()
+        form.form_errors.append(str(refusal))
+        return _routine_page(form, prescriptions, 409, correcting=session)
     except operations.LogRefused as refusal:
         db.session.rollback()
         _show_refusal(form, refusal)
@@ -270,9 +275,11 @@ def session_edit(session_id: int):
     # The rules read the corrected answers now: a painful session corrected after a
     # progression was applied stepped nothing down, as no later run read it as the latest.
     # They decide again instead of the log's run, if nothing has built on it since, and the
-    # alerts only the old answers raised are closed.
-    _rules_and_alerts(session, RunTrigger.SESSION, saved_at,
-                      f"corrected their log of {session.local_date:%-d %b}")
+    # alerts only the old answers raised are closed. Unchanged (the first of a double tap
+    # saved these answers), there is nothing more to do.
+    if changed:
+        _rules_and_alerts(session, RunTrigger.SESSION, saved_at,
+                          f"corrected their log of {session.local_date:%-d %b}")
     db.session.commit()
     flash("Your log is corrected.", "success")
     return redirect(url_for("patient.session_detail", session_id=session.id), 303)
@@ -287,10 +294,13 @@ def _check_in_hours() -> tuple[int, int]:
 def _morning_check_in(sessions):
     """The session of yesterday whose next-morning pain Today asks for, or shows with a way
     to change it, while the check-in is open: one still without it first, else the newest
-    (the day's sessions share one answer). None when the check-in is closed."""
+    (the day's sessions share one answer). None when the check-in is closed, or when every
+    exercise of yesterday's sessions was skipped: nothing was done to feel the morning after
+    (``operations.record_morning_pain`` refuses it too)."""
     local_now = local_time(now_utc(), current_user.time_zone)
     hours = _check_in_hours()
-    open_now = [s for s in sessions if morning_check_in_open(s.local_date, local_now, *hours)]
+    open_now = [s for s in sessions if s.outcome != SessionOutcome.SKIPPED.value
+                and morning_check_in_open(s.local_date, local_now, *hours)]
     return next((s for s in reversed(open_now) if s.next_morning_pain is None),
                 open_now[-1] if open_now else None)
 
