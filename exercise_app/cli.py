@@ -142,11 +142,16 @@ mail_cli = AppGroup("mail", help="E-mails that must arrive: critical alerts.")
 @mail_cli.command("send-pending")
 def send_pending_mail() -> None:
     """Send the queued e-mails that are due: those the mail server refused or could not take
-    when they were queued (run it every minute or few, from cron or a timer)."""
-    from .outbox import send_queued
+    when they were queued (run it every minute or few, from cron or a timer). Sent ones are
+    deleted after ``domain.mail_retry.KEEP_SENT``."""
+    from .domain.mail_retry import KEEP_SENT
+    from .outbox import forget_sent, send_queued
 
     result = send_queued()
     click.echo(f"Queued e-mails: {result.sent} sent, {result.failed} failed (tried again later).")
+    forgotten = forget_sent()
+    if forgotten:
+        click.echo(f"Deleted {forgotten} e-mails sent more than {KEEP_SENT.days} days ago.")
     if result.failed:
         raise SystemExit(1)
 

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from flask import Response, after_this_request, current_app, render_template
 from flask_mailman import EmailMessage
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from .domain.mail_retry import CLAIM, error_text, wait_after
+from .domain.mail_retry import CLAIM, KEEP_SENT, error_text, wait_after
 from .extensions import db
 from .models import QueuedMail, now_utc
 
@@ -66,6 +66,14 @@ def send_queued(ids: Collection[int] | None = None) -> Sent:
             failed += outcome is False
         if len(due) < BATCH or ids is not None:
             return Sent(sent, failed)
+
+
+def forget_sent() -> int:
+    """Delete the e-mails sent more than ``KEEP_SENT`` ago; return how many."""
+    deleted = db.session.execute(delete(QueuedMail).where(
+        QueuedMail.sent_at.is_not(None), QueuedMail.sent_at < now_utc() - KEEP_SENT))
+    db.session.commit()
+    return deleted.rowcount
 
 
 def _send_one(mail_id: int) -> bool | None:

@@ -18,6 +18,9 @@ CLAIM = timedelta(minutes=5)
 # An e-mail still waiting this long after it was queued is shown on the admin's clinic page
 # (one being sent as the page is read is not).
 NOTICE_AFTER = timedelta(minutes=2)
+# A sent e-mail is kept this long (what went, and when, for a question about an alert), then
+# deleted by ``flask mail send-pending``: its address and link need not stay for good.
+KEEP_SENT = timedelta(days=30)
 # What is kept of why sending failed (the column's length).
 ERROR_LENGTH = 200
 

@@ -11,7 +11,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import select, update
 
 from exercise_app import outbox
-from exercise_app.domain.mail_retry import CLAIM, NOTICE_AFTER, wait_after
+from exercise_app.domain.mail_retry import CLAIM, KEEP_SENT, NOTICE_AFTER, wait_after
 from exercise_app.domain.red_flags import Occasion
 from exercise_app.extensions import db
 from exercise_app.models import Alert, QueuedMail, Role, Screening, User, now_utc
@@ -226,3 +226,27 @@ def test_an_unexpected_failure_is_retried_too(app, client, auth, new_patient, mo
     _red_flag(client, auth, new_patient)
     [queued] = _queued(app)
     assert queued.attempts == 1 and queued.last_error == "ValueError: bad setting"
+
+
+def test_sent_emails_are_deleted_after_the_keeping_time(app, client, auth, runner, world,
+                                                        new_patient, server_down):
+    """What went is kept a while (for a question about an alert), then deleted: an address
+    and a link to a patient's page need not stay for good. Unsent ones are never deleted."""
+    _red_flag(client, auth, world)  # refused: waiting
+    now = now_utc()
+    with app.app_context():
+        for sent_at in (now - KEEP_SENT - timedelta(minutes=1), now - KEEP_SENT + timedelta(
+                minutes=5)):
+            db.session.add(QueuedMail(
+                clinic_id=world.clinic.id, to_address=world.physio.email, subject="Old",
+                body="...", created_at=sent_at, next_attempt_at=sent_at, attempts=0,
+                sent_at=sent_at))
+        db.session.execute(update(QueuedMail).where(QueuedMail.sent_at.is_(None)).values(
+            created_at=now - KEEP_SENT - timedelta(days=3)))
+        db.session.commit()
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert "Deleted 1 e-mails sent more than 30 days ago." in result.output
+    kept = _queued(app)
+    assert [(m.subject, m.sent_at is None) for m in kept] == [
+        ("Critical alert: a patient needs you", True), ("Old", False)]
+    assert kept[1].sent_at > now - KEEP_SENT
