@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
@@ -14,6 +15,11 @@ from .models import EMAIL_MAX, NAME_MAX
 
 # A form's id, made where the form is shown (a UUID): what it sends twice is stored once.
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def new_form_id() -> str:
+    """A new id for a form drawn on a page (``UUID``)."""
+    return str(uuid4())
 
 TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 # The zones people pick from, by region and named by their place ("Buenos Aires", not

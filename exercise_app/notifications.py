@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, after_this_request, current_app, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_mailman import EmailMessage
 
+from . import outbox
 from .models import User
 from .outbox import queue_mail
 
@@ -20,19 +21,10 @@ def send_mail(to: str, subject: str, template: str, *, after_response: bool = Fa
     request sent straight away."""
     body = render_template(f"mail/{template}", **context)
     message = EmailMessage(subject=subject, body=body, to=[to])
-    if not (after_response and current_app.config["MAIL_AFTER_RESPONSE"]):
+    if after_response:
+        outbox.after_response(lambda: _send(message, subject, to))
+    else:
         _send(message, subject, to)
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def send_later() -> None:
-        with app.app_context():
-            _send(message, subject, to)
-
-    @after_this_request
-    def _when_sent(response: Response) -> Response:
-        response.call_on_close(send_later)
-        return response
 
 
 def _send(message: EmailMessage, subject: str, to: str) -> None:

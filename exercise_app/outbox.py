@@ -12,7 +12,7 @@ go twice (sent, then the record of it lost), never not at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -110,25 +110,31 @@ def _record(mail_id: int, **values: object) -> None:
     db.session.commit()
 
 
-def send_after_response(ids: Collection[int]) -> None:
-    """Send the e-mails ``ids`` once the response has gone where ``MAIL_AFTER_RESPONSE`` is on
-    (the patient's page does not wait for the mail server), else at once."""
-    if not ids:
-        return
+def after_response(task: Callable[[], None]) -> None:
+    """Run ``task`` (in an app context) once the response has gone, where
+    ``MAIL_AFTER_RESPONSE`` is on (the WSGI server closes the response after sending it), so
+    the page does not wait for the mail server; else at once (tests read the mail a request
+    sent as soon as it answers)."""
     if not current_app.config["MAIL_AFTER_RESPONSE"]:
-        send_queued(ids)
+        task()
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    wanted = list(ids)
 
-    def send_later() -> None:
+    def run() -> None:
         with app.app_context():
-            send_queued(wanted)
+            task()
 
     @after_this_request
     def _when_sent(response: Response) -> Response:
-        response.call_on_close(send_later)
+        response.call_on_close(run)
         return response
+
+
+def send_after_response(ids: Collection[int]) -> None:
+    """Send the queued e-mails ``ids`` once the response has gone (``after_response``)."""
+    wanted = list(ids)
+    if wanted:
+        after_response(lambda: send_queued(wanted))
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from ..forms import UUID, strip, unix_line_breaks
+from ..forms import UUID, new_form_id, strip, unix_line_breaks
 from ..models import NOTE_MAX
 
 MESSAGE_MAX = 500
@@ -29,7 +27,7 @@ class MessageForm(FlaskForm):
         description="Shown on the patient's Today page until you write another.")
     # New each time the page is drawn, kept when it comes back with an error: a note sent
     # twice from one page is stored once (``triage.operations.post_message``).
-    client_id = HiddenField(default=lambda: str(uuid4()), validators=[
+    client_id = HiddenField(default=new_form_id, validators=[
         DataRequired("This page is out of date: open it again to send the note."),
         Regexp(f"^{UUID}\\Z", message="This page is out of date: open it again to send the "
                                        "note.")])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import get_patient_or_404, role_required
 from ..clinician.pages import patient_page
 from ..extensions import db
+from ..forms import new_form_id
 from ..models import NOTE_MAX, AlertStatus, Role
 from . import operations, queries
 from .forms import AlertActionForm, MessageForm
@@ -52,14 +51,14 @@ def message(patient_id: int):
     form = MessageForm()
     if not form.validate():  # the page again, the error by the note (it was a bare 422 page)
         if form.client_id.errors:  # an out-of-date page: the one drawn again has a new id
-            form.client_id.data = str(uuid4())
+            form.client_id.data = new_form_id()
         return patient_page(patient, 422, message_form=form)
     try:
         operations.post_message(patient, current_user, form.text.data, form.client_id.data)
     except operations.NoteAlreadySent as refusal:
         db.session.rollback()
         form.text.errors = [str(refusal)]
-        form.client_id.data = str(uuid4())  # sent from the page drawn again, it is a new note
+        form.client_id.data = new_form_id()  # sent from the page drawn again, it is a new note
         return patient_page(patient, 409, message_form=form)
     # Saved now or by the first of a double click: the physio is told the same.
     db.session.commit()
