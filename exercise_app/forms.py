@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .domain.passwords import MAX_LENGTH, password_problems
 from .models import EMAIL_MAX, NAME_MAX
@@ -115,3 +115,14 @@ class NewPasswordForm(FlaskForm):
         )
         if problems:
             raise ValidationError(" ".join(problems))
+
+
+class PeopleSearchForm(FlaskForm):
+    """A GET form that searches people by name or e-mail (the caseload, the clinic's users);
+    subclasses add their filters."""
+
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField("Search by name or e-mail", validators=[Optional(), Length(max=80)],
+                    filters=[strip])

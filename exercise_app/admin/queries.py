@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import CareRelationship, PatientSummary, Role, User
-
-
-@dataclass(frozen=True)
-class ClinicUserRow:
-    user: User
-    physio_name: str | None
-    physio_active: bool | None  # for a patient: whether their physio's account is active
-    patient_count: int  # for a physio: how many patients are in their care (0 for others)
-
+from .directory import Person
 
 # How many patients are in a user's care, for each row of the users page.
 _PATIENT_COUNT = (
@@ -28,19 +19,30 @@ _PATIENT_COUNT = (
 )
 
 
-def clinic_users(admin: User) -> list[ClinicUserRow]:
-    """Everyone in the admin's clinic with, for patients, their physio's name and whether they
-    are active, and for physios how many patients they care for (one query)."""
-    physio = aliased(User)
-    rows = db.session.execute(
-        select(User, physio.display_name, physio.active, _PATIENT_COUNT)
-        .outerjoin(CareRelationship, CareRelationship.patient_id == User.id)
-        .outerjoin(physio, physio.id == CareRelationship.physio_id)
-        .where(User.clinic_id == admin.clinic_id)
-        .order_by(User.role, User.display_name, User.id)
-    )
-    return [ClinicUserRow(user, physio_name, physio_active, count)
-            for user, physio_name, physio_active, count in rows]
+_PHYSIO = aliased(User)
+_CLINIC_PEOPLE = (
+    select(User.id, User.display_name, User.email, User.role, User.active,
+           User.password_hash.is_not(None), _PHYSIO.display_name, _PHYSIO.active,
+           _PATIENT_COUNT)
+    .outerjoin(CareRelationship, CareRelationship.patient_id == User.id)
+    .outerjoin(_PHYSIO, _PHYSIO.id == CareRelationship.physio_id)
+    .where(User.clinic_id == bindparam("clinic_id"))
+    .order_by(User.role, User.display_name, User.id)
+)
+
+
+def clinic_people(admin: User) -> list[Person]:
+    """Everyone in the admin's clinic, by role then name, with, for patients, their physio's
+    name and whether they are active, and for physios how many patients they care for (one
+    query, plain rows: the clinic's every account is read for the search and the handover
+    choices, and only a page of them shown)."""
+    rows = read_rows(_CLINIC_PEOPLE, {"clinic_id": admin.clinic_id})
+    return [Person(id=user_id, name=name, email=email, role=Role(role).value,
+                   active=bool(active), accepted=bool(accepted), physio_name=physio_name,
+                   physio_active=None if physio_active is None else bool(physio_active),
+                   patient_count=count or 0)
+            for user_id, name, email, role, active, accepted, physio_name, physio_active, count
+            in rows]
 
 
 def patient_count(physio: User) -> int:

@@ -20,11 +20,11 @@ from ..domain.mail_retry import NOTICE_AFTER
 from ..domain.scheduling import daily_job_late
 from ..extensions import db, limiter
 from ..invitations import new_invitation
-from ..models import Role, now_utc
+from ..models import Role, User, now_utc
 from ..notifications import send_invitation
 from ..pages import id_urls, invalid
-from . import operations, queries
-from .forms import DeactivateForm, NewPhysioForm
+from . import directory, operations, queries
+from .forms import DeactivateForm, NewPhysioForm, PeopleFilterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,30 +35,56 @@ def users():
     return _users_page()
 
 
-def _users_page(refused: tuple[int, str] | None = None, status: int = 200):
-    """The clinic's people; ``refused``: a deactivation refused, (the user's id, why)."""
-    rows = queries.clinic_users(current_user)
+def _listing() -> tuple[PeopleFilterForm, int]:
+    """The users page's filters and page number, from the query string: the page's own, or
+    that of a form posted from it, which goes back to the same listing. Filters that do not
+    validate are dropped."""
+    filters = PeopleFilterForm(request.args)
+    if not filters.validate():
+        filters = PeopleFilterForm(formdata=None)
+    return filters, request.args.get("page", 1, type=int) or 1
+
+
+def _back_to_listing():
+    filters, page = _listing()
+    return redirect(url_for("admin.users", **filters.query(page=page if page > 1 else None)),
+                    303)
+
+
+def _users_page(refused: tuple[User, str] | None = None, status: int = 200):
+    """A page of the clinic's people, as filtered; ``refused``: a deactivation refused, (the
+    user, why), shown by that user's row, found by their e-mail."""
+    people = queries.clinic_people(current_user)
+    filters, requested = _listing()
+    if refused is not None:
+        filters, requested = PeopleFilterForm(formdata=None, q=refused[0].email), 1
+    shown = directory.filtered(people, filters.q.data or "", filters.role.data or "",
+                               filters.account.data or "")
+    page = directory.page_of(shown, requested)
+    listing = filters.query(page=page.number if page.number > 1 else None)
     oldest = queries.oldest_summary(current_user.clinic_id)
     now = now_utc()
+    ids = [person.id for person in page.people]
     return render_template(
         "admin/users.html",
-        rows=rows,
+        people=page.people, page=page.number, pages=page.pages, total=len(people),
+        matching=len(shown), filters=filters,
         summaries_late=oldest if daily_job_late(oldest, now.date()) else None,
         mail_waiting=outbox.waiting(current_user.clinic_id, now - NOTICE_AFTER),
         clinic_name=current_user.clinic.name,
         # Who may take over a physio's patients: the clinic's physios who can sign in (but
         # themselves): not one deactivated, nor one invited who has not joined yet.
-        successors=[row.user for row in rows
-                    if row.user.role is Role.PHYSIO and row.user.is_active],
-        refused=refused,
-        deactivate_urls=id_urls("admin.deactivate", "user_id",
-                                (row.user.id for row in rows
-                                 if row.user.active or row.patient_count)),
-        reactivate_urls=id_urls("admin.reactivate", "user_id",
-                                (row.user.id for row in rows if not row.user.active)),
+        successors=[person for person in people if person.can_take_over],
+        refused_id=refused[0].id if refused else None, refused=refused[1] if refused else None,
+        # Each form goes back to this listing (``_listing``) when it is done.
+        deactivate_urls=id_urls("admin.deactivate", "user_id", ids, **listing),
+        reactivate_urls=id_urls("admin.reactivate", "user_id", ids, **listing),
         invitation_urls=id_urls("admin.reinvite", "user_id",
-                                (row.user.id for row in rows
-                                 if row.user.active and not row.user.has_accepted)),
+                                (person.id for person in page.people
+                                 if person.account == "invited")),
+        page_urls={number: url_for("admin.users", **filters.query(
+            page=number if number > 1 else None)) for number in (page.number - 1,
+                                                                   page.number + 1)},
     ), status
 
 
@@ -100,16 +126,16 @@ def deactivate(user_id: int):
     if form.validate_on_submit() and form.takeover.data is not None:
         successor = queries.successor_for(user, form.takeover.data)
     if form.errors or (form.takeover.data is not None and successor is None):
-        return _users_page((user.id, f"Choose another active physio of {user.clinic.name} to "
+        return _users_page((user, f"Choose another active physio of {user.clinic.name} to "
                                      f"take over {user.display_name}'s patients."), 422)
     try:
         moved = operations.deactivate(user, successor, by=current_user)
     except operations.StillCaring as still:
-        return _users_page((user.id, f"{user.display_name} cares for {_patients(still.count)}. "
+        return _users_page((user, f"{user.display_name} cares for {_patients(still.count)}. "
                                      "Choose who takes them over, then deactivate."), 409)
     except operations.SuccessorGone as gone:
         db.session.rollback()
-        return _users_page((user.id, f"{gone.successor.display_name} was deactivated just now. "
+        return _users_page((user, f"{gone.successor.display_name} was deactivated just now. "
                                      f"Choose another physio to take over "
                                      f"{user.display_name}'s patients."), 409)
     db.session.commit()
@@ -118,7 +144,7 @@ def deactivate(user_id: int):
                    else "")
     flash(f"{user.display_name} is deactivated and signed out everywhere.{handed_over}",
           "success")
-    return redirect(url_for("admin.users"), 303)
+    return _back_to_listing()
 
 
 @bp.post("/users/<id:user_id>/reactivate")
@@ -130,7 +156,7 @@ def reactivate(user_id: int):
     accounts.set_active(user, True)
     db.session.commit()
     flash(f"{user.display_name} is reactivated.", "success")
-    return redirect(url_for("admin.users"), 303)
+    return _back_to_listing()
 
 
 @bp.post("/users/<id:user_id>/invitation")

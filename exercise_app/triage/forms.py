@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from ..forms import UUID, new_form_id, strip, unix_line_breaks
+from ..forms import UUID, PeopleSearchForm, new_form_id, strip, unix_line_breaks
 from ..models import NOTE_MAX
 
 MESSAGE_MAX = 500
@@ -33,12 +33,7 @@ class MessageForm(FlaskForm):
                                        "note.")])
 
 
-class CaseloadFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
-    q = StringField("Search by name or e-mail", validators=[Optional(), Length(max=80)],
-                    filters=[strip])
+class CaseloadFilterForm(PeopleSearchForm):
     level = RadioField("Alerts", choices=[
         SelectChoice("", "Everyone"), SelectChoice("critical", "Critical"),
         SelectChoice("high", "High"), SelectChoice("low", "Low"),
