@@ -147,17 +147,15 @@ class Waiting:
 
 
 def waiting(clinic_id: int, older_than: datetime) -> Waiting | None:
-    """The clinic's e-mails queued before ``older_than`` and still not sent, or None."""
-    row = db.session.execute(
-        select(func.count(), func.min(QueuedMail.created_at))
-        .where(QueuedMail.clinic_id == clinic_id, QueuedMail.sent_at.is_(None),
-               QueuedMail.created_at < older_than)).one()
-    if not row[0]:
-        return None
-    last_error = db.session.scalar(
+    """The clinic's e-mails queued before ``older_than`` and still not sent, or None (one
+    query, on every load of the admin's page)."""
+    unsent = (QueuedMail.clinic_id == clinic_id, QueuedMail.sent_at.is_(None))
+    last_error = (
         select(QueuedMail.last_error)
-        .where(QueuedMail.clinic_id == clinic_id, QueuedMail.sent_at.is_(None),
-               QueuedMail.last_error.is_not(None))
-        .order_by(QueuedMail.next_attempt_at.desc()).limit(1))
-    oldest = row[1]
-    return Waiting(row[0], oldest, last_error)
+        .where(*unsent, QueuedMail.last_error.is_not(None))
+        .order_by(QueuedMail.next_attempt_at.desc()).limit(1).scalar_subquery()
+    )
+    count, oldest, error = db.session.execute(
+        select(func.count(), func.min(QueuedMail.created_at), last_error)
+        .where(*unsent, QueuedMail.created_at < older_than)).one()
+    return Waiting(count, oldest, error) if count else None
