@@ -246,9 +246,14 @@ def can_correct(session: ExerciseSession, now: datetime | None = None) -> bool:
     return (now or now_utc()) - session.created_at < timedelta(hours=CORRECTION_HOURS)
 
 
+def saved_at(session: ExerciseSession) -> datetime:
+    """When a session's answers were last saved: logged, or corrected since."""
+    return session.updated_at or session.created_at
+
+
 def answers_saved_at(session: ExerciseSession) -> str:
-    """When a session's answers were last saved, as a correction form carries it."""
-    return (session.updated_at or session.created_at).isoformat()
+    """``saved_at`` as a correction form carries it."""
+    return saved_at(session).isoformat()
 
 
 def _same_answers(session: ExerciseSession, version: ProgrammeVersion,
@@ -265,7 +270,7 @@ def _same_answers(session: ExerciseSession, version: ProgrammeVersion,
 
 
 def correct_session(session: ExerciseSession, version: ProgrammeVersion,
-                    values: SessionValues, opened_with: str | None) -> bool:
+                    values: SessionValues, opened_with: str | None) -> datetime | None:
     """Replace a session's answers while it may still be corrected.
 
     The patient is locked and the session read again first: a correction sent twice at once
@@ -275,19 +280,21 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
     ``opened_with``: when the answers the correction was opened with were saved
     (``answers_saved_at``). Answers saved since (another tab, another device) are not
     overwritten unseen: refused, unless they are already what is sent (the first of a
-    double tap saved it), which is no change. Returns whether the answers changed."""
+    double tap saved it), which is no change. Returns when the answers it replaced had been
+    saved (``saved_at``), or None when nothing changed."""
     lock_patient(session.patient_id)
     db.session.refresh(session)
     if not can_correct(session):
         raise LogRefused("Logs can be corrected for 24 hours; this one is now read-only.")
     if opened_with != answers_saved_at(session):
         if _same_answers(session, version, values):
-            return False
+            return None
         raise ChangedElsewhere(
             "This log was corrected in another tab or on another device after you opened it "
             "here, so these changes are not saved (they are still below to copy). Open the "
             "log again to see it as it is now, and correct that.")
     check_exercises(version, values.exercises)
+    replaced = saved_at(session)
     session.pain_before, session.pain_during = values.pain_before, values.pain_during
     session.pain_after, session.effort = values.pain_after, values.effort
     session.notes = values.notes
@@ -298,7 +305,7 @@ def correct_session(session: ExerciseSession, version: ProgrammeVersion,
     for log in _logs(version, values.exercises):
         session.logs.append(log)
     db.session.flush()
-    return True
+    return replaced
 
 
 def record_morning_pain(patient: User, session: ExerciseSession, pain: int,

@@ -260,10 +260,9 @@ def session_edit(session_id: int):
         return _routine_page(form, prescriptions, 409, correcting=session)
     if not form.validate():
         return _routine_page(form, prescriptions, 422, correcting=session)
-    saved_at = session.updated_at or session.created_at  # the answers as they were since
     try:
-        changed = operations.correct_session(session, version, routine.values(form),
-                                             form.answers_saved_at.data)
+        replaced = operations.correct_session(session, version, routine.values(form),
+                                              form.answers_saved_at.data)
     except operations.ChangedElsewhere as refusal:
         db.session.rollback()
         form.form_errors.append(str(refusal))
@@ -277,8 +276,8 @@ def session_edit(session_id: int):
     # They decide again instead of the log's run, if nothing has built on it since, and the
     # alerts only the old answers raised are closed. Unchanged (the first of a double tap
     # saved these answers), there is nothing more to do.
-    if changed:
-        _rules_and_alerts(session, RunTrigger.SESSION, saved_at,
+    if replaced is not None:
+        _rules_and_alerts(session, RunTrigger.SESSION, replaced,
                           f"corrected their log of {session.local_date:%-d %b}")
     db.session.commit()
     flash("Your log is corrected.", "success")
