@@ -30,6 +30,9 @@ CONNECTIONS = 16
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "200"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 POSTING_PATIENTS = 32  # patients whose logs the log POST sends in turn
+# Issue 4's targets: the least share of hello-world's requests/s per page, and the most p99.
+TARGET_SHARES = {"patient: Today": 0.20, "patient: history": 0.10, "patient: log POST": 0.10}
+TARGET_P99_MS = 50.0
 # Every request names one browser, at sign-in as under load: Flask-Login ties a session to its
 # user agent, and a request from another (wrk sends none of its own) marks the session no
 # longer fresh, which rewrote the cookie on every request where a browser's never would.
@@ -290,6 +293,22 @@ def main() -> None:
         ratio = result.rps / baseline.rps if baseline.rps else 0
         print(f"{result.name:<28} {result.rps:>9.0f} {result.p50_ms:>8.1f} "
               f"{result.p99_ms:>8.1f} {ratio:>8.0%} {result.errors:>7}")
+    print()
+    print(f"Targets (at least this share of hello-world, p99 under {TARGET_P99_MS:.0f} ms):")
+    for result in results:
+        if result.name in TARGET_SHARES:
+            print("  " + verdict(result, baseline, TARGET_SHARES[result.name]))
+
+
+def verdict(result: Result, baseline: Result, share: float) -> str:
+    """Whether a page met its target in this run, and by which figure it missed."""
+    ratio = result.rps / baseline.rps if baseline.rps else 0
+    missed = [f"{ratio:.0%} of hello-world, not {share:.0%}"] if ratio < share else []
+    if result.p99_ms >= TARGET_P99_MS:
+        missed.append(f"p99 {result.p99_ms:.0f} ms")
+    if result.errors:
+        missed.append(f"{result.errors} errors")
+    return f"{result.name}: " + ("met" if not missed else "missed (" + "; ".join(missed) + ")")
 
 
 if __name__ == "__main__":
