@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from exercise_app import create_app
 from exercise_app.extensions import db
@@ -381,13 +381,51 @@ def library(app: Flask, loaded_library):
     return sync_library_into(app, loaded_library)
 
 
+# The rows the real library's first sync wrote into each test database, by its URL.
+_LIBRARY_ROWS: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+
 def sync_library_into(app: Flask, loaded):
+    """Sync ``loaded`` into ``app``'s database, as ``flask library sync`` does.
+
+    The test library's first sync into an empty database runs ``sync_library``; later ones
+    into the same database, emptied again, put back the rows it wrote, in one statement per
+    table (the sync took 50 ms on SQLite and 110 ms on PostgreSQL, for each of about 900
+    tests). Any other library, or a database that still has one, gets the real sync."""
     from exercise_app.library.sync import sync_library
 
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    cached = loaded is loaded_library_for_tests()
     with app.app_context():
+        tables = [t for t in db.metadata.sorted_tables if t.name.startswith("library_")]
+        empty = db.session.execute(
+            select(func.count()).select_from(tables[0])).scalar_one() == 0
+        if cached and empty and url in _LIBRARY_ROWS:
+            _put_back(tables, _LIBRARY_ROWS[url])
+            return loaded
         sync_library(db.session(), loaded)
         db.session.commit()
+        if cached and empty:
+            with db.engine.connect() as connection:
+                _LIBRARY_ROWS[url] = {table.name: [dict(row._mapping) for row in
+                                                   connection.execute(select(table))]
+                                      for table in tables}
     return loaded
+
+
+def _put_back(tables, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Insert saved rows with their ids; on PostgreSQL, move each id sequence past them."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in tables:
+            if rows[table.name]:
+                connection.execute(table.insert(), rows[table.name])
+        if connection.dialect.name == "postgresql":
+            for table in tables:
+                if "id" in table.c and table.c.id.autoincrement and rows[table.name]:
+                    connection.execute(select(func.setval(
+                        func.pg_get_serial_sequence(table.name, "id"),
+                        select(func.max(table.c.id)).scalar_subquery())))
 
 
 class QueryCounter:

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from exercise_app import create_app
 from exercise_app.extensions import db
-from tests.conftest import empty_tables, migrate_to_head, missing_leg
+from tests.conftest import empty_tables, migrate_to_head, missing_leg, sync_library_into
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
@@ -80,12 +80,7 @@ def _clean(live_app):
 
 @pytest.fixture
 def synced_library(live_app, loaded_library):
-    from exercise_app.library.sync import sync_library
-
-    with live_app.app_context():
-        sync_library(db.session(), loaded_library)
-        db.session.commit()
-    return loaded_library
+    return sync_library_into(live_app, loaded_library)
 
 
 @pytest.fixture(scope="session")
