@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
@@ -197,11 +199,18 @@ def aria_error(field) -> dict[str, str]:
     return {"aria-invalid": "true", "aria-describedby": f"{field.id}-error"}
 
 
+def email_breaks(address: str) -> Markup:
+    """An e-mail address that a narrow screen wraps after its "@" or a dot, not in the middle
+    of a word ("alex@demo.exampl" / "e"): each part escaped, with a ``<wbr>`` after each."""
+    return Markup("<wbr>").join(re.split(r"(?<=[@.])", address))
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.add_template_filter(local_time, "local")
     app.add_template_filter(aria_error, "aria_error")
     app.add_template_filter(outcome_words, "outcome")
+    app.add_template_filter(email_breaks, "email_breaks")
     app.context_processor(layout)
     app.register_blueprint(bp)
     app.before_request(reject_unsafe_text)

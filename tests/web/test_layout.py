@@ -38,3 +38,19 @@ def test_links_follow_the_mount_point(client, auth, world):
     assert menu(mounted)[0][0] == "/app/today"
     plain = client.get("/today").data.decode()  # each mount point keeps its own links
     assert menu(plain)[0][0] == "/today"
+
+
+def test_an_email_address_wraps_after_its_at_sign_or_a_dot(app, client, auth, world):
+    """On a phone the patient page's e-mail broke mid-word ("alex@demo.exampl" / "e"): it
+    now has a break opportunity after "@" and each dot, and stays escaped."""
+    from exercise_app.main import email_breaks
+
+    assert str(email_breaks("a.b@c.org")) == "a.<wbr>b@<wbr>c.<wbr>org"
+    assert str(email_breaks("<i>@x")) == "&lt;i&gt;@<wbr>x"
+    auth.login(world.physio)
+    page = client.get(f"/clinic/patients/{world.patient.id}").data.decode()
+    assert "<dd>paula.<wbr>patient@<wbr>example.<wbr>org</dd>" in page
+    auth.logout()
+    auth.login(world.admin)
+    page = client.get("/admin/users").data.decode()
+    assert '<span class="muted small">paula.<wbr>patient@<wbr>example.<wbr>org</span>' in page
