@@ -7,7 +7,6 @@ from flask_mailman import EmailMessage
 
 from . import outbox
 from .models import User
-from .outbox import queue_mail
 
 
 def send_mail(to: str, subject: str, template: str, *, after_response: bool = False,
@@ -59,7 +58,7 @@ def queue_red_flag_alert(physio: User, patient: User) -> int:
     The message names neither the patient nor a symptom: who and what are behind the sign-in
     (a link to the patient's page), not in an inbox.
     """
-    return queue_mail(
+    return outbox.queue_mail(
         patient.clinic_id,
         physio.email,
         "Critical alert: a patient needs you",

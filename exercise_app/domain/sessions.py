@@ -40,6 +40,12 @@ def morning_check_in_open(session_day: date, local_now: datetime,
             and from_hour <= local_now.hour < until_hour)
 
 
+def asks_morning_after(outcome: str) -> bool:
+    """Whether the morning after a session asks how it feels: not after one whose every
+    exercise was skipped (outcome "skipped"), as nothing was done to feel."""
+    return outcome != "skipped"
+
+
 def same_sitting(started: datetime, sent: datetime) -> bool:
     """Whether a routine started at ``started`` and sent at ``sent`` (the patient's wall
     clock, both) was one sitting, dated by its start: on the same day, or within

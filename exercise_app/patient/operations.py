@@ -20,6 +20,7 @@ from ..domain.sessions import (
     MORNING_FROM_HOUR,
     MORNING_UNTIL_HOUR,
     ExerciseResult,
+    asks_morning_after,
     morning_check_in_open,
     session_outcome,
 )
@@ -321,7 +322,7 @@ def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
     as 1 is put right before it stands. After that it is read-only. False when the answer
     is the one already recorded (a double tap or a retry), which changes nothing.
     """
-    if session.outcome == SessionOutcome.SKIPPED:
+    if not asks_morning_after(session.outcome):
         raise LogRefused("Every exercise of that session was skipped, so there is no "
                          "morning-after pain to record for it.")
     previous = session.next_morning_pain
@@ -342,7 +343,7 @@ def record_morning_pain(patient: User, session: ExerciseSession, pain: int,
     # shown with, so a tap that got in first is not overwritten unseen.
     same_day = (ExerciseSession.patient_id == patient.id,
                 ExerciseSession.local_date == session.local_date,
-                ExerciseSession.outcome != SessionOutcome.SKIPPED)
+                ExerciseSession.outcome != SessionOutcome.SKIPPED)  # asks_morning_after
     written = db.session.execute(
         update(ExerciseSession)
         .where(*same_day, ExerciseSession.next_morning_pain.is_(None) if previous is None

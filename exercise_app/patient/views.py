@@ -19,7 +19,12 @@ from flask_login import current_user
 from .. import handout
 from ..access import role_required
 from ..domain.scheduling import local_time, local_today, monday_of
-from ..domain.sessions import EFFORT_ANCHORS, PAIN_ANCHORS, morning_check_in_open
+from ..domain.sessions import (
+    EFFORT_ANCHORS,
+    PAIN_ANCHORS,
+    asks_morning_after,
+    morning_check_in_open,
+)
 from ..extensions import db
 from ..models import Role, RunTrigger, SessionOutcome, now_utc
 from ..pages import id_urls
@@ -298,7 +303,7 @@ def _morning_check_in(sessions):
     (``operations.record_morning_pain`` refuses it too)."""
     local_now = local_time(now_utc(), current_user.time_zone)
     hours = _check_in_hours()
-    open_now = [s for s in sessions if s.outcome != SessionOutcome.SKIPPED.value
+    open_now = [s for s in sessions if asks_morning_after(s.outcome)
                 and morning_check_in_open(s.local_date, local_now, *hours)]
     return next((s for s in reversed(open_now) if s.next_morning_pain is None),
                 open_now[-1] if open_now else None)

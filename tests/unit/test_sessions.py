@@ -7,7 +7,11 @@ from datetime import date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exercise_app.domain.sessions import MORNING_FROM_HOUR, morning_check_in_open
+from exercise_app.domain.sessions import (
+    MORNING_FROM_HOUR,
+    asks_morning_after,
+    morning_check_in_open,
+)
 
 DAY = date(2026, 3, 10)
 
@@ -61,3 +65,8 @@ def test_a_session_with_every_exercise_skipped_is_skipped_not_partial():
     assert session_outcome([skipped, ExerciseResult("stopped", 1, 2)]) == "stopped"
     assert session_outcome([ExerciseResult("done", 2, 2)]) == "completed"
     assert session_outcome([]) == "partial"
+
+
+def test_the_morning_after_asks_unless_every_exercise_was_skipped():
+    assert [asks_morning_after(o) for o in ("completed", "partial", "stopped", "skipped")] == [
+        True, True, True, False]

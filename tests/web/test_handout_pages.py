@@ -15,16 +15,15 @@ from tests.factories import assign
 EXERCISES = 10  # about three A4 pages
 
 
-def long_programme(app, patient_id: int, physio_id: int, loaded_library) -> list[str]:
-    """Assign the patient the library's first ``EXERCISES`` exercises at their own doses;
-    their names, in order."""
+def long_programme(loaded_library) -> tuple[list[PrescriptionValues], list[str]]:
+    """The library's first ``EXERCISES`` exercises at their own doses, as programme rows,
+    and their names, in order."""
     chosen = list(loaded_library.exercises.values())[:EXERCISES]
     rows = [PrescriptionValues(
         slug=e.id, sets=e.dose.sets, reps=e.dose.reps, hold_seconds=e.dose.hold_seconds,
         rest_seconds=e.dose.rest_seconds, side=Side(e.sides.value), tempo=None, load_note="",
         weekdays=127, sessions_per_week=None) for e in chosen]
-    assign(app, patient_id, physio_id, rows=rows)
-    return [e.name for e in chosen]
+    return rows, [e.name for e in chosen]
 
 
 def split_exercises(pages: Sequence[str], names: Sequence[str]) -> list[str]:
@@ -52,7 +51,8 @@ def split_exercises(pages: Sequence[str], names: Sequence[str]) -> list[str]:
 def test_the_pdf_keeps_each_exercise_on_one_page(app, client, auth, world, library):
     from pypdf import PdfReader
 
-    names = long_programme(app, world.patient.id, world.physio.id, library)
+    rows, names = long_programme(library)
+    assign(app, world.patient.id, world.physio.id, rows=rows)
     auth.login(world.patient)
     response = client.get("/programme/handout.pdf")
     assert response.status_code == 200
