@@ -36,7 +36,10 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # Back once the page it lands on has loaded, its stylesheet too: a test that measured
+    # that page's layout straight after the click read it unstyled, now and then, under load.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def sign_out(page) -> None:
